@@ -1,0 +1,155 @@
+// Package config loads Assay's configuration from the environment and validates it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Environments accepted in APP_ENV.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+	EnvTest        = "test"
+)
+
+// Config is the whole typed configuration. Fields left empty fall back to an embedded
+// default (see Defaults) everywhere except in production.
+type Config struct {
+	Env            string `env:"APP_ENV" envDefault:"development"`
+	DataDir        string `env:"DATA_DIR" envDefault:"./data"`
+	WebAddr        string `env:"WEB_ADDR" envDefault:":8080"`
+	APIAddr        string `env:"API_ADDR" envDefault:":8787"`
+	WebURL         string `env:"WEB_URL"`
+	APIURL         string `env:"API_URL"`
+	WebDatabaseURL string `env:"WEB_DATABASE_URL"`
+	APIDatabaseURL string `env:"API_DATABASE_URL"`
+	RedisURL       string `env:"REDIS_URL"`
+	BlobDir        string `env:"BLOB_DIR"`
+	SessionSecret  string `env:"SESSION_SECRET"`
+	WebhookSecret  string `env:"WEBHOOK_SECRET"`
+	// JWTSigningKey is the web app's Ed25519 private key (base64 of the 32-byte seed).
+	JWTSigningKey string `env:"JWT_SIGNING_KEY"`
+	// JWKSURL is where the API fetches the web app's public keys; derived from WEB_URL.
+	JWKSURL        string `env:"JWKS_URL"`
+	MaxUploadBytes int64  `env:"MAX_UPLOAD_BYTES" envDefault:"268435456"`
+	// Workers is the number of pipeline workers in an API or worker process (0 disables them in `api`).
+	Workers int `env:"WORKERS" envDefault:"4"`
+	// ChunkRows is how many rows one pipeline chunk holds.
+	ChunkRows int    `env:"CHUNK_ROWS" envDefault:"50000"`
+	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
+}
+
+// Load reads the environment into a Config and validates it.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Production reports whether embedded defaults are forbidden.
+func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// Validate checks values and, in production, that nothing relies on an embedded default.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.Env {
+	case EnvDevelopment, EnvProduction, EnvTest:
+	default:
+		errs = append(errs, fmt.Errorf("APP_ENV must be development, production or test, not %q", c.Env))
+	}
+	if c.MaxUploadBytes <= 0 {
+		errs = append(errs, errors.New("MAX_UPLOAD_BYTES must be positive"))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, errors.New("WORKERS must not be negative"))
+	}
+	if c.ChunkRows < 1 {
+		errs = append(errs, errors.New("CHUNK_ROWS must be at least 1"))
+	}
+	for name, v := range map[string]string{"WEB_DATABASE_URL": c.WebDatabaseURL, "API_DATABASE_URL": c.APIDatabaseURL} {
+		if v != "" && !strings.HasPrefix(v, "sqlite://") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			errs = append(errs, fmt.Errorf("%s must start with sqlite:// or postgres://", name))
+		}
+	}
+	for name, v := range map[string]string{"WEB_URL": c.WebURL, "API_URL": c.APIURL, "REDIS_URL": c.RedisURL, "JWKS_URL": c.JWKSURL} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || u.Scheme == "" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s is not an absolute URL", name))
+		}
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		errs = append(errs, errors.New("SESSION_SECRET must be at least 32 characters"))
+	}
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < 32 {
+		errs = append(errs, errors.New("WEBHOOK_SECRET must be at least 32 characters"))
+	}
+	if c.Production() {
+		for _, m := range c.Missing() {
+			errs = append(errs, fmt.Errorf("%s must be set in production (no embedded default)", m))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Missing lists the variables that would fall back to an embedded default.
+func (c Config) Missing() []string {
+	var out []string
+	for _, kv := range []struct{ name, value string }{
+		{"WEB_URL", c.WebURL}, {"API_URL", c.APIURL},
+		{"WEB_DATABASE_URL", c.WebDatabaseURL}, {"API_DATABASE_URL", c.APIDatabaseURL},
+		{"REDIS_URL", c.RedisURL}, {"BLOB_DIR", c.BlobDir},
+		{"SESSION_SECRET", c.SessionSecret}, {"WEBHOOK_SECRET", c.WebhookSecret},
+		{"JWT_SIGNING_KEY", c.JWTSigningKey},
+	} {
+		if kv.value == "" {
+			out = append(out, kv.name)
+		}
+	}
+	return out
+}
+
+// WithDefaults fills what is not configured with the embedded development defaults.
+// It never touches secrets: those are generated into DATA_DIR by platform.Secrets.
+func (c Config) WithDefaults() Config {
+	if c.WebDatabaseURL == "" {
+		c.WebDatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "web.db")
+	}
+	if c.APIDatabaseURL == "" {
+		c.APIDatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "api.db")
+	}
+	if c.BlobDir == "" {
+		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.WebURL == "" {
+		c.WebURL = "http://" + localAddr(c.WebAddr)
+	}
+	if c.APIURL == "" {
+		c.APIURL = "http://" + localAddr(c.APIAddr)
+	}
+	if c.JWKSURL == "" {
+		c.JWKSURL = strings.TrimRight(c.WebURL, "/") + "/.well-known/jwks.json"
+	}
+	return c
+}
+
+// localAddr turns a listen address such as ":8080" into "localhost:8080".
+func localAddr(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "localhost" + addr
+	}
+	if strings.HasPrefix(addr, "0.0.0.0:") {
+		return "localhost" + strings.TrimPrefix(addr, "0.0.0.0")
+	}
+	return addr
+}

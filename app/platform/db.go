@@ -1,0 +1,113 @@
+// Package platform opens the outside world: databases, Redis, blob storage, secrets and logs.
+package platform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+)
+
+// sqliteDriver is the name Ent and Atlas expect for SQLite.
+const sqliteDriver = "sqlite3"
+
+var registerSQLite = sync.OnceFunc(func() {
+	// modernc.org/sqlite registers itself as "sqlite"; Ent and Atlas look for "sqlite3".
+	if !slices.Contains(sql.Drivers(), sqliteDriver) {
+		sql.Register(sqliteDriver, &sqlite.Driver{})
+	}
+})
+
+// DB is an open database with the Ent dialect it speaks.
+type DB struct {
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
+}
+
+// Driver wraps the connection for an Ent client.
+func (d *DB) Driver() *entsql.Driver { return entsql.OpenDB(d.Dialect, d.SQL) }
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.SQL.Close() }
+
+// OpenDB opens sqlite://PATH or postgres://… and checks the connection.
+func OpenDB(ctx context.Context, rawURL string) (*DB, error) {
+	var (
+		db  *sql.DB
+		dia string
+		err error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		dia = dialect.SQLite
+		db, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		dia = dialect.Postgres
+		db, err = sql.Open("pgx", rawURL)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(10)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, fmt.Errorf("db: unsupported URL scheme in %q", Redact(rawURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("db: ping %s: %w", Redact(rawURL), err)
+	}
+	return &DB{SQL: db, Dialect: dia}, nil
+}
+
+// openSQLite opens a file (or ":memory:"-style DSN) in WAL mode with a busy timeout, so
+// operator commands can write while a server holds the database open.
+func openSQLite(path string) (*sql.DB, error) {
+	registerSQLite()
+	dsn := path
+	if !strings.HasPrefix(path, "file:") && path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		dsn = "file:" + path
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	dsn += sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open(sqliteDriver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	// One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
+	db.SetMaxOpenConns(8)
+	return db, nil
+}
+
+// Redact hides the password in a URL for logs and errors.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,25 @@
+// Package schema holds the Ent schemas of the API database.
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+
+	"github.com/assayhq/assay/ent/mixin"
+)
+
+// Tenant is an organization as the API knows it: its id (the web organization id) and
+// the plan limits pushed from the web app.
+type Tenant struct{ ent.Schema }
+
+// Mixin of Tenant.
+func (Tenant) Mixin() []ent.Mixin { return []ent.Mixin{mixin.ID{}, mixin.Time{}} }
+
+// Fields of Tenant.
+func (Tenant) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").Default(""),
+		field.String("plan").Default("free"),
+		field.Int64("max_upload_bytes").Default(0).Comment("0: the server default"),
+	}
+}
