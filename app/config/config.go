@@ -30,6 +30,8 @@ type Config struct {
 	WebDatabaseURL string `env:"WEB_DATABASE_URL"`
 	APIDatabaseURL string `env:"API_DATABASE_URL"`
 	RedisURL       string `env:"REDIS_URL"`
+	// RedisNamespace prefixes every Redis key and channel (queues, events, wake-ups).
+	RedisNamespace string `env:"REDIS_NAMESPACE" envDefault:"assay"`
 	BlobDir        string `env:"BLOB_DIR"`
 	SessionSecret  string `env:"SESSION_SECRET"`
 	WebhookSecret  string `env:"WEBHOOK_SECRET"`

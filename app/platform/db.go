@@ -84,7 +84,8 @@ func openSQLite(path string) (*sql.DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
-		dsn = "file:" + path
+		// Escape the path so '?', '#' or '%' in a directory name cannot cut it short.
+		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
 	}
 	sep := "?"
 	if strings.Contains(dsn, "?") {

@@ -4,6 +4,7 @@ package mixin
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"entgo.io/ent"
@@ -104,10 +105,28 @@ func scope(ctx context.Context, q any) error {
 	if !ok {
 		return tenant.ErrMissing
 	}
-	w, ok := q.(wherePer)
-	if !ok {
+	p := sql.FieldEQ("org_id", org)
+	if w, ok := q.(wherePer); ok { // mutations
+		w.WhereP(p)
+		return nil
+	}
+	return whereQuery(q, p)
+}
+
+// whereQuery adds p to a generated query builder. Builders take their own predicate type
+// (a named func(*sql.Selector)), which differs per entity and per client, so the
+// shared mixin converts p through reflection, as the generated intercept package does
+// with generics.
+func whereQuery(q any, p func(*sql.Selector)) error {
+	m := reflect.ValueOf(q).MethodByName("Where")
+	if !m.IsValid() || !m.Type().IsVariadic() || m.Type().NumIn() != 1 {
 		return fmt.Errorf("tenant: %T cannot be scoped", q)
 	}
-	w.WhereP(sql.FieldEQ("org_id", org))
+	pt := m.Type().In(0).Elem()
+	pv := reflect.ValueOf(p)
+	if !pv.Type().ConvertibleTo(pt) {
+		return fmt.Errorf("tenant: %T takes no storage predicate", q)
+	}
+	m.Call([]reflect.Value{pv.Convert(pt)})
 	return nil
 }

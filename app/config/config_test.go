@@ -1,0 +1,73 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	t.Setenv("APP_ENV", "")
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, EnvDevelopment, c.Env)
+	require.Equal(t, "./data", c.DataDir)
+	require.Equal(t, ":8080", c.WebAddr)
+	require.Equal(t, ":8787", c.APIAddr)
+	require.Equal(t, int64(256<<20), c.MaxUploadBytes)
+	d := c.WithDefaults()
+	require.Equal(t, "sqlite://data/web.db", d.WebDatabaseURL)
+	require.Equal(t, "sqlite://data/api.db", d.APIDatabaseURL)
+	require.Equal(t, "http://localhost:8080", d.WebURL)
+	require.Equal(t, "http://localhost:8787", d.APIURL)
+	require.Equal(t, "http://localhost:8080/.well-known/jwks.json", d.JWKSURL)
+}
+
+func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
+	t.Setenv("APP_ENV", "production")
+	_, err := Load()
+	require.Error(t, err)
+	for _, name := range []string{"WEB_URL", "API_URL", "WEB_DATABASE_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY"} {
+		require.Contains(t, err.Error(), name+" must be set in production")
+	}
+
+	full := map[string]string{
+		"WEB_URL": "https://app.example.com", "API_URL": "https://api.example.com",
+		"WEB_DATABASE_URL": "postgres://u@db/web", "API_DATABASE_URL": "postgres://u@db/api",
+		"REDIS_URL": "rediss://cache:6380", "BLOB_DIR": "/blobs",
+		"SESSION_SECRET": "0123456789abcdef0123456789abcdef", "WEBHOOK_SECRET": "0123456789abcdef0123456789abcdef",
+		"JWT_SIGNING_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	}
+	for k, v := range full {
+		t.Setenv(k, v)
+	}
+	_, err = Load()
+	require.NoError(t, err)
+	t.Setenv("REDIS_URL", "")
+	_, err = Load()
+	require.ErrorContains(t, err, "REDIS_URL must be set in production")
+}
+
+func TestValidateRejectsBadValues(t *testing.T) {
+	base := Config{Env: EnvDevelopment, MaxUploadBytes: 1, ChunkRows: 1}
+	cases := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"env", func(c *Config) { c.Env = "staging" }, "APP_ENV"},
+		{"upload", func(c *Config) { c.MaxUploadBytes = 0 }, "MAX_UPLOAD_BYTES"},
+		{"db scheme", func(c *Config) { c.WebDatabaseURL = "mysql://x" }, "WEB_DATABASE_URL"},
+		{"url", func(c *Config) { c.APIURL = "localhost" }, "API_URL"},
+		{"short secret", func(c *Config) { c.SessionSecret = "short" }, "SESSION_SECRET"},
+		{"chunk", func(c *Config) { c.ChunkRows = 0 }, "CHUNK_ROWS"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			tc.mod(&c)
+			require.ErrorContains(t, c.Validate(), tc.want)
+		})
+	}
+	require.NoError(t, base.Validate())
+}

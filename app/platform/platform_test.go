@@ -1,0 +1,134 @@
+package platform
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomodule/redigo/redis"
+	"github.com/stretchr/testify/require"
+
+	"github.com/assayhq/assay/app/config"
+)
+
+func TestOpenDB(t *testing.T) {
+	ctx := context.Background()
+	urls := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "x.db")}
+	if pg := os.Getenv("TEST_POSTGRES_URL"); pg != "" {
+		urls["postgres"] = pg
+	} else if os.Getenv("TEST_REQUIRE_ALL") == "1" {
+		t.Fatal("TEST_REQUIRE_ALL=1 but TEST_POSTGRES_URL is not set")
+	}
+	for name, u := range urls {
+		t.Run(name, func(t *testing.T) {
+			db, err := OpenDB(ctx, u)
+			require.NoError(t, err)
+			defer db.Close()
+			require.Equal(t, map[string]string{"sqlite": "sqlite3", "postgres": "postgres"}[name], db.Dialect)
+			var one int
+			require.NoError(t, db.SQL.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+			require.Equal(t, 1, one)
+		})
+	}
+	t.Run("sqlite pragmas", func(t *testing.T) {
+		db, err := OpenDB(ctx, urls["sqlite"])
+		require.NoError(t, err)
+		defer db.Close()
+		var mode string
+		require.NoError(t, db.SQL.QueryRow("PRAGMA journal_mode").Scan(&mode))
+		require.Equal(t, "wal", mode)
+		var fk, busy int
+		require.NoError(t, db.SQL.QueryRow("PRAGMA foreign_keys").Scan(&fk))
+		require.NoError(t, db.SQL.QueryRow("PRAGMA busy_timeout").Scan(&busy))
+		require.Equal(t, 1, fk)
+		require.Positive(t, busy)
+	})
+	_, err := OpenDB(ctx, "mysql://x")
+	require.ErrorContains(t, err, "unsupported")
+}
+
+func TestRedact(t *testing.T) {
+	require.Equal(t, "postgres://u:xxxxx@h/db", Redact("postgres://u:secret@h/db"))
+	require.Equal(t, "redis://h:6379", Redact("redis://h:6379"))
+}
+
+func TestOpenRedis(t *testing.T) {
+	urls := map[string]string{"embedded": ""}
+	if u := os.Getenv("TEST_REDIS_URL"); u != "" {
+		urls["real"] = u
+	} else if os.Getenv("TEST_REQUIRE_ALL") == "1" {
+		t.Fatal("TEST_REQUIRE_ALL=1 but TEST_REDIS_URL is not set")
+	}
+	for name, u := range urls {
+		t.Run(name, func(t *testing.T) {
+			r, err := OpenRedis(u)
+			require.NoError(t, err)
+			defer r.Close()
+			require.Equal(t, name == "embedded", r.Embedded())
+			c := r.Pool.Get()
+			defer c.Close()
+			key := "platform-test:" + NewID()
+			_, err = c.Do("SET", key, "v", "EX", 10)
+			require.NoError(t, err)
+			v, err := redis.String(c.Do("GET", key))
+			require.NoError(t, err)
+			require.Equal(t, "v", v)
+		})
+	}
+}
+
+func TestDirBlobs(t *testing.T) {
+	ctx := context.Background()
+	b, err := OpenDirBlobs(t.TempDir())
+	require.NoError(t, err)
+	n, err := b.Put(ctx, "a/b/c.csv", strings.NewReader("hello world"))
+	require.NoError(t, err)
+	require.Equal(t, int64(11), n)
+	rc, err := b.OpenRange(ctx, "a/b/c.csv", 6, 5)
+	require.NoError(t, err)
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	require.Equal(t, "world", string(got))
+	for _, bad := range []string{"", "../x", "/abs", "a/../../x"} {
+		_, err := b.Put(ctx, bad, strings.NewReader("x"))
+		require.Error(t, err, bad)
+	}
+	require.NoError(t, b.DeletePrefix(ctx, "a/"))
+	_, err = b.Open(ctx, "a/b/c.csv")
+	require.ErrorIs(t, err, ErrBlobNotFound)
+	require.NoError(t, b.Delete(ctx, "a/b/c.csv"), "deleting a missing key is fine")
+}
+
+func TestEnsureSecretsPersistsAndKeepsConfigured(t *testing.T) {
+	dir := t.TempDir()
+	c1, err := EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir})
+	require.NoError(t, err)
+	require.Len(t, c1.SessionSecret, 64)
+	c2, err := EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir, WebhookSecret: "configured-configured-configured-x"})
+	require.NoError(t, err)
+	require.Equal(t, c1.SessionSecret, c2.SessionSecret)
+	require.Equal(t, c1.JWTSigningKey, c2.JWTSigningKey)
+	require.Equal(t, "configured-configured-configured-x", c2.WebhookSecret)
+	st, err := os.Stat(filepath.Join(dir, "secrets.json"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	_, err = EnsureSecrets(config.Config{Env: config.EnvProduction, DataDir: dir})
+	require.Error(t, err)
+}
+
+func TestOpenSQLiteOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%d e")
+	db, err := OpenDB(context.Background(), "sqlite://"+filepath.Join(dir, "x.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.SQL.Exec("CREATE TABLE t (x int)")
+	require.NoError(t, err)
+	_, err = os.Stat(filepath.Join(dir, "x.db"))
+	require.NoError(t, err, "the file is where the URL says")
+	var mode string
+	require.NoError(t, db.SQL.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	require.Equal(t, "wal", mode)
+}

@@ -1,0 +1,56 @@
+// Package store opens the web and API databases, applies their Atlas migrations from the
+// embedded schema/ directory, and hands out Ent clients.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/platform"
+	entapi "github.com/assayhq/assay/ent/api"
+	entweb "github.com/assayhq/assay/ent/web"
+	"github.com/assayhq/assay/schema"
+
+	// The generated runtime packages install the schemas' defaults, validators, hooks and
+	// interceptors (tenant scoping among them); the clients are unusable without them.
+	_ "github.com/assayhq/assay/ent/api/runtime"
+	_ "github.com/assayhq/assay/ent/web/runtime"
+)
+
+// OpenAPI opens cfg.APIDatabaseURL, migrates it unless cfg.Production() (there
+// `assay migrate up` is a separate step) and returns its Ent client. Closing either the
+// client or the DB closes the connection pool.
+func OpenAPI(ctx context.Context, cfg config.Config) (*entapi.Client, *platform.DB, error) {
+	db, err := open(ctx, cfg.APIDatabaseURL, schema.API, !cfg.Production())
+	if err != nil {
+		return nil, nil, err
+	}
+	return entapi.NewClient(entapi.Driver(db.Driver())), db, nil
+}
+
+// OpenWeb is OpenAPI for the web database (cfg.WebDatabaseURL).
+func OpenWeb(ctx context.Context, cfg config.Config) (*entweb.Client, *platform.DB, error) {
+	db, err := open(ctx, cfg.WebDatabaseURL, schema.Web, !cfg.Production())
+	if err != nil {
+		return nil, nil, err
+	}
+	return entweb.NewClient(entweb.Driver(db.Driver())), db, nil
+}
+
+func open(ctx context.Context, url, set string, migrate bool) (*platform.DB, error) {
+	if url == "" {
+		return nil, fmt.Errorf("store: open %s: no database URL", set)
+	}
+	db, err := platform.OpenDB(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", set, err)
+	}
+	if migrate {
+		if err := Migrate(ctx, db, set); err != nil {
+			return nil, errors.Join(err, db.Close())
+		}
+	}
+	return db, nil
+}
