@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/assayhq/assay/app/account"
+	"github.com/assayhq/assay/app/apikeys"
+	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/store"
+	entweb "github.com/assayhq/assay/ent/web"
+)
+
+func operatorConfig(c config.Config) config.Config {
+	if c.Production() {
+		return c
+	}
+	return c.WithDefaults()
+}
+
+func flags(name string, args []string, define func(*flag.FlagSet)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	define(fs)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUsage, name, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", ErrUsage, name, fs.Arg(0))
+	}
+	return nil
+}
+
+// runUser creates a verified user, an organization and the owner membership, and prints
+// {"user_id": "…", "org_id": "…"} on one line.
+func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error {
+	_, rest, err := sub(args, "create")
+	if err != nil {
+		return err
+	}
+	var email, password, org string
+	if err := flags("user create", rest, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "email address")
+		fs.StringVar(&password, "password", "", "password")
+		fs.StringVar(&org, "org", "", "organization name")
+	}); err != nil {
+		return err
+	}
+	email = account.NormalizeEmail(email)
+	org = strings.TrimSpace(org)
+	if email == "" || !strings.Contains(email, "@") || org == "" {
+		return fmt.Errorf("%w: user create needs --email, --password and --org", ErrUsage)
+	}
+	if err := auth.ValidatePassword(password); err != nil {
+		return err
+	}
+	db, raw, err := store.OpenWeb(ctx, operatorConfig(env.Config))
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	u, o, err := account.CreateOwner(ctx, db, account.NewOwner{Email: email, Password: password, OrgName: org, Verified: true})
+	if err != nil {
+		return fmt.Errorf("user create: %w", err)
+	}
+	return json.NewEncoder(env.Stdout).Encode(map[string]string{"user_id": u.ID, "org_id": o.ID})
+}
+
+// runAPIKey issues an API key for an organization and prints the key alone on its last line.
+func runAPIKey(ctx context.Context, env Env, _ *slog.Logger, args []string) error {
+	_, rest, err := sub(args, "create")
+	if err != nil {
+		return err
+	}
+	var orgID, name string
+	if err := flags("apikey create", rest, func(fs *flag.FlagSet) {
+		fs.StringVar(&orgID, "org", "", "organization id")
+		fs.StringVar(&name, "name", "", "key name")
+	}); err != nil {
+		return err
+	}
+	if orgID == "" || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("%w: apikey create needs --org and --name", ErrUsage)
+	}
+	cfg := operatorConfig(env.Config)
+	webDB, webRaw, err := store.OpenWeb(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	org, err := webDB.Organization.Get(ctx, orgID)
+	webRaw.Close()
+	if entweb.IsNotFound(err) {
+		return fmt.Errorf("apikey create: no organization %q", orgID)
+	}
+	if err != nil {
+		return fmt.Errorf("apikey create: %w", err)
+	}
+	db, raw, err := store.OpenAPI(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	key, err := apikeys.Issue(ctx, db, apikeys.Org{ID: org.ID, Name: org.Name, Plan: org.Plan}, name)
+	if err != nil {
+		return fmt.Errorf("apikey create: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "API key %q created for organization %s; it is shown once:\n", name, org.ID)
+	fmt.Fprintln(env.Stdout, key)
+	return nil
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/assayhq/assay/app/store"
+	"github.com/assayhq/assay/app/wire"
+)
+
+func runDev(ctx context.Context, env Env, log *slog.Logger) error {
+	b, err := wire.NewBase(env.Config, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	s, err := wire.NewStack(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	log.Info("assay dev: open "+b.Config.WebURL, "api", b.Config.APIURL)
+	return s.Run(ctx)
+}
+
+func runWeb(ctx context.Context, env Env, log *slog.Logger) error {
+	b, err := wire.NewBase(env.Config, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w, err := wire.NewWeb(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	return w.Run(ctx, b.Config.WebAddr)
+}
+
+func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
+	b, err := wire.NewBase(env.Config, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	a, err := wire.NewAPI(ctx, b, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if n := b.Config.Workers; n > 0 {
+		w := wire.NewWorker(b, a.DB, n, true)
+		w.Start()
+		defer w.Stop()
+	}
+	return a.Run(ctx, b.Config.APIAddr)
+}
+
+func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
+	b, err := wire.NewBase(env.Config, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	db, raw, err := store.OpenAPI(ctx, b.Config)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	n := max(b.Config.Workers, 1)
+	w := wire.NewWorker(b, db, n, true)
+	w.Start()
+	log.Info("worker: started", "concurrency", n)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
