@@ -1,0 +1,178 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+const (
+	// typeThreshold is the share of non-null values, in percent, that must
+	// parse as a type (or match a format) for it to be reported.
+	typeThreshold = 95
+	topValues     = 5
+)
+
+// inferType picks the most specific type that at least 95% of the non-null
+// values parse as, in the order integer, number, boolean, date, datetime;
+// otherwise, and for a column with no non-null values, string.
+func inferType(t ColumnTypes) string {
+	if t.NonNull == 0 {
+		return TypeString
+	}
+	for _, typ := range []string{TypeInteger, TypeNumber, TypeBoolean, TypeDate, TypeDateTime} {
+		if t.count(typ)*100 >= t.NonNull*typeThreshold {
+			return typ
+		}
+	}
+	return TypeString
+}
+
+// buildColumn merges one column's partials into its report.
+func buildColumn(name string, types ColumnTypes, profiles []*ColumnProfile) (ColumnReport, error) {
+	m, err := mergeProfiles(profiles)
+	if err != nil {
+		return ColumnReport{}, err
+	}
+	col := ColumnReport{
+		Name:    name,
+		Type:    inferType(types),
+		Count:   m.Count,
+		Nulls:   m.Nulls,
+		Top:     []TopValue{},
+		Formats: []string{},
+	}
+	col.Invalid = types.NonNull - types.count(col.Type)
+	col.Distinct, col.DistinctApprox = m.distinct(types.NonNull)
+
+	if (col.Type == TypeInteger || col.Type == TypeNumber) && m.Numeric.Count > 0 {
+		s := m.Numeric
+		sd := s.stddev()
+		col.Min, col.Max, col.Mean, col.Stddev = &s.Min, &s.Max, &s.Mean, &sd
+		if q, err := m.quantiles.GetValuesAtQuantiles([]float64{0.25, 0.5, 0.75}); err == nil {
+			col.Quantiles = &Quantiles{P25: q[0], P50: q[1], P75: q[2]}
+			col.QuantilesApprox = true
+		}
+	}
+
+	col.Top, col.TopApprox = m.topValues()
+	if nonNull := types.NonNull; nonNull > 0 {
+		minLen, maxLen := m.MinLength, m.MaxLength
+		col.MinLength, col.MaxLength = &minLen, &maxLen
+		for _, f := range []struct {
+			name  string
+			count int64
+		}{{FormatEmail, m.Formats.Email}, {FormatURL, m.Formats.URL}, {FormatUUID, m.Formats.UUID}} {
+			if f.count*100 >= nonNull*typeThreshold {
+				col.Formats = append(col.Formats, f.name)
+			}
+		}
+	}
+	return col, nil
+}
+
+// mergeProfiles combines per-chunk profiles in chunk order. Exact distinct
+// sets are unioned while the union stays within distinctExactLimit.
+func mergeProfiles(profiles []*ColumnProfile) (*ColumnProfile, error) {
+	m := &ColumnProfile{DistinctExact: true, quantiles: newSketch()}
+	union := map[uint64]struct{}{}
+	tops := map[uint64]*TrackedValue{}
+	for _, p := range profiles {
+		nonNull, pNonNull := m.Count-m.Nulls, p.Count-p.Nulls
+		m.Count += p.Count
+		m.Nulls += p.Nulls
+		m.Numeric.merge(p.Numeric)
+		m.Formats.merge(p.Formats)
+		m.TopTruncated = m.TopTruncated || p.TopTruncated
+		if pNonNull > 0 {
+			if nonNull == 0 {
+				m.MinLength, m.MaxLength = p.MinLength, p.MaxLength
+			} else {
+				m.MinLength = min(m.MinLength, p.MinLength)
+				m.MaxLength = max(m.MaxLength, p.MaxLength)
+			}
+		}
+		if err := m.quantiles.MergeWith(p.quantiles); err != nil {
+			return nil, fmt.Errorf("merge quantile sketch: %w", err)
+		}
+		if err := m.mergeDistinct(p, union); err != nil {
+			return nil, err
+		}
+		for _, t := range p.Top {
+			if cur := tops[t.Hash]; cur != nil {
+				cur.Count += t.Count
+			} else {
+				tops[t.Hash] = &TrackedValue{Hash: t.Hash, Value: t.Value, Count: t.Count}
+			}
+		}
+	}
+	if m.DistinctExact {
+		m.DistinctHashes = make([]uint64, 0, len(union))
+		for h := range union {
+			m.DistinctHashes = append(m.DistinctHashes, h)
+		}
+	}
+	for _, t := range tops {
+		m.Top = append(m.Top, *t)
+	}
+	return m, nil
+}
+
+// mergeDistinct adds p's distinct values to union while the merged set is
+// exact and small, and to the merged sketch otherwise.
+func (m *ColumnProfile) mergeDistinct(p *ColumnProfile, union map[uint64]struct{}) error {
+	if m.DistinctExact && p.DistinctExact {
+		for _, h := range p.DistinctHashes {
+			union[h] = struct{}{}
+		}
+		if len(union) <= distinctExactLimit {
+			return nil
+		}
+	}
+	if m.DistinctExact {
+		m.DistinctExact = false
+		m.hll = newHLL()
+		for h := range union {
+			m.hll.InsertHash(h)
+		}
+		clear(union)
+		if p.DistinctExact {
+			return nil // p's hashes were just inserted through union
+		}
+	}
+	if p.DistinctExact {
+		for _, h := range p.DistinctHashes {
+			m.hll.InsertHash(h)
+		}
+		return nil
+	}
+	if err := m.hll.Merge(p.hll); err != nil {
+		return fmt.Errorf("merge distinct sketch: %w", err)
+	}
+	return nil
+}
+
+// distinct returns the number of distinct non-null values and whether it is
+// estimated. Estimates are clamped to what the counts make possible.
+func (m *ColumnProfile) distinct(nonNull int64) (int64, bool) {
+	if m.DistinctExact {
+		return int64(len(m.DistinctHashes)), false
+	}
+	est := int64(m.hll.Estimate())
+	return max(min(est, nonNull), min(distinctExactLimit+1, nonNull)), true
+}
+
+// topValues returns the most frequent values, ties broken by value.
+func (m *ColumnProfile) topValues() ([]TopValue, bool) {
+	slices.SortFunc(m.Top, func(a, b TrackedValue) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	out := make([]TopValue, 0, topValues)
+	for _, t := range m.Top[:min(len(m.Top), topValues)] {
+		out = append(out, TopValue{Value: t.Value, Count: t.Count})
+	}
+	return out, m.TopTruncated
+}
