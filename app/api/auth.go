@@ -1,0 +1,181 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/tenant"
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/apikey"
+	enttenant "github.com/assayhq/assay/ent/api/tenant"
+)
+
+// touchEvery bounds how often a key's last_used_at is written.
+const touchEvery = time.Minute
+
+var errBadCredentials = apperr.Unauthorized("invalid or missing credentials")
+
+// tenantPlan is what the API last stored for an organization from a JWT.
+type tenantPlan struct {
+	plan      string
+	maxUpload int64
+}
+
+// authenticator resolves the bearer token of a request to an organization.
+type authenticator struct {
+	db       *entapi.Client
+	verifier *auth.Verifier
+	log      *slog.Logger
+	now      func() time.Time
+
+	mu      sync.Mutex
+	tenants map[string]tenantPlan // org id → plan stored in the Tenant row
+	touched map[string]time.Time  // API key id → last write of last_used_at
+}
+
+func newAuthenticator(db *entapi.Client, v *auth.Verifier, log *slog.Logger) *authenticator {
+	return &authenticator{
+		db: db, verifier: v, log: log, now: time.Now,
+		tenants: map[string]tenantPlan{}, touched: map[string]time.Time{},
+	}
+}
+
+// authenticate accepts `Authorization: Bearer <API key or JWT>` and scopes the request
+// context to the caller's organization, so every Ent query is filtered by it.
+func (a *authenticator) authenticate(c fiber.Ctx) error {
+	token, ok := bearer(c.Get(fiber.HeaderAuthorization))
+	if !ok {
+		return errBadCredentials
+	}
+	ctx := c.Context()
+	var (
+		org string
+		err error
+	)
+	if prefix, isKey := auth.APIKeyPrefix(token); isKey {
+		org, err = a.apiKey(ctx, token, prefix)
+	} else {
+		org, err = a.jwt(ctx, token)
+	}
+	if err != nil {
+		return err
+	}
+	c.SetContext(tenant.With(ctx, org))
+	return c.Next()
+}
+
+// bearer extracts the token of a Bearer authorization header.
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// apiKey checks a key against its stored hash and returns its organization.
+func (a *authenticator) apiKey(ctx context.Context, key, prefix string) (string, error) {
+	k, err := a.db.APIKey.Query().Where(apikey.Prefix(prefix)).Only(tenant.System(ctx))
+	if entapi.IsNotFound(err) {
+		return "", errBadCredentials
+	}
+	if err != nil {
+		return "", fmt.Errorf("auth: find api key: %w", err)
+	}
+	if !auth.EqualHash(k.SecretHash, auth.HashAPIKey(key)) {
+		return "", errBadCredentials
+	}
+	now := a.now()
+	if k.RevokedAt != nil {
+		return "", apperr.Unauthorized("the API key has been revoked")
+	}
+	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return "", apperr.Unauthorized("the API key has expired")
+	}
+	a.touch(ctx, k, now)
+	return k.OrgID, nil
+}
+
+// touch records the key's use, at most once a minute per key and process.
+func (a *authenticator) touch(ctx context.Context, k *entapi.APIKey, now time.Time) {
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < touchEvery {
+		return
+	}
+	a.mu.Lock()
+	last, seen := a.touched[k.ID]
+	if seen && now.Sub(last) < touchEvery {
+		a.mu.Unlock()
+		return
+	}
+	a.touched[k.ID] = now
+	a.mu.Unlock()
+	err := a.db.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now.UTC()).Exec(tenant.With(ctx, k.OrgID))
+	if err != nil {
+		// Bookkeeping only: the request goes on.
+		a.log.WarnContext(ctx, "auth: record api key use", "key_id", k.ID, "error", err)
+	}
+}
+
+// jwt verifies a token minted by the web app and makes sure the organization exists here.
+func (a *authenticator) jwt(ctx context.Context, token string) (string, error) {
+	if a.verifier == nil {
+		return "", errBadCredentials
+	}
+	claims, err := a.verifier.Verify(ctx, token)
+	if errors.Is(err, auth.ErrKeysUnavailable) {
+		return "", apperr.Unavailable("tokens cannot be verified right now; retry shortly", err)
+	}
+	if err != nil {
+		return "", errBadCredentials.WithErr(err)
+	}
+	if claims.OrgID == "" {
+		return "", errBadCredentials.WithErr(errors.New("auth: token without org"))
+	}
+	if err := a.ensureTenant(ctx, claims); err != nil {
+		return "", err
+	}
+	return claims.OrgID, nil
+}
+
+// ensureTenant upserts the Tenant row once per organization and process, and again when
+// the plan carried by the token changes.
+func (a *authenticator) ensureTenant(ctx context.Context, claims *auth.Claims) error {
+	want := tenantPlan{plan: claims.Plan, maxUpload: claims.Limits.MaxUploadBytes}
+	if want.plan == "" {
+		want.plan = "free"
+	}
+	a.mu.Lock()
+	have, ok := a.tenants[claims.OrgID]
+	a.mu.Unlock()
+	if ok && have == want {
+		return nil
+	}
+	err := a.db.Tenant.Create().
+		SetID(claims.OrgID).
+		SetPlan(want.plan).
+		SetMaxUploadBytes(want.maxUpload).
+		OnConflictColumns(enttenant.FieldID).
+		Update(func(u *entapi.TenantUpsert) {
+			u.UpdatePlan()
+			u.UpdateMaxUploadBytes()
+			u.UpdateUpdatedAt()
+		}).
+		Exec(tenant.System(ctx))
+	if err != nil {
+		return fmt.Errorf("auth: upsert tenant: %w", err)
+	}
+	a.mu.Lock()
+	a.tenants[claims.OrgID] = want
+	a.mu.Unlock()
+	return nil
+}

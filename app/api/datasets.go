@@ -1,0 +1,98 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/platform"
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/dataset"
+)
+
+// datasetHandlers create, list, show and delete datasets.
+type datasetHandlers struct {
+	db        *entapi.Client
+	blobs     platform.Blobs
+	maxBytes  int64
+	chunkRows int
+	log       *slog.Logger
+}
+
+// datasetView is the JSON of a dataset.
+type datasetView struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Source    string    `json:"source"`
+	Rows      int64     `json:"rows"`
+	Columns   []string  `json:"columns"`
+	SizeBytes int64     `json:"size_bytes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func viewDataset(d *entapi.Dataset) datasetView {
+	cols := d.Columns
+	if cols == nil {
+		cols = []string{}
+	}
+	return datasetView{
+		ID: d.ID, Name: d.Name, Source: string(d.Source), Rows: d.Rows, Columns: cols,
+		SizeBytes: d.SizeBytes, CreatedAt: stamp(d.CreatedAt),
+	}
+}
+
+func datasetID(d *entapi.Dataset) string { return d.ID }
+
+func (h datasetHandlers) list(c fiber.Ctx) error {
+	p, err := parsePage(c)
+	if err != nil {
+		return err
+	}
+	q := h.db.Dataset.Query().Where(dataset.DeletedAtIsNil())
+	if p.cursor != "" {
+		q = q.Where(dataset.IDLT(p.cursor))
+	}
+	rows, err := q.Order(entapi.Desc(dataset.FieldID)).Limit(p.limit + 1).All(c.Context())
+	if err != nil {
+		return fmt.Errorf("datasets: list: %w", err)
+	}
+	return c.JSON(newList(rows, p, datasetID, viewDataset))
+}
+
+func (h datasetHandlers) show(c fiber.Ctx) error {
+	d, err := findDataset(c, h.db, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewDataset(d))
+}
+
+// delete hides a dataset everywhere; its blob stays until a purge.
+func (h datasetHandlers) delete(c fiber.Ctx) error {
+	n, err := h.db.Dataset.Update().
+		Where(dataset.ID(c.Params("id")), dataset.DeletedAtIsNil()).
+		SetDeletedAt(time.Now().UTC()).
+		Save(c.Context())
+	if err != nil {
+		return fmt.Errorf("datasets: delete: %w", err)
+	}
+	if n == 0 {
+		return apperr.NotFound("dataset")
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// findDataset loads a live dataset of the request's organization.
+func findDataset(c fiber.Ctx, db *entapi.Client, id string) (*entapi.Dataset, error) {
+	d, err := db.Dataset.Query().Where(dataset.ID(id), dataset.DeletedAtIsNil()).Only(c.Context())
+	if entapi.IsNotFound(err) {
+		return nil, apperr.NotFound("dataset")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("datasets: find: %w", err)
+	}
+	return d, nil
+}
