@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/assayhq/assay/app/apptest"
+	"github.com/assayhq/assay/app/config"
+)
+
+// chromium finds a local Chromium; tests never download a browser.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM_PATH"), "chromium", "chromium-browser", "google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	apptest.Skip(t, "browser test: no Chromium installed (apt-get install chromium)")
+	return ""
+}
+
+// bigCSV writes a file large enough that the pipeline is still running when the task
+// page first renders, so the test sees live progress rather than a finished page.
+func bigCSV(t *testing.T, rows int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,name,score,country\n")
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&b, "%d,name-%d,%d,%s\n", i, i%977, i%101, []string{"DE", "FR", "NL", "XX"}[i%4])
+	}
+	path := filepath.Join(t.TempDir(), "big.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	return path
+}
+
+func TestBrowserSignupUploadLiveReport(t *testing.T) {
+	browser := chromium(t)
+	env := apptest.New(t, apptest.Backends()[0], func(c *config.Config) {
+		c.ChunkRows = 20_000
+		c.Workers = 2
+	})
+	file := bigCSV(t, 200_000)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+
+	email := fmt.Sprintf("browser-%d@example.com", time.Now().UnixNano())
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(env.WebURL+"/signup"),
+		chromedp.WaitVisible(css("#email")),
+		chromedp.SendKeys(css("#email"), email),
+		chromedp.SendKeys(css("#password"), apptest.Password),
+		chromedp.SendKeys(css("#org"), "Browser Org"),
+		chromedp.Click(css("#signup-submit")),
+		chromedp.WaitVisible(css("#upload-form")),
+		chromedp.SetUploadFiles(css("#file"), []string{file}),
+		chromedp.SendKeys(css("#name"), "big"),
+		chromedp.SendKeys(css("#rules"), "score range 0 90\ncountry in DE,FR,NL\nid unique"),
+		chromedp.Click(css("#upload-submit")),
+		chromedp.WaitVisible(css("#task-status")),
+	))
+	firstStatus, err := chromedp.Run(ctx, chromedp.Text(css("#task-status")))
+	require.NoError(t, err)
+	// A marker on window survives only if the page is not reloaded: progress must
+	// arrive over SSE, not by navigation.
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[any](`window.__assayMarker = "live"`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css("#report #score"))))
+	finalStatus, err := chromedp.Run(ctx, chromedp.Text(css("#task-status")))
+	require.NoError(t, err)
+	score, err := chromedp.Run(ctx, chromedp.Text(css("#score")))
+	require.NoError(t, err)
+	marker, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.__assayMarker || ""`))
+	require.NoError(t, err)
+	columnRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#columns tbody tr").length`))
+	require.NoError(t, err)
+	ruleRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#rules-table tbody tr").length`))
+	require.NoError(t, err)
+
+	require.NotEqual(t, "completed", strings.TrimSpace(firstStatus), "the task page should open while the run is in progress")
+	require.Equal(t, "completed", strings.TrimSpace(finalStatus))
+	require.Equal(t, "live", marker, "the page was reloaded instead of updated live")
+	require.NotEmpty(t, strings.TrimSpace(score))
+	require.Equal(t, 4, columnRows)
+	require.Equal(t, 3, ruleRows)
+}

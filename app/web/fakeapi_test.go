@@ -1,0 +1,195 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/report"
+)
+
+// fakeAPI answers like the API: it verifies every JWT with the signer's public keys
+// (issuer, audience, expiry) and keeps datasets, tasks and reports in memory.
+type fakeAPI struct {
+	srv      *httptest.Server
+	verifier *auth.Verifier
+
+	mu       sync.Mutex
+	claims   []*auth.Claims
+	uploads  []fakeUpload
+	created  []fakeTaskRequest
+	tasks    map[string]fakeTask
+	reports  map[string]*report.Report
+	rejectDS *apiProblem // answer to the next dataset upload, if set
+	rejectTS *apiProblem // answer to the next task creation, if set
+	// firstBytes, if set, is closed once an upload's first bytes arrived.
+	firstBytes chan struct{}
+}
+
+type fakeUpload struct {
+	Name, ContentType string
+	Chunked           bool
+	Body              []byte
+}
+
+type fakeTaskRequest struct {
+	DatasetID string        `json:"dataset_id"`
+	Rules     []report.Rule `json:"rules"`
+}
+
+type fakeTask struct {
+	OrgID string
+	Task  apiTask
+}
+
+func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
+	f := &fakeAPI{
+		verifier: auth.NewVerifier(signer.Keys()),
+		tasks:    map[string]fakeTask{},
+		reports:  map[string]*report.Report{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/api/datasets", f.auth(f.createDataset))
+	mux.HandleFunc("POST /v1/api/tasks", f.auth(f.createTask))
+	mux.HandleFunc("GET /v1/api/tasks/{id}", f.auth(f.showTask))
+	mux.HandleFunc("GET /v1/api/tasks/{id}/report", f.auth(f.showReport))
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+type claimsHandler func(w http.ResponseWriter, r *http.Request, c *auth.Claims)
+
+func (f *fakeAPI) auth(h claimsHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			problem(w, &apiProblem{Status: 401, Title: "Unauthorized", Detail: "no token"})
+			return
+		}
+		c, err := f.verifier.Verify(r.Context(), tok)
+		if err != nil {
+			problem(w, &apiProblem{Status: 401, Title: "Unauthorized", Detail: err.Error()})
+			return
+		}
+		f.mu.Lock()
+		f.claims = append(f.claims, c)
+		f.mu.Unlock()
+		h(w, r, c)
+	}
+}
+
+func problem(w http.ResponseWriter, p *apiProblem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": p.Title, "status": p.Status, "detail": p.Detail})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (f *fakeAPI) createDataset(w http.ResponseWriter, r *http.Request, _ *auth.Claims) {
+	f.mu.Lock()
+	reject, first := f.rejectDS, f.firstBytes
+	f.rejectDS = nil
+	f.mu.Unlock()
+	if reject != nil {
+		problem(w, reject)
+		return
+	}
+	up := fakeUpload{
+		Name: r.URL.Query().Get("name"), ContentType: r.Header.Get("Content-Type"),
+		Chunked: r.ContentLength == -1 && len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked",
+	}
+	if first != nil {
+		buf := make([]byte, 1)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			problem(w, &apiProblem{Status: 400, Title: "Bad Request", Detail: err.Error()})
+			return
+		}
+		close(first)
+		up.Body = append(up.Body, buf...)
+	}
+	rest, err := io.ReadAll(r.Body)
+	if err != nil {
+		problem(w, &apiProblem{Status: 400, Title: "Bad Request", Detail: err.Error()})
+		return
+	}
+	up.Body = append(up.Body, rest...)
+	f.mu.Lock()
+	f.uploads = append(f.uploads, up)
+	f.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"id": platform.NewID(), "name": up.Name})
+}
+
+func (f *fakeAPI) createTask(w http.ResponseWriter, r *http.Request, c *auth.Claims) {
+	var req fakeTaskRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		problem(w, &apiProblem{Status: 400, Title: "Bad Request", Detail: err.Error()})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.created = append(f.created, req)
+	if f.rejectTS != nil {
+		p := f.rejectTS
+		f.rejectTS = nil
+		problem(w, p)
+		return
+	}
+	t := apiTask{ID: platform.NewID(), DatasetID: req.DatasetID, Status: "pending", Stage: "fetch"}
+	f.tasks[t.ID] = fakeTask{OrgID: c.OrgID, Task: t}
+	writeJSON(w, http.StatusAccepted, t)
+}
+
+func (f *fakeAPI) showTask(w http.ResponseWriter, r *http.Request, c *auth.Claims) {
+	f.mu.Lock()
+	t, ok := f.tasks[r.PathValue("id")]
+	f.mu.Unlock()
+	if !ok || t.OrgID != c.OrgID {
+		problem(w, &apiProblem{Status: 404, Title: "Not Found", Detail: "task not found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, t.Task)
+}
+
+func (f *fakeAPI) showReport(w http.ResponseWriter, r *http.Request, c *auth.Claims) {
+	id := r.PathValue("id")
+	f.mu.Lock()
+	t, ok := f.tasks[id]
+	rep := f.reports[id]
+	f.mu.Unlock()
+	if !ok || t.OrgID != c.OrgID || rep == nil {
+		problem(w, &apiProblem{Status: 404, Title: "Not Found", Detail: "report not found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// setTask stores a task of org as the API would report it.
+func (f *fakeAPI) setTask(orgID string, t apiTask) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tasks[t.ID] = fakeTask{OrgID: orgID, Task: t}
+}
+
+func (f *fakeAPI) setReport(id string, r *report.Report) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reports[id] = r
+}
+
+func (f *fakeAPI) state() (claims []*auth.Claims, uploads []fakeUpload, created []fakeTaskRequest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*auth.Claims(nil), f.claims...), append([]fakeUpload(nil), f.uploads...), append([]fakeTaskRequest(nil), f.created...)
+}

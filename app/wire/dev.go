@@ -1,0 +1,51 @@
+package wire
+
+import (
+	"context"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Stack is web, API and workers in one process: what `assay dev` and the end-to-end
+// tests run.
+type Stack struct {
+	Base   *Base
+	Web    *Web
+	API    *API
+	Worker *Worker
+	closers
+}
+
+// NewStack builds every role on one Base. The API trusts the web app's signer directly,
+// since both live in this process.
+func NewStack(ctx context.Context, b *Base) (*Stack, error) {
+	s := &Stack{Base: b}
+	w, err := NewWeb(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	s.add(w.Close)
+	s.Web = w
+	a, err := NewAPI(ctx, b, w.Signer.Keys())
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.add(a.Close)
+	s.API = a
+	s.Worker = NewWorker(b, a.DB, b.Config.Workers, true)
+	return s, nil
+}
+
+// Run serves both apps and runs the workers until ctx ends.
+func (s *Stack) Run(ctx context.Context) error {
+	s.Worker.Start()
+	defer s.Worker.Stop()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.Web.Run(ctx, s.Base.Config.WebAddr) })
+	g.Go(func() error { return s.API.Run(ctx, s.Base.Config.APIAddr) })
+	return g.Wait()
+}
+
+// Close releases everything in reverse order.
+func (s *Stack) Close() error { return s.close() }

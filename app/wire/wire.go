@@ -1,0 +1,94 @@
+// Package wire builds Assay's roles (web, API, workers) from a Config, in a fixed order,
+// and tears them down in reverse. main, the dev command and the tests all use it.
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/platform"
+)
+
+// Base holds what every role shares: configuration, logger, Redis and blob storage.
+type Base struct {
+	Config config.Config
+	Log    *slog.Logger
+	Redis  *platform.Redis
+	Blobs  platform.Blobs
+	HTTP   *http.Client
+}
+
+// NewBase prepares the configuration (embedded defaults and dev secrets outside
+// production) and opens Redis and blob storage.
+func NewBase(cfg config.Config, log *slog.Logger) (*Base, error) {
+	if !cfg.Production() {
+		cfg = cfg.WithDefaults()
+		var err error
+		if cfg, err = platform.EnsureSecrets(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rds, err := platform.OpenRedis(cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	if rds.Embedded() {
+		log.Info("redis: using the embedded in-process server (set REDIS_URL for a real one)")
+	}
+	blobs, err := platform.OpenDirBlobs(cfg.BlobDir)
+	if err != nil {
+		rds.Close()
+		return nil, err
+	}
+	return &Base{
+		Config: cfg,
+		Log:    log,
+		Redis:  rds,
+		Blobs:  blobs,
+		HTTP:   &http.Client{Timeout: 30 * time.Second},
+	}, nil
+}
+
+// Close releases Redis.
+func (b *Base) Close() error { return b.Redis.Close() }
+
+// closers runs cleanup functions in reverse order of registration.
+type closers []func() error
+
+func (c *closers) add(f func() error) { *c = append(*c, f) }
+
+func (c closers) close() error {
+	var errs []error
+	for i := len(c) - 1; i >= 0; i-- {
+		if err := c[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// serve runs listen until ctx ends, then shuts the server down gracefully.
+func serve(ctx context.Context, name, addr string, listen func(string) error, shutdown func(context.Context) error, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- listen(addr) }()
+	log.Info(name+": listening", "addr", addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("%s: listen %s: %w", name, addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := shutdown(sctx); err != nil {
+		return fmt.Errorf("%s: shutdown: %w", name, err)
+	}
+	return nil
+}
