@@ -1,0 +1,51 @@
+# Assay — every target is listed by `make help`.
+GO       ?= go
+BIN      ?= bin/assay
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/assayhq/assay/app/cli.Version=$(VERSION)
+PKGS     := ./...
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## Start web (:8080), API (:8787) and workers on embedded defaults
+	$(GO) run ./app/cmd/assay dev
+
+.PHONY: build
+build: ## Build the static binary into bin/assay
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./app/cmd/assay
+
+.PHONY: test
+test: ## Format and vet checks, then every test (Postgres/Redis/Chromium parts when available)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+.PHONY: bench
+bench: ## Run the benchmarks (figures go to docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./app/report/ ./jobs/ ./app/bench/
+
+.PHONY: generate
+generate: ## Regenerate Ent code (must leave no diff)
+	$(GO) generate ./...
+
+.PHONY: migrate-diff
+migrate-diff: ## Write new migrations for schema changes: make migrate-diff name=add_x
+	@test -n "$(name)" || { echo 'usage: make migrate-diff name=<change>'; exit 2; }
+	$(GO) run ./app/cmd/migrate-diff -name $(name)
+
+.PHONY: migrate
+migrate: ## Apply pending migrations to both databases
+	$(GO) run ./app/cmd/assay migrate up
+
+.PHONY: fmt
+fmt: ## gofmt every Go file
+	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: clean
+clean: ## Remove build output and local data
+	rm -rf bin data
