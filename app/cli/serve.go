@@ -50,6 +50,7 @@ func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
 	defer a.Close()
 	if n := b.Config.Workers; n > 0 {
 		w := wire.NewWorker(b, a.DB, n, true)
+		a.Jobs.AttachPool(w.Pool)
 		w.Start()
 		defer w.Stop()
 	}

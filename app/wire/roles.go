@@ -133,7 +133,7 @@ func NewWorker(b *Base, db *entapi.Client, concurrency int, reconcile bool) *Wor
 		WebhookSecret: b.Config.WebhookSecret,
 		HTTP:          b.HTTP,
 		Log:           b.Log,
-	}, jobs.PoolOptions{Concurrency: concurrency, Reconcile: reconcile})
+	}, jobs.PoolOptions{Concurrency: concurrency, Reconcile: reconcile, ChunkRows: b.Config.ChunkRows})
 	return &Worker{Pool: pool}
 }
 

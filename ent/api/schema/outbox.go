@@ -30,4 +30,6 @@ func (Outbox) Fields() []ent.Field {
 }
 
 // Indexes of Outbox.
-func (Outbox) Indexes() []ent.Index { return []ent.Index{index.Fields("task_id"), index.Fields("sent_at")} }
+func (Outbox) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("task_id"), index.Fields("sent_at")}
+}

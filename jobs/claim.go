@@ -1,0 +1,149 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/predicate"
+	"github.com/assayhq/assay/ent/api/step"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// errLeaseLost means the step is no longer ours: another worker or the reconciler took
+// it over, or the task ended. Whatever the stage computed is discarded.
+var errLeaseLost = errors.New("jobs: lease lost")
+
+// newLeaseOwner is the fencing token of one claim.
+func newLeaseOwner() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// claim takes the step if it is due (queued and available) or abandoned (running with an
+// expired lease and attempts left). It reports false for a duplicate or stale delivery.
+func claim(ctx context.Context, db *entapi.Client, id, owner string, lease time.Duration) (bool, error) {
+	t := now()
+	n, err := db.Step.Update().
+		Where(step.ID(id), step.Or(
+			step.And(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(t)),
+			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t),
+				attemptsLeft()),
+		)).
+		SetStatus(step.StatusRunning).
+		SetLeaseOwner(owner).
+		SetLeaseUntil(t.Add(lease)).
+		AddAttempt(1).
+		Save(ctx)
+	if err != nil {
+		return false, fmt.Errorf("jobs: claim %s: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// renew extends a lease we still hold; false means it is lost.
+func renew(ctx context.Context, db *entapi.Client, id, owner string, lease time.Duration) (bool, error) {
+	n, err := db.Step.Update().
+		Where(owned(id, owner)...).
+		SetLeaseUntil(now().Add(lease)).
+		Save(ctx)
+	if err != nil {
+		return false, fmt.Errorf("jobs: renew %s: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// owned are the fencing predicates of every write a claimed step makes about itself.
+func owned(id, owner string) []predicate.Step {
+	return []predicate.Step{step.ID(id), step.LeaseOwner(owner), step.StatusEQ(step.StatusRunning)}
+}
+
+// release is a fenced update of our own step that ends the claim (status set by the
+// caller); errLeaseLost when another worker took over.
+func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate) error {
+	u := tx.Step.Update().Where(owned(id, owner)...).SetLeaseOwner("").ClearLeaseUntil()
+	n, err := set(u).Save(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: release %s: %w", id, err)
+	}
+	if n == 0 {
+		return errLeaseLost
+	}
+	return nil
+}
+
+// attemptsLeft matches steps with attempt < max_attempts.
+func attemptsLeft() predicate.Step {
+	return func(s *sql.Selector) {
+		s.Where(sql.ColumnsLT(s.C(step.FieldAttempt), s.C(step.FieldMaxAttempts)))
+	}
+}
+
+// errTaskEnded stops a stage whose task was cancelled or failed while it ran.
+var errTaskEnded = errors.New("jobs: task ended")
+
+// leaseKeeper renews a claim while its stage runs.
+type leaseKeeper struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+	exited chan struct{}
+	lost   atomic.Bool
+}
+
+// keepLease renews run's lease every Lease/3 (using base, which outlives the stage) and
+// cancels the returned context when the lease is lost or the task has ended.
+func (r *Runner) keepLease(stageCtx, base context.Context, run *stepRun) *leaseKeeper {
+	k := &leaseKeeper{done: make(chan struct{}), exited: make(chan struct{})}
+	k.ctx, k.cancel = context.WithCancelCause(stageCtx)
+	go func() {
+		defer close(k.exited)
+		tick := time.NewTicker(r.opts.Lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-k.done:
+				return
+			case <-tick.C:
+			}
+			ok, err := renew(base, r.db, run.Step.ID, run.owner, r.opts.Lease)
+			if err != nil {
+				r.log.Warn("jobs: renew lease", "step_id", run.Step.ID, "err", err)
+				continue
+			}
+			if !ok {
+				k.lose(errLeaseLost)
+				return
+			}
+			if run.Step.Kind == kindNotify {
+				continue
+			}
+			st, err := r.db.Task.Query().Where(task.ID(run.Task.ID)).Select(task.FieldStatus).String(base)
+			if err == nil && terminal(task.Status(st)) {
+				k.lose(errTaskEnded)
+				return
+			}
+		}
+	}()
+	return k
+}
+
+func (k *leaseKeeper) lose(cause error) {
+	k.lost.Store(true)
+	k.cancel(cause)
+}
+
+// stop ends the renewals and waits for the renewing goroutine.
+func (k *leaseKeeper) stop() {
+	close(k.done)
+	<-k.exited
+	k.cancel(nil)
+}

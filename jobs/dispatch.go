@@ -1,0 +1,88 @@
+package jobs
+
+import (
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/gocraft/work"
+
+	"github.com/assayhq/assay/app/platform"
+	entapi "github.com/assayhq/assay/ent/api"
+)
+
+// dispatcher rings the doorbell: it enqueues step jobs and wakes the pools.
+type dispatcher struct {
+	enq *work.Enqueuer
+	rds *platform.Redis
+	ns  string
+	log *slog.Logger
+
+	mu    sync.Mutex
+	local []func() // wakes pools of this process without the Redis round trip
+
+	// copies > 1 (tests) enqueues every job that many times, as a duplicating broker would.
+	copies int
+	// silent (tests) enqueues without waking any pool.
+	silent bool
+	// afterEnqueue, when set (tests), sees the steps of every dispatch once they are enqueued.
+	afterEnqueue func([]*entapi.Step)
+}
+
+func newDispatcher(rds *platform.Redis, ns string, log *slog.Logger) *dispatcher {
+	return &dispatcher{enq: work.NewEnqueuer(ns, rds.Pool), rds: rds, ns: ns, log: log}
+}
+
+// addLocal registers a wake function of a pool in this process.
+func (d *dispatcher) addLocal(wake func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.local = append(d.local, wake)
+}
+
+// dispatch enqueues a job per step and wakes the pools. A failed enqueue is only logged:
+// the step row is queued, so the reconciler dispatches it again.
+func (d *dispatcher) dispatch(steps ...*entapi.Step) {
+	n := 0
+	for _, s := range steps {
+		if s == nil {
+			continue
+		}
+		for range max(1, d.copies) {
+			if _, err := d.enq.Enqueue(jobName(s.Kind), stepArgs{StepID: s.ID}.q()); err != nil {
+				d.log.Warn("jobs: enqueue", "step_id", s.ID, "kind", s.Kind, "err", err)
+				continue
+			}
+			n++
+		}
+	}
+	if d.afterEnqueue != nil {
+		d.afterEnqueue(steps)
+	}
+	if n > 0 && !d.silent {
+		d.wake()
+	}
+}
+
+// enqueueIn schedules a step's job after delay. gocraft schedules in whole seconds from
+// the current whole second, so one second is added to never deliver early.
+func (d *dispatcher) enqueueIn(s *entapi.Step, delay time.Duration) {
+	secs := int64(math.Ceil(delay.Seconds())) + 1
+	if _, err := d.enq.EnqueueIn(jobName(s.Kind), secs, stepArgs{StepID: s.ID}.q()); err != nil {
+		d.log.Warn("jobs: schedule", "step_id", s.ID, "kind", s.Kind, "err", err)
+	}
+}
+
+// wake tells every pool to fetch now: local ones directly, the others through Redis.
+func (d *dispatcher) wake() {
+	d.mu.Lock()
+	local := d.local
+	d.mu.Unlock()
+	for _, w := range local {
+		w()
+	}
+	if err := publishWake(d.rds.Pool, d.ns); err != nil {
+		d.log.Warn("jobs: wake", "err", err)
+	}
+}

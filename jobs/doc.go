@@ -1,0 +1,13 @@
+// Package jobs runs the report pipeline on gocraft/work.
+//
+// SQL is the source of truth: every stage of a task is a row in steps, and a worker
+// claims a step with a conditional UPDATE that takes a lease (fencing token plus expiry).
+// Redis only rings the doorbell: a job carries the step id and nothing else, so a lost,
+// duplicated or stale job changes nothing, and the reconciler re-dispatches whatever
+// Redis dropped.
+//
+//	fetch → transform ⇉ normalize | enrich | validate (per chunk) → aggregate → save → notify
+//
+// Retries are decided in SQL (per error class, exponential backoff with full jitter);
+// gocraft's own retry only covers failures before the claim.
+package jobs

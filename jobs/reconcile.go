@@ -1,0 +1,255 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+
+	"github.com/assayhq/assay/app/tenant"
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// The reconciler repairs what Redis or a dead worker lost. Every write is conditional,
+// so it is safe next to workers and next to a second reconciler; the Redis lock only
+// keeps the work to one pool per namespace.
+
+// reconcileBatch bounds the rows one pass handles per kind of repair.
+const reconcileBatch = 200
+
+// errLeaseExpired is the cause recorded for a step whose worker vanished.
+var errLeaseExpired = errors.New("the worker running it stopped (lease expired)")
+
+// deadlineMessage is the task error of a run past its deadline.
+const deadlineMessage = "The run took longer than its deadline and was stopped."
+
+var (
+	renewLock = redis.NewScript(1,
+		`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+	releaseLock = redis.NewScript(1,
+		`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+)
+
+type reconciler struct {
+	r     *Runner
+	key   string
+	token string
+	ttl   time.Duration
+	held  bool
+}
+
+func newReconciler(r *Runner) *reconciler {
+	return &reconciler{
+		r:     r,
+		key:   r.deps.Namespace + ":reconciler",
+		token: newLeaseOwner(),
+		ttl:   max(15*time.Second, 3*r.opts.ReconcileEvery),
+	}
+}
+
+// run reconciles every ReconcileEvery while it holds the lock, until stop is closed.
+func (rc *reconciler) run(stop <-chan struct{}) {
+	ctx := tenant.System(context.Background())
+	tick := time.NewTicker(rc.r.opts.ReconcileEvery)
+	defer tick.Stop()
+	defer rc.release()
+	for {
+		if rc.lead() {
+			rc.pass(ctx)
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// lead renews the lock, or takes it when free: SET key token NX PX ttl.
+func (rc *reconciler) lead() bool {
+	c := rc.r.deps.Redis.Pool.Get()
+	defer c.Close()
+	ms := rc.ttl.Milliseconds()
+	if rc.held {
+		n, err := redis.Int(renewLock.Do(c, rc.key, rc.token, ms))
+		if err == nil && n == 1 {
+			return true
+		}
+		rc.held = false
+	}
+	_, err := redis.String(c.Do("SET", rc.key, rc.token, "NX", "PX", ms))
+	if err != nil && !errors.Is(err, redis.ErrNil) {
+		rc.r.log.Warn("jobs: reconciler lock", "err", err)
+	}
+	rc.held = err == nil
+	return rc.held
+}
+
+func (rc *reconciler) release() {
+	if !rc.held {
+		return
+	}
+	c := rc.r.deps.Redis.Pool.Get()
+	defer c.Close()
+	_, _ = releaseLock.Do(c, rc.key, rc.token)
+	rc.held = false
+}
+
+// pass runs every repair once.
+func (rc *reconciler) pass(ctx context.Context) {
+	repairs := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"deadlines", rc.deadlines},
+		{"expired", rc.expired},
+		{"parents", rc.wakeParents},
+		{"redispatch", rc.redispatch},
+	}
+	for _, r := range repairs {
+		if err := r.fn(ctx); err != nil {
+			rc.r.log.Error("jobs: reconcile", "repair", r.name, "err", err)
+		}
+	}
+}
+
+// redispatch enqueues again queued steps nobody claimed RedispatchAfter past their
+// available_at: Redis lost their jobs. Moving available_at to now keeps a second
+// reconciler (or the next pass) from sending it again straight away.
+func (rc *reconciler) redispatch(ctx context.Context) error {
+	db := rc.r.db
+	cutoff := now().Add(-rc.r.opts.RedispatchAfter)
+	rows, err := db.Step.Query().
+		Where(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(cutoff)).
+		Order(step.ByAvailableAt()).Limit(reconcileBatch).All(ctx)
+	if err != nil {
+		return fmt.Errorf("redispatch: %w", err)
+	}
+	var due []*entapi.Step
+	for _, s := range rows {
+		n, err := db.Step.Update().
+			Where(step.ID(s.ID), step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(cutoff)).
+			SetAvailableAt(now()).Save(ctx)
+		if err != nil {
+			return fmt.Errorf("redispatch %s: %w", s.ID, err)
+		}
+		if n == 1 {
+			due = append(due, s)
+		}
+	}
+	if len(due) > 0 {
+		rc.r.log.Info("jobs: re-dispatched lost steps", "count", len(due))
+		rc.r.disp.dispatch(due...)
+	}
+	return nil
+}
+
+// expired re-queues running steps whose lease ran out (their worker died); a step with
+// no attempts left fails its run instead.
+func (rc *reconciler) expired(ctx context.Context) error {
+	db := rc.r.db
+	rows, err := db.Step.Query().
+		Where(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(now())).
+		Limit(reconcileBatch).All(ctx)
+	if err != nil {
+		return fmt.Errorf("expired: %w", err)
+	}
+	for _, s := range rows {
+		var next *entapi.Step
+		err := withTx(ctx, db, func(tx *entapi.Tx) error {
+			u := tx.Step.Update().
+				Where(step.ID(s.ID), step.StatusEQ(step.StatusRunning), step.LeaseOwner(s.LeaseOwner), step.LeaseUntilLT(now())).
+				SetLeaseOwner("").ClearLeaseUntil().
+				SetError(errLeaseExpired.Error()).SetErrorClass(classTimeout)
+			if s.Attempt < s.MaxAttempts {
+				n, err := u.SetStatus(step.StatusQueued).SetAvailableAt(now()).Save(ctx)
+				if n == 1 {
+					next = s
+				}
+				return err
+			}
+			n, err := u.SetStatus(step.StatusFailed).Save(ctx)
+			if err != nil || n == 0 || s.Kind == kindNotify {
+				return err
+			}
+			next, err = endTask(ctx, tx, s.TaskID, task.StatusFailed, s.Kind,
+				failureMessage(s.Kind, errLeaseExpired, classTimeout))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("expired %s: %w", s.ID, err)
+		}
+		if next != nil {
+			rc.r.log.Info("jobs: lease expired", "step_id", s.ID, "kind", s.Kind, "attempt", s.Attempt)
+			rc.r.disp.dispatch(next)
+		}
+	}
+	return nil
+}
+
+// wakeParents finishes waiting parents whose children all succeeded, in case the
+// pending_children count drifted.
+func (rc *reconciler) wakeParents(ctx context.Context) error {
+	db := rc.r.db
+	rows, err := db.Step.Query().Where(step.StatusEQ(step.StatusWaiting)).Limit(reconcileBatch).All(ctx)
+	if err != nil {
+		return fmt.Errorf("parents: %w", err)
+	}
+	for _, p := range rows {
+		var spawned []*entapi.Step
+		err := withTx(ctx, db, func(tx *entapi.Tx) error {
+			total, err := tx.Step.Query().Where(step.ParentID(p.ID)).Count(ctx)
+			if err != nil || total == 0 {
+				return err
+			}
+			open, err := tx.Step.Query().Where(step.ParentID(p.ID), step.StatusNEQ(step.StatusSucceeded)).Count(ctx)
+			if err != nil || open > 0 {
+				return err
+			}
+			t, err := tx.Task.Get(ctx, p.TaskID)
+			if err != nil || terminal(t.Status) {
+				return err
+			}
+			spawned, err = wakeParent(ctx, tx, t, p.ID)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("parent %s: %w", p.ID, err)
+		}
+		if len(spawned) > 0 {
+			rc.r.log.Warn("jobs: woke a parent whose children had all finished", "step_id", p.ID)
+			rc.r.disp.dispatch(spawned...)
+		}
+	}
+	return nil
+}
+
+// deadlines fails runs past their deadline.
+func (rc *reconciler) deadlines(ctx context.Context) error {
+	db := rc.r.db
+	rows, err := db.Task.Query().
+		Where(task.StatusIn(activeStatuses...), task.DeadlineLT(now())).
+		Limit(reconcileBatch).All(ctx)
+	if err != nil {
+		return fmt.Errorf("deadlines: %w", err)
+	}
+	for _, t := range rows {
+		var notify *entapi.Step
+		err := withTx(ctx, db, func(tx *entapi.Tx) (err error) {
+			notify, err = endTask(ctx, tx, t.ID, task.StatusFailed, t.Stage, deadlineMessage)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("deadline %s: %w", t.ID, err)
+		}
+		if notify != nil {
+			rc.r.log.Info("jobs: task past its deadline failed", "task_id", t.ID)
+			rc.r.disp.dispatch(notify)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package jobs
+
+import (
+	"strings"
+
+	"github.com/gocraft/work"
+)
+
+// jobPrefix turns a step kind into its job name: kind "fetch" runs as "pipeline.fetch".
+const jobPrefix = "pipeline."
+
+// Step kinds, in pipeline order. A kind is also the stage name shown to users.
+const (
+	kindFetch     = "fetch"
+	kindTransform = "transform"
+	kindNormalize = "normalize"
+	kindEnrich    = "enrich"
+	kindValidate  = "validate"
+	kindAggregate = "aggregate"
+	kindSave      = "save"
+	kindNotify    = "notify"
+)
+
+// stageOrder lists the stages as the pipeline runs them.
+var stageOrder = []string{kindFetch, kindTransform, kindNormalize, kindEnrich, kindValidate, kindAggregate, kindSave, kindNotify}
+
+// childKinds are the per-chunk stages transform fans out to.
+var childKinds = []string{kindNormalize, kindEnrich, kindValidate}
+
+// jobOptions apply to every stage: gocraft retries only failures before the claim (a
+// database or Redis hiccup); after the claim the handler returns nil and SQL decides.
+var jobOptions = work.JobOptions{MaxFails: 3}
+
+// jobName is the gocraft job that runs steps of kind.
+func jobName(kind string) string { return jobPrefix + kind }
+
+// kindOf is the inverse of jobName.
+func kindOf(job string) string { return strings.TrimPrefix(job, jobPrefix) }
+
+// register adds every pipeline job to wp; nothing registers itself.
+func register(wp *work.WorkerPool, r *Runner) {
+	wp.JobWithOptions(Fetch, jobOptions, r.fetch)
+	wp.JobWithOptions(Transform, jobOptions, r.transform)
+	wp.JobWithOptions(Normalize, jobOptions, r.normalize)
+	wp.JobWithOptions(Enrich, jobOptions, r.enrich)
+	wp.JobWithOptions(Validate, jobOptions, r.validate)
+	wp.JobWithOptions(Aggregate, jobOptions, r.aggregate)
+	wp.JobWithOptions(Save, jobOptions, r.save)
+	wp.JobWithOptions(Notify, jobOptions, r.notify)
+}
+
+// stepArgs are the arguments of every pipeline job: the step id, as a string.
+type stepArgs struct{ StepID string }
+
+// q encodes the args for gocraft; never an empty map.
+func (a stepArgs) q() work.Q { return work.Q{"step_id": a.StepID} }
+
+// parseArgs reads stepArgs back from a job.
+func parseArgs(job *work.Job) (stepArgs, error) {
+	a := stepArgs{StepID: job.ArgString("step_id")}
+	return a, job.ArgError()
+}

@@ -1,0 +1,247 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/gocraft/work"
+
+	"github.com/assayhq/assay/app/tenant"
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// Runner executes steps. Every stage runs through runStep, the one implementation of
+// claim, lease renewal, finish and retry.
+type Runner struct {
+	db       *entapi.Client
+	deps     Deps
+	opts     PoolOptions
+	log      *slog.Logger
+	disp     *dispatcher
+	backoffs map[string]backoff
+
+	// afterClaim, when set (tests), sees every step this runner claims.
+	afterClaim func(*entapi.Step)
+}
+
+// stage is the body of one step kind. It reads, computes and writes blobs; the
+// outcome's commit does its SQL writes in the transaction that records the result.
+type stage func(ctx context.Context, run *stepRun) (*outcome, error)
+
+// stepRun is a claimed step.
+type stepRun struct {
+	Step  *entapi.Step
+	Task  *entapi.Task
+	owner string
+}
+
+// outcome is what a stage produced.
+type outcome struct {
+	// result is stored as the step's result (JSON).
+	result any
+	// wait leaves the step waiting for its children instead of succeeded.
+	wait bool
+	// commit, if set, runs in the finishing transaction after the fenced status update;
+	// the steps it returns are dispatched after commit.
+	commit func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error)
+}
+
+// runStep is the handler shape every job shares. It returns an error (so gocraft
+// retries) only before the claim; after it, SQL decides what happens next.
+func (r *Runner) runStep(job *work.Job, fn stage) error {
+	args, err := parseArgs(job)
+	if err != nil {
+		return fmt.Errorf("jobs: %s: %w", job.Name, err)
+	}
+	ctx := tenant.System(context.Background())
+	s, err := r.db.Step.Get(ctx, args.StepID)
+	if entapi.IsNotFound(err) {
+		r.log.Warn("jobs: no such step", "job", job.Name, "step_id", args.StepID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: load step %s: %w", args.StepID, err)
+	}
+	if s.Kind != kindOf(job.Name) {
+		r.log.Warn("jobs: step kind does not match job", "job", job.Name, "step_id", s.ID, "kind", s.Kind)
+		return nil
+	}
+	t, err := r.db.Task.Get(ctx, s.TaskID)
+	if err != nil {
+		return fmt.Errorf("jobs: load task %s: %w", s.TaskID, err)
+	}
+	if terminal(t.Status) && s.Kind != kindNotify {
+		return r.drop(ctx, s)
+	}
+	owner := newLeaseOwner()
+	ok, err := claim(ctx, r.db, s.ID, owner, r.opts.Lease)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		r.early(ctx, s)
+		return nil
+	}
+	if s, err = r.db.Step.Get(ctx, s.ID); err != nil {
+		r.log.Error("jobs: reload claimed step", "step_id", args.StepID, "err", err)
+		return nil // the lease expires and the reconciler re-queues it
+	}
+	r.execute(ctx, &stepRun{Step: s, Task: t, owner: owner}, fn)
+	return nil
+}
+
+// execute runs a claimed step to one of: succeeded/waiting, retry, failed, or discarded
+// when the lease was lost.
+func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
+	s := run.Step
+	if r.afterClaim != nil {
+		r.afterClaim(s)
+	}
+	if s.Kind == kindFetch {
+		r.markProcessing(ctx, run.Task)
+	}
+	r.progress(ctx, run.Task.ID)
+	deadline := now().Add(r.opts.StageTimeout)
+	if s.Kind != kindNotify && run.Task.Deadline.Before(deadline) {
+		deadline = run.Task.Deadline
+	}
+	sctx, cancel := context.WithDeadline(ctx, deadline)
+	lease := r.keepLease(sctx, ctx, run)
+	out, err := call(lease.ctx, fn, run)
+	lease.stop()
+	cancel()
+	if lease.lost.Load() {
+		r.log.Info("jobs: step abandoned", "step_id", s.ID, "kind", s.Kind, "cause", context.Cause(lease.ctx))
+		return
+	}
+	if err == nil {
+		err = r.succeed(ctx, run, out)
+		if errors.Is(err, errLeaseLost) {
+			r.log.Info("jobs: result discarded, lease lost", "step_id", s.ID, "kind", s.Kind)
+			return
+		}
+	}
+	if err != nil {
+		r.handleError(ctx, run, err)
+	}
+	r.progress(ctx, run.Task.ID)
+}
+
+// call runs a stage, turning a panic into a permanent error.
+func call(ctx context.Context, fn stage, run *stepRun) (out *outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = permanentf(fmt.Errorf("panic: %v\n%s", p, debug.Stack()), "an internal error occurred")
+		}
+	}()
+	out, err = fn(ctx, run)
+	if err == nil && out == nil {
+		out = &outcome{}
+	}
+	return out, err
+}
+
+// succeed records the result with a fenced update and runs the stage's commit in the
+// same transaction, then dispatches the steps it created. A step whose task ended
+// meanwhile is cancelled instead.
+func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) error {
+	var res json.RawMessage
+	if out.result != nil {
+		b, err := json.Marshal(out.result)
+		if err != nil {
+			return fmt.Errorf("jobs: encode result: %w", err)
+		}
+		res = b
+	}
+	status := step.StatusSucceeded
+	if out.wait {
+		status = step.StatusWaiting
+	}
+	var spawned []*entapi.Step
+	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
+		err := release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+			return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
+		})
+		if err != nil {
+			return err
+		}
+		if run.Step.Kind != kindNotify {
+			t, err := tx.Task.Get(ctx, run.Task.ID)
+			if err != nil {
+				return fmt.Errorf("jobs: load task: %w", err)
+			}
+			if terminal(t.Status) {
+				return tx.Step.UpdateOneID(run.Step.ID).SetStatus(step.StatusCancelled).Exec(ctx)
+			}
+		}
+		if out.commit != nil {
+			spawned, err = out.commit(ctx, tx)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.disp.dispatch(spawned...)
+	return nil
+}
+
+// drop cancels a step of an ended task that has not run (or whose worker died).
+func (r *Runner) drop(ctx context.Context, s *entapi.Step) error {
+	t := now()
+	_, err := r.db.Step.Update().
+		Where(step.ID(s.ID), step.Or(step.StatusEQ(step.StatusQueued),
+			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t)))).
+		SetStatus(step.StatusCancelled).
+		SetLeaseOwner("").
+		ClearLeaseUntil().
+		Save(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: drop step %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+// early re-schedules a delivery that arrived before the step's available_at (gocraft
+// schedules in whole seconds); other unclaimable deliveries are duplicates and vanish.
+func (r *Runner) early(ctx context.Context, s *entapi.Step) {
+	fresh, err := r.db.Step.Get(ctx, s.ID)
+	if err != nil || fresh.Status != step.StatusQueued {
+		return
+	}
+	if wait := fresh.AvailableAt.Sub(now()); wait > 0 {
+		r.disp.enqueueIn(fresh, wait)
+	}
+}
+
+// markProcessing moves a pending task to processing when its first stage starts.
+func (r *Runner) markProcessing(ctx context.Context, t *entapi.Task) {
+	n, err := r.db.Task.Update().
+		Where(task.ID(t.ID), task.StatusEQ(task.StatusPending)).
+		SetStatus(task.StatusProcessing).
+		SetStartedAt(now()).
+		SetStage(kindFetch).
+		Save(ctx)
+	if err != nil {
+		r.log.Error("jobs: mark processing", "task_id", t.ID, "err", err)
+		return
+	}
+	if n == 1 {
+		t.Status = task.StatusProcessing
+	}
+}
+
+// clip keeps stored error texts short.
+func clip(s string) string {
+	const max = 2000
+	if len(s) > max {
+		return s[:max]
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/gocraft/work"
+
+	"github.com/assayhq/assay/app/report"
+	entapi "github.com/assayhq/assay/ent/api"
+	entreport "github.com/assayhq/assay/ent/api/report"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// Save records the result in one transaction: the Report row, the task completed with
+// its score, and the outbox message for the web app; then notify runs.
+const Save = jobPrefix + kindSave
+
+func (r *Runner) save(job *work.Job) error { return r.runStep(job, r.saveStage) }
+
+func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) {
+	t := run.Task
+	var agg blobResult
+	if err := r.stepResult(ctx, t.ID, kindAggregate, &agg); err != nil {
+		return nil, err
+	}
+	body, err := r.readBlob(ctx, agg.Blob)
+	if err != nil {
+		return nil, err
+	}
+	var rep report.Report
+	if err := json.Unmarshal(body, &rep); err != nil {
+		return nil, permanentf(fmt.Errorf("save: decode report: %w", err), "the report is unreadable")
+	}
+	return &outcome{
+		result: agg,
+		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
+			n, err := tx.Task.Update().
+				Where(task.ID(t.ID), task.StatusEQ(task.StatusProcessing)).
+				SetStatus(task.StatusCompleted).
+				SetScore(rep.Score).
+				SetProgress(1).
+				SetStage(kindSave).
+				SetError("").
+				SetFinishedAt(now()).
+				Save(ctx)
+			if err != nil || n == 0 {
+				return nil, err
+			}
+			if err := insertReport(ctx, tx, t, &rep, body); err != nil {
+				return nil, err
+			}
+			notify, err := announce(ctx, tx, t.ID)
+			if err != nil {
+				return nil, err
+			}
+			return []*entapi.Step{notify}, nil
+		},
+	}, nil
+}
+
+// insertReport writes the Report row of t; one already there (a re-run) is kept.
+func insertReport(ctx context.Context, tx *entapi.Tx, t *entapi.Task, rep *report.Report, body []byte) error {
+	err := tx.Report.Create().
+		SetOrgID(t.OrgID).
+		SetTaskID(t.ID).
+		SetDatasetID(t.DatasetID).
+		SetScore(rep.Score).
+		SetRows(rep.Rows).
+		SetBody(body).
+		OnConflict(sql.ConflictColumns(entreport.FieldTaskID)).
+		DoNothing().
+		Exec(ctx)
+	if err := ignoreNoRows(err); err != nil {
+		return fmt.Errorf("save: report row: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/report"
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+)
+
+// Helpers the stages share: where their blobs live and how they read what earlier
+// stages stored.
+
+// blobResult is the step result of a stage that wrote a blob.
+type blobResult struct {
+	Blob string `json:"blob"`
+}
+
+// partialKey is where a per-chunk stage writes its partial.
+func partialKey(taskID, kind string, chunk int) string {
+	return fmt.Sprintf("tasks/%s/partials/%s-%d.bin", taskID, kind, chunk)
+}
+
+// reportKey is where aggregate writes the report JSON.
+func reportKey(taskID string) string { return "tasks/" + taskID + "/report.json" }
+
+// stepResult loads the result of the task's step of kind (chunk 0) into v.
+func (r *Runner) stepResult(ctx context.Context, taskID, kind string, v any) error {
+	s, err := r.db.Step.Query().Where(step.TaskID(taskID), step.Kind(kind), step.Chunk(0)).Only(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: %s step of %s: %w", kind, taskID, err)
+	}
+	if s.Status != step.StatusSucceeded || len(s.Result) == 0 {
+		return fmt.Errorf("jobs: %s step of %s has no result (status %s)", kind, taskID, s.Status)
+	}
+	if err := json.Unmarshal(s.Result, v); err != nil {
+		return permanentf(err, "a stored intermediate result is unreadable")
+	}
+	return nil
+}
+
+// layout is the dataset layout fetch stored for the task.
+func (r *Runner) layout(ctx context.Context, taskID string) (*report.Layout, error) {
+	var l report.Layout
+	if err := r.stepResult(ctx, taskID, kindFetch, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// taskRules decodes the rules a task was created with.
+func taskRules(t *entapi.Task) ([]report.Rule, error) {
+	rules, err := report.ParseRules(t.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: rules of %s: %w", t.ID, err)
+	}
+	return rules, nil
+}
+
+// readBlob reads a whole blob; a missing one is permanent, as no retry brings it back.
+func (r *Runner) readBlob(ctx context.Context, key string) ([]byte, error) {
+	rc, err := r.deps.Blobs.Open(ctx, key)
+	if errors.Is(err, platform.ErrBlobNotFound) {
+		return nil, permanentf(err, "a stored intermediate result is missing")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jobs: open %s: %w", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(&ctxReader{ctx: ctx, r: rc})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: read %s: %w", key, err)
+	}
+	return b, nil
+}
+
+// ctxReader stops reading when ctx ends, and remembers the first read error so a
+// caller can tell a failed read from bytes that do not parse.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+	err error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		c.err = err
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}

@@ -1,0 +1,92 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gocraft/work"
+
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+)
+
+// Transform is the orchestrator: it fans out normalize, enrich and validate per chunk
+// and waits for them; the last child to finish wakes it and creates aggregate.
+const Transform = jobPrefix + kindTransform
+
+func (r *Runner) transform(job *work.Job) error { return r.runStep(job, r.transformStage) }
+
+// transformStage fans out. Children are inserted idempotently (unique per task, kind and
+// chunk) in the transaction that sets transform waiting with pending_children, and are
+// enqueued after commit.
+func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, error) {
+	l, err := r.layout(ctx, run.Task.ID)
+	if err != nil {
+		return nil, err
+	}
+	parent := run.Step.ID
+	specs := make([]stepSpec, 0, len(l.Chunks)*len(childKinds))
+	for _, c := range l.Chunks {
+		for _, k := range childKinds {
+			specs = append(specs, stepSpec{Kind: k, Chunk: c.Index, Parent: &parent})
+		}
+	}
+	return &outcome{
+		wait:   true,
+		result: map[string]int{"chunks": len(l.Chunks)},
+		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
+			children, err := createSteps(ctx, tx, run.Task, specs...)
+			if err != nil {
+				return nil, err
+			}
+			var open []*entapi.Step
+			for _, c := range children {
+				if c.Status != step.StatusSucceeded {
+					open = append(open, c)
+				}
+			}
+			err = tx.Step.UpdateOneID(parent).SetPendingChildren(len(open)).Exec(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("transform: pending children: %w", err)
+			}
+			if len(open) == 0 {
+				return wakeParent(ctx, tx, run.Task, parent)
+			}
+			return open, nil
+		},
+	}, nil
+}
+
+// childDone is the commit of every per-chunk step: it counts the child off its parent
+// with an atomic decrement read back in the same transaction (on Postgres the row lock
+// orders concurrent children), and the child that reaches zero wakes the parent.
+func childDone(ctx context.Context, tx *entapi.Tx, t *entapi.Task, s *entapi.Step) ([]*entapi.Step, error) {
+	if s.ParentID == nil {
+		return nil, nil
+	}
+	p, err := tx.Step.UpdateOneID(*s.ParentID).AddPendingChildren(-1).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: count off %s: %w", s.ID, err)
+	}
+	if p.PendingChildren > 0 {
+		return nil, nil
+	}
+	return wakeParent(ctx, tx, t, p.ID)
+}
+
+// wakeParent moves a waiting parent to succeeded (conditionally: one waker wins) and
+// creates aggregate.
+func wakeParent(ctx context.Context, tx *entapi.Tx, t *entapi.Task, parentID string) ([]*entapi.Step, error) {
+	n, err := tx.Step.Update().
+		Where(step.ID(parentID), step.StatusEQ(step.StatusWaiting)).
+		SetStatus(step.StatusSucceeded).
+		SetPendingChildren(0).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: wake %s: %w", parentID, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return createSteps(ctx, tx, t, stepSpec{Kind: kindAggregate})
+}
