@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,6 +67,9 @@ func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error 
 	}
 	defer raw.Close()
 	u, o, err := account.CreateOwner(ctx, db, account.NewOwner{Email: email, Password: password, OrgName: org, Verified: true})
+	if errors.Is(err, account.ErrEmailTaken) {
+		return errors.New("user create: a user with that email already exists")
+	}
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}

@@ -43,7 +43,7 @@ func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer b.Close()
-	a, err := wire.NewAPI(ctx, b, nil)
+	a, err := wire.NewAPI(ctx, b)
 	if err != nil {
 		return err
 	}

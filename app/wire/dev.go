@@ -16,8 +16,8 @@ type Stack struct {
 	closers
 }
 
-// NewStack builds every role on one Base. The API trusts the web app's signer directly,
-// since both live in this process.
+// NewStack builds every role on one Base. The API verifies web tokens with the keys the
+// web app publishes at JWKS_URL, exactly as a separately deployed API does.
 func NewStack(ctx context.Context, b *Base) (*Stack, error) {
 	s := &Stack{Base: b}
 	w, err := NewWeb(ctx, b)
@@ -26,7 +26,7 @@ func NewStack(ctx context.Context, b *Base) (*Stack, error) {
 	}
 	s.add(w.Close)
 	s.Web = w
-	a, err := NewAPI(ctx, b, w.Signer.Keys())
+	a, err := NewAPI(ctx, b)
 	if err != nil {
 		s.close()
 		return nil, err

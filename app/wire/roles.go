@@ -27,8 +27,8 @@ type API struct {
 }
 
 // NewAPI opens the API database (migrating it outside production) and builds the app.
-// keys verifies web→API tokens; nil means the web app's JWKS at Config.JWKSURL.
-func NewAPI(ctx context.Context, b *Base, keys auth.KeySource) (*API, error) {
+// Web→API tokens are verified with the web app's public keys from Config.JWKSURL.
+func NewAPI(ctx context.Context, b *Base) (*API, error) {
 	a := &API{base: b}
 	db, raw, err := store.OpenAPI(ctx, b.Config)
 	if err != nil {
@@ -40,16 +40,13 @@ func NewAPI(ctx context.Context, b *Base, keys auth.KeySource) (*API, error) {
 	ns := b.Config.RedisNamespace
 	a.Jobs = jobs.NewClient(db, b.Redis, ns, b.Log)
 	a.Hub = events.NewHub(b.Redis.Pool, ns, b.Log)
-	if keys == nil {
-		keys = auth.RemoteJWKS(b.Config.JWKSURL, b.HTTP)
-	}
 	a.Server = api.New(api.Deps{
 		Config:   b.Config,
 		DB:       db,
 		Blobs:    b.Blobs,
 		Jobs:     a.Jobs,
 		Hub:      a.Hub,
-		Verifier: auth.NewVerifier(keys),
+		Verifier: auth.NewVerifier(auth.RemoteJWKS(b.Config.JWKSURL, b.HTTP)),
 		Redis:    b.Redis,
 		Log:      b.Log,
 	})
