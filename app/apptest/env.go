@@ -26,8 +26,22 @@ type Env struct {
 	APIURL  string
 }
 
-// Option adjusts the configuration before the stack is built.
-type Option func(*config.Config)
+// Option adjusts how New builds the product.
+type Option func(*settings)
+
+type settings struct {
+	config      []func(*config.Config)
+	holdWorkers bool
+}
+
+// WithConfig changes the configuration before the stack is built.
+func WithConfig(f func(*config.Config)) Option {
+	return func(s *settings) { s.config = append(s.config, f) }
+}
+
+// HoldWorkers leaves the workers stopped: tasks stay pending until the test calls
+// env.Stack.Worker.Start().
+func HoldWorkers() Option { return func(s *settings) { s.holdWorkers = true } }
 
 // New builds and starts the product on backend b; everything stops at test cleanup.
 func New(t testing.TB, b Backend, opts ...Option) *Env {
@@ -55,8 +69,12 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		LogLevel:       "warn",
 		LogFormat:      "text",
 	}
+	var set settings
 	for _, o := range opts {
-		o(&cfg)
+		o(&set)
+	}
+	for _, f := range set.config {
+		f(&cfg)
 	}
 	var logOut io.Writer = io.Discard
 	if os.Getenv("TEST_LOG") != "" {
@@ -68,7 +86,9 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	stack, err := wire.NewStack(ctx, base)
 	require.NoError(t, err)
-	stack.Worker.Start()
+	if !set.holdWorkers {
+		stack.Worker.Start()
+	}
 	go stack.Web.Hub.Run(ctx)
 	go stack.API.Hub.Run(ctx)
 	done := make(chan struct{}, 2)

@@ -36,10 +36,10 @@ func backend() apptest.Backend {
 	return apptest.Backends()[0]
 }
 
-func withUploads(c *config.Config) {
+var withUploads = apptest.WithConfig(func(c *config.Config) {
 	c.MaxUploadBytes = 1 << 30
 	c.Workers = 2 * runtime.NumCPU()
-}
+})
 
 // BenchmarkEndToEndRows: upload a 1M-row, 10-column CSV through the API and run the whole
 // pipeline to a completed report. Reports rows/s of the pipeline (task created →

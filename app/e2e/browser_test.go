@@ -32,8 +32,7 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// bigCSV writes a file large enough that the pipeline is still running when the task
-// page first renders, so the test sees live progress rather than a finished page.
+// bigCSV writes a file of several chunks, so the stage rows have real progress to show.
 func bigCSV(t *testing.T, rows int) string {
 	t.Helper()
 	var b strings.Builder
@@ -48,11 +47,13 @@ func bigCSV(t *testing.T, rows int) string {
 
 func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	browser := chromium(t)
-	env := apptest.New(t, apptest.Backends()[0], func(c *config.Config) {
+	// The workers start only once the task page is open, so the page must receive every
+	// stage's progress over SSE: nothing is finished when it first renders.
+	env := apptest.New(t, apptest.Backends()[0], apptest.HoldWorkers(), apptest.WithConfig(func(c *config.Config) {
 		c.ChunkRows = 20_000
 		c.Workers = 2
-	})
-	file := bigCSV(t, 200_000)
+	}))
+	file := bigCSV(t, 100_000)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
@@ -94,6 +95,9 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	// arrive over SSE, not by navigation.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[any](`window.__assayMarker = "live"`))
 	require.NoError(t, err)
+	firstNormalize, err := chromedp.Run(ctx, chromedp.Text(css("#stage-normalize")))
+	require.NoError(t, err)
+	env.Stack.Worker.Start()
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css("#report #score"))))
 	finalStatus, err := chromedp.Run(ctx, chromedp.Text(css("#task-status")))
 	require.NoError(t, err)
@@ -106,7 +110,12 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	ruleRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#rules-table tbody tr").length`))
 	require.NoError(t, err)
 
-	require.NotEqual(t, "completed", strings.TrimSpace(firstStatus), "the task page should open while the run is in progress")
+	require.Equal(t, "pending", strings.TrimSpace(firstStatus))
+	require.NotContains(t, firstNormalize, "succeeded")
+	lastNormalize, err := chromedp.Run(ctx, chromedp.Text(css("#stage-normalize")))
+	require.NoError(t, err)
+	require.Contains(t, lastNormalize, "succeeded")
+	require.Contains(t, lastNormalize, "5/5", "five chunks of 20,000 rows")
 	require.Equal(t, "completed", strings.TrimSpace(finalStatus))
 	require.Equal(t, "live", marker, "the page was reloaded instead of updated live")
 	require.NotEmpty(t, strings.TrimSpace(score))
