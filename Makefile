@@ -23,6 +23,9 @@ build: ## Build the static binary into bin/assay
 test: ## Format and vet checks, then every test (Postgres/Redis/Chromium parts when available)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
 	$(GO) vet $(PKGS)
+	@[ -n "$$TEST_POSTGRES_URL" ] || echo "skipping: PostgreSQL parts of the tests (set TEST_POSTGRES_URL)"
+	@[ -n "$$TEST_REDIS_URL" ] || echo "skipping: real-Redis parts of the tests (set TEST_REDIS_URL)"
+	@command -v $${CHROMIUM_PATH:-chromium} >/dev/null 2>&1 || echo "skipping: browser test (no chromium on the PATH)"
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 .PHONY: bench
