@@ -20,16 +20,10 @@ type Backend struct {
 	Namespace string
 }
 
-// RequireAll reports whether a missing backend must fail the run instead of skipping.
-func RequireAll() bool { return os.Getenv("TEST_REQUIRE_ALL") == "1" }
-
 // Skip skips (or, under TEST_REQUIRE_ALL=1, fails) with a one-line reason.
 func Skip(t testing.TB, reason string) {
 	t.Helper()
-	if RequireAll() {
-		t.Fatalf("TEST_REQUIRE_ALL=1 but %s", reason)
-	}
-	t.Skip(reason)
+	storetest.SkipOrFail(t, reason)
 }
 
 // Backends lists SQLite+miniredis always and Postgres+Redis when TEST_POSTGRES_URL and
