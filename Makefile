@@ -12,8 +12,8 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: ## Start web (:8080), API (:8787) and workers on embedded defaults
-	$(GO) run ./app/cmd/assay dev
+run: build ## Start web (:8080), API (:8787) and workers on embedded defaults
+	exec ./$(BIN) dev
 
 .PHONY: build
 build: ## Build the static binary into bin/assay
