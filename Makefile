@@ -30,7 +30,8 @@ test: ## Format and vet checks, then every test (Postgres/Redis/Chromium parts w
 
 .PHONY: bench
 bench: ## Run the benchmarks (figures go to docs/benchmarks.md)
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./app/report/ ./jobs/ ./app/bench/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./app/report/ ./app/bench/
+	$(GO) test -run '^$$' -bench WakeLatency -benchtime 10x -count 1 ./jobs/
 
 .PHONY: generate
 generate: ## Regenerate Ent code (must leave no diff)

@@ -81,7 +81,7 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		logOut = os.Stderr
 	}
 	log := platform.NewLogger(logOut, cfg.LogFormat, cfg.LogLevel)
-	base, err := wire.NewBase(cfg, log)
+	base, err := wire.NewBase(cfg, config.RoleDev, log)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	stack, err := wire.NewStack(ctx, base)

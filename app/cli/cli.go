@@ -36,8 +36,10 @@ Configuration comes from the environment; see README.md.
 // Env is what a command reads and writes besides its arguments.
 type Env struct {
 	Config config.Config
-	Stdout io.Writer
-	Stderr io.Writer
+	// ConfigErr is why the environment did not load; only version and help run without it.
+	ConfigErr error
+	Stdout    io.Writer
+	Stderr    io.Writer
 }
 
 // ErrUsage marks a wrong command line; Run prints the usage for it.
@@ -67,6 +69,17 @@ func dispatch(ctx context.Context, env Env, log *slog.Logger, args []string) err
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "version":
+		fmt.Fprintln(env.Stdout, "assay", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	if env.ConfigErr != nil {
+		return env.ConfigErr
+	}
+	switch cmd {
 	case "dev":
 		return runDev(ctx, env, log)
 	case "web":
@@ -81,12 +94,6 @@ func dispatch(ctx context.Context, env Env, log *slog.Logger, args []string) err
 		return runUser(ctx, env, log, rest)
 	case "apikey":
 		return runAPIKey(ctx, env, log, rest)
-	case "version":
-		fmt.Fprintln(env.Stdout, "assay", Version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(env.Stdout, usage)
-		return nil
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
 }

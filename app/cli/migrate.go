@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/store"
 )
@@ -16,9 +17,9 @@ func runMigrate(ctx context.Context, env Env, log *slog.Logger, args []string) e
 	if err != nil {
 		return err
 	}
-	cfg := env.Config
-	if !cfg.Production() {
-		cfg = cfg.WithDefaults()
+	cfg, err := operatorConfig(env.Config, config.RoleMigrate)
+	if err != nil {
+		return err
 	}
 	for _, target := range []struct{ set, url string }{{"web", cfg.WebDatabaseURL}, {"api", cfg.APIDatabaseURL}} {
 		if target.url == "" {

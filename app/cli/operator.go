@@ -18,11 +18,16 @@ import (
 	entweb "github.com/assayhq/assay/ent/web"
 )
 
-func operatorConfig(c config.Config) config.Config {
-	if c.Production() {
-		return c
+// operatorConfig is the configuration an operator command runs with: in production
+// every variable role reads must be set; elsewhere the embedded defaults apply.
+func operatorConfig(c config.Config, role config.Role) (config.Config, error) {
+	if err := c.Require(role); err != nil {
+		return c, err
 	}
-	return c.WithDefaults()
+	if c.Production() {
+		return c, nil
+	}
+	return c.WithDefaults(), nil
 }
 
 func flags(name string, args []string, define func(*flag.FlagSet)) error {
@@ -61,7 +66,11 @@ func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error 
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
 	}
-	db, raw, err := store.OpenWeb(ctx, operatorConfig(env.Config))
+	cfg, err := operatorConfig(env.Config, config.RoleUsers)
+	if err != nil {
+		return err
+	}
+	db, raw, err := store.OpenWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -73,7 +82,10 @@ func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error 
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	return json.NewEncoder(env.Stdout).Encode(map[string]string{"user_id": u.ID, "org_id": o.ID})
+	return json.NewEncoder(env.Stdout).Encode(struct {
+		UserID string `json:"user_id"`
+		OrgID  string `json:"org_id"`
+	}{u.ID, o.ID})
 }
 
 // runAPIKey issues an API key for an organization and prints the key alone on its last line.
@@ -92,7 +104,10 @@ func runAPIKey(ctx context.Context, env Env, _ *slog.Logger, args []string) erro
 	if orgID == "" || strings.TrimSpace(name) == "" {
 		return fmt.Errorf("%w: apikey create needs --org and --name", ErrUsage)
 	}
-	cfg := operatorConfig(env.Config)
+	cfg, err := operatorConfig(env.Config, config.RoleAPIKeys)
+	if err != nil {
+		return err
+	}
 	webDB, webRaw, err := store.OpenWeb(ctx, cfg)
 	if err != nil {
 		return err

@@ -4,12 +4,13 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/store"
 	"github.com/assayhq/assay/app/wire"
 )
 
 func runDev(ctx context.Context, env Env, log *slog.Logger) error {
-	b, err := wire.NewBase(env.Config, log)
+	b, err := wire.NewBase(env.Config, config.RoleDev, log)
 	if err != nil {
 		return err
 	}
@@ -24,7 +25,7 @@ func runDev(ctx context.Context, env Env, log *slog.Logger) error {
 }
 
 func runWeb(ctx context.Context, env Env, log *slog.Logger) error {
-	b, err := wire.NewBase(env.Config, log)
+	b, err := wire.NewBase(env.Config, config.RoleWeb, log)
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func runWeb(ctx context.Context, env Env, log *slog.Logger) error {
 }
 
 func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
-	b, err := wire.NewBase(env.Config, log)
+	b, err := wire.NewBase(env.Config, config.RoleAPI, log)
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
-	b, err := wire.NewBase(env.Config, log)
+	b, err := wire.NewBase(env.Config, config.RoleWorker, log)
 	if err != nil {
 		return err
 	}

@@ -48,19 +48,29 @@ type Config struct {
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
 }
 
-// Load reads the environment into a Config and validates it.
+// Load reads the environment into a Config, derives what follows from other values,
+// and validates it. Which variables production requires depends on the role: see Require.
 func Load() (Config, error) {
 	var c Config
 	if err := env.Parse(&c); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
+	c = c.derive()
 	return c, c.Validate()
+}
+
+// derive fills values that follow from others in every environment.
+func (c Config) derive() Config {
+	if c.JWKSURL == "" && c.WebURL != "" {
+		c.JWKSURL = strings.TrimRight(c.WebURL, "/") + "/.well-known/jwks.json"
+	}
+	return c
 }
 
 // Production reports whether embedded defaults are forbidden.
 func (c Config) Production() bool { return c.Env == EnvProduction }
 
-// Validate checks values and, in production, that nothing relies on an embedded default.
+// Validate checks the values that are set.
 func (c Config) Validate() error {
 	var errs []error
 	switch c.Env {
@@ -96,29 +106,7 @@ func (c Config) Validate() error {
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 32 {
 		errs = append(errs, errors.New("WEBHOOK_SECRET must be at least 32 characters"))
 	}
-	if c.Production() {
-		for _, m := range c.Missing() {
-			errs = append(errs, fmt.Errorf("%s must be set in production (no embedded default)", m))
-		}
-	}
 	return errors.Join(errs...)
-}
-
-// Missing lists the variables that would fall back to an embedded default.
-func (c Config) Missing() []string {
-	var out []string
-	for _, kv := range []struct{ name, value string }{
-		{"WEB_URL", c.WebURL}, {"API_URL", c.APIURL},
-		{"WEB_DATABASE_URL", c.WebDatabaseURL}, {"API_DATABASE_URL", c.APIDatabaseURL},
-		{"REDIS_URL", c.RedisURL}, {"BLOB_DIR", c.BlobDir},
-		{"SESSION_SECRET", c.SessionSecret}, {"WEBHOOK_SECRET", c.WebhookSecret},
-		{"JWT_SIGNING_KEY", c.JWTSigningKey},
-	} {
-		if kv.value == "" {
-			out = append(out, kv.name)
-		}
-	}
-	return out
 }
 
 // WithDefaults fills what is not configured with the embedded development defaults.
@@ -139,10 +127,7 @@ func (c Config) WithDefaults() Config {
 	if c.APIURL == "" {
 		c.APIURL = "http://" + localAddr(c.APIAddr)
 	}
-	if c.JWKSURL == "" {
-		c.JWKSURL = strings.TrimRight(c.WebURL, "/") + "/.well-known/jwks.json"
-	}
-	return c
+	return c.derive()
 }
 
 // localAddr turns a listen address such as ":8080" into "localhost:8080".

@@ -25,10 +25,11 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
 	t.Setenv("APP_ENV", "production")
-	_, err := Load()
-	require.Error(t, err)
+	c, err := Load()
+	require.NoError(t, err, "which variables are needed depends on the role")
+	err = c.Require(RoleDev)
 	for _, name := range []string{"WEB_URL", "API_URL", "WEB_DATABASE_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY"} {
-		require.Contains(t, err.Error(), name+" must be set in production")
+		require.ErrorContains(t, err, name+" must be set in production")
 	}
 
 	full := map[string]string{
@@ -41,11 +42,49 @@ func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
 	for k, v := range full {
 		t.Setenv(k, v)
 	}
-	_, err = Load()
+	c, err = Load()
 	require.NoError(t, err)
+	require.Equal(t, "https://app.example.com/.well-known/jwks.json", c.JWKSURL, "derived in production too")
+	for _, role := range []Role{RoleDev, RoleWeb, RoleAPI, RoleWorker, RoleMigrate, RoleUsers, RoleAPIKeys} {
+		require.NoError(t, c.Require(role), role)
+	}
 	t.Setenv("REDIS_URL", "")
-	_, err = Load()
-	require.ErrorContains(t, err, "REDIS_URL must be set in production")
+	c, err = Load()
+	require.NoError(t, err)
+	require.ErrorContains(t, c.Require(RoleWeb), "REDIS_URL must be set in production")
+	require.NoError(t, c.Require(RoleMigrate), "migrations need no Redis")
+}
+
+func TestRolesNeedOnlyTheirOwnSecrets(t *testing.T) {
+	c := Config{Env: EnvProduction}
+	has := func(role Role, name string) bool {
+		for _, m := range c.Missing(role) {
+			if m == name {
+				return true
+			}
+		}
+		return false
+	}
+	cases := []struct {
+		role   Role
+		name   string
+		needed bool
+	}{
+		{RoleWeb, "JWT_SIGNING_KEY", true},
+		{RoleWeb, "API_DATABASE_URL", false},
+		{RoleWeb, "BLOB_DIR", false},
+		{RoleAPI, "JWT_SIGNING_KEY", false},
+		{RoleAPI, "SESSION_SECRET", false},
+		{RoleAPI, "WEB_DATABASE_URL", false},
+		{RoleAPI, "WEB_URL", true},
+		{RoleWorker, "API_DATABASE_URL", true},
+		{RoleMigrate, "WEBHOOK_SECRET", false},
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.needed, has(tc.role, tc.name), "%s needs %s", tc.role, tc.name)
+	}
+	require.NoError(t, Config{Env: EnvDevelopment}.Require(RoleDev), "development falls back to defaults")
+	require.Error(t, c.Require("nonsense"))
 }
 
 func TestValidateRejectsBadValues(t *testing.T) {

@@ -23,9 +23,13 @@ type Base struct {
 	HTTP   *http.Client
 }
 
-// NewBase prepares the configuration (embedded defaults and dev secrets outside
-// production) and opens Redis and blob storage.
-func NewBase(cfg config.Config, log *slog.Logger) (*Base, error) {
+// NewBase prepares the configuration for role — in production every variable the role
+// reads must be set; elsewhere embedded defaults and generated secrets fill the gaps —
+// and opens Redis and, when configured, blob storage.
+func NewBase(cfg config.Config, role config.Role, log *slog.Logger) (*Base, error) {
+	if err := cfg.Require(role); err != nil {
+		return nil, err
+	}
 	if !cfg.Production() {
 		cfg = cfg.WithDefaults()
 		var err error
@@ -43,10 +47,12 @@ func NewBase(cfg config.Config, log *slog.Logger) (*Base, error) {
 	if rds.Embedded() {
 		log.Info("redis: using the embedded in-process server (set REDIS_URL for a real one)")
 	}
-	blobs, err := platform.OpenDirBlobs(cfg.BlobDir)
-	if err != nil {
-		rds.Close()
-		return nil, err
+	var blobs platform.Blobs
+	if cfg.BlobDir != "" { // the web role stores no blobs
+		if blobs, err = platform.OpenDirBlobs(cfg.BlobDir); err != nil {
+			rds.Close()
+			return nil, err
+		}
 	}
 	return &Base{
 		Config: cfg,

@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"github.com/assayhq/assay/app/cli"
@@ -12,9 +11,6 @@ import (
 
 func main() {
 	cfg, err := config.Load()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "assay: %v\n", err)
-		os.Exit(1)
-	}
-	os.Exit(cli.Run(context.Background(), cli.Env{Config: cfg, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:]))
+	env := cli.Env{Config: cfg, ConfigErr: err, Stdout: os.Stdout, Stderr: os.Stderr}
+	os.Exit(cli.Run(context.Background(), env, os.Args[1:]))
 }
