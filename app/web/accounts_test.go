@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assayhq/assay/app/config"
+	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/membership"
 	"github.com/assayhq/assay/ent/web/user"
 )
@@ -281,4 +282,25 @@ func TestSessionTimeouts(t *testing.T) {
 			require.Equal(t, tc.touched, now.Sub(seen) < 5*time.Second, "last seen %s ago", now.Sub(seen))
 		})
 	}
+}
+
+// TestSessionDeletedDuringRequest: a session logged out elsewhere (another tab) between
+// loading its row and touching it is no session, not a server error.
+func TestSessionDeletedDuringRequest(t *testing.T) {
+	env := newSQLiteEnv(t)
+	ctx := context.Background()
+	c := env.login(t, env.owner(t))
+	row := env.db.Session.Query().OnlyX(ctx)
+	env.db.Session.UpdateOneID(row.ID).SetLastSeenAt(time.Now().UTC().Add(-2 * time.Minute)).ExecX(ctx)
+	env.db.Session.Use(func(next entweb.Mutator) entweb.Mutator {
+		return entweb.MutateFunc(func(ctx context.Context, m entweb.Mutation) (entweb.Value, error) {
+			if id, ok := m.(*entweb.SessionMutation).ID(); ok && m.Op().Is(entweb.OpUpdateOne) {
+				env.db.Session.DeleteOneID(id).ExecX(ctx) // the other tab's logout wins the race
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+	res := c.get("/dashboard")
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+	require.Equal(t, "/login", res.Header.Get("Location"))
 }

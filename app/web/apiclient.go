@@ -159,7 +159,7 @@ func (a *apiClient) createDataset(ctx context.Context, acc *member, name, conten
 	// The API may answer before reading everything (a limit, a bad format): unblock the copy.
 	pr.CloseWithError(errUploadAnswered)
 	if cerr := <-copied; cerr != nil && !errors.Is(cerr, errUploadAnswered) && !errors.Is(cerr, io.ErrClosedPipe) {
-		return nil, fmt.Errorf("api: upload: read body: %w", cerr)
+		return nil, fmt.Errorf("api: %w: %w", errUploadRead, cerr)
 	}
 	if err != nil {
 		return nil, err
@@ -167,7 +167,16 @@ func (a *apiClient) createDataset(ctx context.Context, acc *member, name, conten
 	return &ds, nil
 }
 
-var errUploadAnswered = errors.New("api answered the upload")
+var (
+	errUploadAnswered = errors.New("api answered the upload")
+	// errUploadRead is the browser's side failing (a cut or oversized body), not the API's.
+	errUploadRead = errors.New("upload: read body")
+)
+
+// deleteDataset deletes a dataset that no task will use.
+func (a *apiClient) deleteDataset(ctx context.Context, acc *member, id string) error {
+	return a.do(ctx, a.http, acc, http.MethodDelete, "/v1/api/datasets/"+url.PathEscape(id), "", nil, nil)
+}
 
 // createTask starts a run over a dataset.
 func (a *apiClient) createTask(ctx context.Context, acc *member, datasetID string, rules []report.Rule) (*apiTask, error) {

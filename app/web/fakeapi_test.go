@@ -24,6 +24,7 @@ type fakeAPI struct {
 	claims   []*auth.Claims
 	uploads  []fakeUpload
 	created  []fakeTaskRequest
+	deleted  []string // dataset ids
 	tasks    map[string]fakeTask
 	reports  map[string]*report.Report
 	rejectDS *apiProblem // answer to the next dataset upload, if set
@@ -56,6 +57,7 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/api/datasets", f.auth(f.createDataset))
+	mux.HandleFunc("DELETE /v1/api/datasets/{id}", f.auth(f.deleteDataset))
 	mux.HandleFunc("POST /v1/api/tasks", f.auth(f.createTask))
 	mux.HandleFunc("GET /v1/api/tasks/{id}", f.auth(f.showTask))
 	mux.HandleFunc("GET /v1/api/tasks/{id}/report", f.auth(f.showReport))
@@ -131,6 +133,13 @@ func (f *fakeAPI) createDataset(w http.ResponseWriter, r *http.Request, _ *auth.
 	writeJSON(w, http.StatusCreated, map[string]any{"id": platform.NewID(), "name": up.Name})
 }
 
+func (f *fakeAPI) deleteDataset(w http.ResponseWriter, r *http.Request, _ *auth.Claims) {
+	f.mu.Lock()
+	f.deleted = append(f.deleted, r.PathValue("id"))
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (f *fakeAPI) createTask(w http.ResponseWriter, r *http.Request, c *auth.Claims) {
 	var req fakeTaskRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
@@ -173,6 +182,13 @@ func (f *fakeAPI) showReport(w http.ResponseWriter, r *http.Request, c *auth.Cla
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// deletedDatasets returns the ids of the datasets deleted so far.
+func (f *fakeAPI) deletedDatasets() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.deleted...)
 }
 
 // setTask stores a task of org as the API would report it.

@@ -102,3 +102,28 @@ func TestSignedOutHTMXGetsHXRedirect(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Equal(t, "/login", res.Header.Get(hxRedirect))
 }
+
+// TestSignedInPagesAreNotKept: pages of a session (its data, its CSRF token) stay out of
+// the HTTP cache and out of htmx's history snapshots in localStorage, so nothing of them
+// outlives a logout on a shared machine.
+func TestSignedInPagesAreNotKept(t *testing.T) {
+	env := newSQLiteEnv(t)
+	o := env.owner(t)
+	c := env.login(t, o)
+	id := env.seedTask(t, o, "completed")
+	for _, path := range []string{"/dashboard", "/tasks/" + id, "/tasks/" + id + "/report", "/login"} {
+		res := c.get(path)
+		require.Contains(t, res.Header.Get("Cache-Control"), "no-store", path)
+	}
+	res := c.get("/dashboard")
+	raw, ok := res.doc(t).Find(`meta[name="htmx-config"]`).Attr("content")
+	require.True(t, ok)
+	var cfg struct {
+		HistoryCacheSize     *int `json:"historyCacheSize"`
+		RefreshOnHistoryMiss bool `json:"refreshOnHistoryMiss"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &cfg))
+	require.NotNil(t, cfg.HistoryCacheSize, "htmx keeps 10 page snapshots in localStorage by default")
+	require.Zero(t, *cfg.HistoryCacheSize)
+	require.True(t, cfg.RefreshOnHistoryMiss, "a history miss must load the whole page, not a fragment")
+}

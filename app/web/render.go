@@ -46,10 +46,8 @@ func newRenderer() (*renderer, error) {
 	// concurrent full-page and fragment renders.
 	e.AddFuncMap(map[string]any{
 		"content": func(v view) (template.HTML, error) { return r.exec(v.Page+"/content", v) },
-		"title": func(v view) (string, error) {
-			h, err := r.exec(v.Page+"/title", v)
-			return string(h), err
-		},
+		// The title template's output is already escaped: as a string it would be escaped twice.
+		"title": func(v view) (template.HTML, error) { return r.exec(v.Page+"/title", v) },
 	})
 	e.AddFuncMap(formatFuncs)
 	if err := e.Load(); err != nil {

@@ -149,3 +149,18 @@ func TestFormatting(t *testing.T) {
 		require.Equal(t, tc.want, tc.got)
 	}
 }
+
+// TestTitleEscapedOnce: the page title shows data as typed, escaped once, never as markup.
+func TestTitleEscapedOnce(t *testing.T) {
+	r, err := newRenderer()
+	require.NoError(t, err)
+	for _, name := range []string{`R&D's "data"`, `<script>alert(1)</script>`} {
+		v := view{Page: "pages/tasks/show", Data: taskPage{ID: "t1", DatasetName: name, Live: sampleLive("processing")}}
+		out, err := r.exec(layoutBase, v)
+		require.NoError(t, err)
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(out)))
+		require.NoError(t, err)
+		require.Equal(t, name+" · Assay", doc.Find("title").Text())
+		require.NotContains(t, string(out), "<script>alert")
+	}
+}

@@ -73,6 +73,9 @@ func (m *sessionManager) load(c fiber.Ctx) error {
 		return fmt.Errorf("web: session: %w", err)
 	}
 	c.Locals(localSession, &webSession{sess: sess, req: r})
+	// Whatever a session's response holds (its data, its CSRF token, its cookie) must not
+	// be kept by a cache, nor shown again from one after logout.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }
 

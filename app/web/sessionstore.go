@@ -77,10 +77,7 @@ func (s *sessionStore) Get(r *http.Request, name string) (*sessions.Session, err
 // New loads the session named by the cookie, or starts an empty one when there is none,
 // it does not decode, or it timed out. Only database failures are errors.
 func (s *sessionStore) New(r *http.Request, name string) (*sessions.Session, error) {
-	sess := sessions.NewSession(s, name)
-	opts := s.options
-	sess.Options = &opts
-	sess.IsNew = true
+	sess := s.empty(name)
 	c, err := r.Cookie(name)
 	if err != nil {
 		return sess, nil
@@ -110,13 +107,27 @@ func (s *sessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		sess.Values = map[any]any{}
 	}
 	if now.Sub(row.LastSeenAt) >= sessionTouch {
-		if err := s.db.Session.UpdateOneID(id).SetLastSeenAt(now).Exec(ctx); err != nil {
+		err := s.db.Session.UpdateOneID(id).SetLastSeenAt(now).Exec(ctx)
+		if entweb.IsNotFound(err) {
+			// Deleted since it was read (a logout in another tab): no session.
+			return s.empty(name), nil
+		}
+		if err != nil {
 			return sess, fmt.Errorf("session: touch: %w", err)
 		}
 	}
 	sess.ID = id
 	sess.IsNew = false
 	return sess, nil
+}
+
+// empty returns a new session without a row.
+func (s *sessionStore) empty(name string) *sessions.Session {
+	sess := sessions.NewSession(s, name)
+	opts := s.options
+	sess.Options = &opts
+	sess.IsNew = true
+	return sess
 }
 
 // Save writes the session row (creating it and its cookie if new), or deletes it and

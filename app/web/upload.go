@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -32,6 +34,7 @@ type uploads struct {
 	api   *apiClient
 	dash  dashboard
 	limit int64 // whole request body
+	log   *slog.Logger
 }
 
 // create handles POST /datasets. The multipart body is read part by part as it
@@ -124,14 +127,18 @@ func (h uploads) file(c fiber.Ctx, lr *limitedReader, form uploadForm, part *mul
 	acc := memberOf(c)
 	ctx := c.Context()
 	ds, err := h.api.createDataset(ctx, acc, name, fileType(filename, part.Header.Get("Content-Type")), part)
+	if errors.Is(err, errUploadRead) {
+		return readError(err, h.limit)
+	}
 	if err != nil {
-		if errors.Is(err, errBodyTooLarge) {
-			return tooLarge(h.limit)
-		}
 		return h.apiFailed(c, lr, form, err)
 	}
 	t, err := h.api.createTask(ctx, acc, ds.ID, rules)
 	if err != nil {
+		// No task will read the dataset: remove it rather than leave it stored and counted.
+		if derr := h.api.deleteDataset(context.WithoutCancel(ctx), acc, ds.ID); derr != nil {
+			h.log.WarnContext(ctx, "web: upload: delete unused dataset", slog.String("dataset_id", ds.ID), slog.Any("error", derr))
+		}
 		return h.apiFailed(c, lr, form, err)
 	}
 	// A fast run's webhook may have created the row already; then only fill in what it lacks.

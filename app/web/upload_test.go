@@ -234,3 +234,49 @@ func TestUploadFormJSONRules(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `[{"column":"first name","check":"length","min":1}]`, string(b))
 }
+
+// TestUploadRemovesRefusedDataset: when the API takes the file but refuses the task (a
+// rule on a column the file lacks, or a failure), the dataset it stored is deleted again.
+func TestUploadRemovesRefusedDataset(t *testing.T) {
+	env := newSQLiteEnv(t)
+	c := env.login(t, env.owner(t))
+	tests := []struct {
+		name   string
+		reject *apiProblem
+		status int
+	}{
+		{"refused", &apiProblem{Status: 422, Title: "Unprocessable", Detail: `rule 1: the dataset has no column "zip"`}, 422},
+		{"failed", &apiProblem{Status: 500, Title: "Internal"}, 502},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env.api.mu.Lock()
+			env.api.rejectTS = tc.reject
+			env.api.mu.Unlock()
+			res := c.upload(uploadBody{rules: "zip not_null", contents: peopleCSV})
+			require.Equal(t, tc.status, res.StatusCode, res.Body)
+			_, _, created := env.api.state()
+			require.NotEmpty(t, created)
+			require.Contains(t, env.api.deletedDatasets(), created[len(created)-1].DatasetID, "the dataset is left behind")
+		})
+	}
+}
+
+// TestUploadTruncated: a body that ends inside the file is the browser's fault (400), not
+// the API's (502), and nothing is created.
+func TestUploadTruncated(t *testing.T) {
+	env := newSQLiteEnv(t)
+	o := env.owner(t)
+	c := env.login(t, o)
+	ct, body := uploadBody{csrf: c.csrf, contents: peopleCSV}.encode(t)
+	cut := body.Bytes()[:body.Len()-len("\r\n--boundary--\r\n")-8]
+	req := httptest.NewRequest(http.MethodPost, "/datasets", bytes.NewReader(cut))
+	req.Header.Set("Content-Type", ct)
+	res := c.do(req)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode, res.Body)
+	require.Contains(t, res.doc(t).Find("#error").Text(), "could not be read")
+	_, uploads, created := env.api.state()
+	require.Empty(t, uploads)
+	require.Empty(t, created)
+	require.Zero(t, env.db.Task.Query().CountX(tenant.With(context.Background(), o.OrgID)))
+}
