@@ -182,3 +182,25 @@ func TestDeadlineFailsRun(t *testing.T) {
 		})
 	})
 }
+
+// TestRunCompletesWhenStillPending: moving the task to processing when fetch starts is
+// bookkeeping that may fail (it is only logged); the run must complete all the same.
+func TestRunCompletesWhenStillPending(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		p := e.newPool(t, testOptions())
+		p.runner.afterClaim = func(s *entapi.Step) {
+			if s.Kind == kindTransform {
+				require.NoError(t, e.db.Task.UpdateOneID(s.TaskID).SetStatus(task.StatusPending).Exec(sys()))
+			}
+		}
+		p.Start()
+		t.Cleanup(p.Stop)
+		tk, err := e.client().CreateTask(sys(), e.dataset(t, testCSV(10), 5, true), nil)
+		require.NoError(t, err)
+		done := e.waitTask(t, tk.ID, 15*time.Second, task.StatusCompleted, task.StatusFailed)
+		require.Equal(t, task.StatusCompleted, done.Status, done.Error)
+		n, err := e.db.Report.Query().Where(entreport.TaskID(tk.ID)).Count(sys())
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+	})
+}

@@ -16,8 +16,6 @@ import (
 // holds the Drain and leaves the idle workers asleep for up to 5 s. With one worker per
 // pool, a busy worker delays only its own Drain.
 type Pool struct {
-	deps   Deps
-	opts   PoolOptions
 	wps    []*work.WorkerPool
 	drains []*drainer
 	runner *Runner
@@ -41,7 +39,7 @@ func NewPool(deps Deps, opts PoolOptions) *Pool {
 	log := deps.Log.With("component", "jobs")
 	disp := newDispatcher(deps.Redis, deps.Namespace, log)
 	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs}
-	p := &Pool{deps: deps, opts: opts, runner: r}
+	p := &Pool{runner: r}
 	for range opts.Concurrency {
 		wp := work.NewWorkerPool(struct{}{}, 1, deps.Namespace, deps.Redis.Pool)
 		register(wp, r)

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/gomodule/redigo/redis"
 
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 )
@@ -192,24 +194,18 @@ func (rc *reconciler) expired(ctx context.Context) error {
 }
 
 // wakeParents finishes waiting parents whose children all succeeded, in case the
-// pending_children count drifted.
+// pending_children count drifted. The query selects only those, so parents that wait
+// legitimately neither cost a query each nor crowd a drifted one out of the batch.
 func (rc *reconciler) wakeParents(ctx context.Context) error {
 	db := rc.r.db
-	rows, err := db.Step.Query().Where(step.StatusEQ(step.StatusWaiting)).Limit(reconcileBatch).All(ctx)
+	rows, err := db.Step.Query().Where(step.StatusEQ(step.StatusWaiting), childrenAllSucceeded()).
+		Limit(reconcileBatch).All(ctx)
 	if err != nil {
 		return fmt.Errorf("parents: %w", err)
 	}
 	for _, p := range rows {
 		var spawned []*entapi.Step
 		err := withTx(ctx, db, func(tx *entapi.Tx) error {
-			total, err := tx.Step.Query().Where(step.ParentID(p.ID)).Count(ctx)
-			if err != nil || total == 0 {
-				return err
-			}
-			open, err := tx.Step.Query().Where(step.ParentID(p.ID), step.StatusNEQ(step.StatusSucceeded)).Count(ctx)
-			if err != nil || open > 0 {
-				return err
-			}
 			t, err := tx.Task.Get(ctx, p.TaskID)
 			if err != nil || terminal(t.Status) {
 				return err
@@ -226,6 +222,21 @@ func (rc *reconciler) wakeParents(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// childrenAllSucceeded matches steps that have children, every one of them succeeded.
+func childrenAllSucceeded() predicate.Step {
+	return func(s *sql.Selector) {
+		c := sql.Table(step.Table).As("child")
+		children := func(ps ...*sql.Predicate) *sql.Selector {
+			ps = append(ps, sql.ColumnsEQ(c.C(step.FieldParentID), s.C(step.FieldID)))
+			return sql.Select(c.C(step.FieldID)).From(c).Where(sql.And(ps...))
+		}
+		s.Where(sql.And(
+			sql.Exists(children()),
+			sql.NotExists(children(sql.NEQ(c.C(step.FieldStatus), step.StatusSucceeded.String()))),
+		))
+	}
 }
 
 // deadlines fails runs past their deadline.

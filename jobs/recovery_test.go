@@ -220,3 +220,40 @@ func TestConcurrentChildrenWakeParentOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestReconcilerWakesParentAmongManyWaiting: the reconciler finds a drifted parent however
+// many parents are legitimately waiting for their children.
+func TestReconcilerWakesParentAmongManyWaiting(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(5), 5, true)
+		// waiting creates a task whose transform waits for one normalize child.
+		waiting := func(child step.Status) (*entapi.Task, *entapi.Step) {
+			tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+				SetDeadline(now().Add(time.Hour)).Save(ctx)
+			require.NoError(t, err)
+			p, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindTransform).
+				SetStatus(step.StatusWaiting).SetPendingChildren(1).SetAvailableAt(now()).Save(ctx)
+			require.NoError(t, err)
+			require.NoError(t, e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindNormalize).
+				SetParentID(p.ID).SetStatus(child).SetAvailableAt(now()).Exec(ctx))
+			return tk, p
+		}
+		for range reconcileBatch + 1 {
+			waiting(step.StatusRunning)
+		}
+		tk, parent := waiting(step.StatusSucceeded) // its counter drifted: still 1
+
+		rc := newReconciler(e.newPool(t, testOptions()).runner)
+		require.NoError(t, rc.wakeParents(ctx))
+		p, err := e.db.Step.Get(ctx, parent.ID)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusSucceeded, p.Status)
+		n, err := e.db.Step.Query().Where(step.TaskID(tk.ID), step.Kind(kindAggregate)).Count(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		n, err = e.db.Step.Query().Where(step.StatusEQ(step.StatusWaiting)).Count(ctx)
+		require.NoError(t, err)
+		require.Equal(t, reconcileBatch+1, n, "parents with unfinished children keep waiting")
+	})
+}

@@ -37,8 +37,9 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 	return &outcome{
 		result: agg,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
+			// Still pending if marking it processing failed: it has run all the same.
 			n, err := tx.Task.Update().
-				Where(task.ID(t.ID), task.StatusEQ(task.StatusProcessing)).
+				Where(task.ID(t.ID), task.StatusIn(activeStatuses...)).
 				SetStatus(task.StatusCompleted).
 				SetScore(rep.Score).
 				SetProgress(1).

@@ -44,11 +44,6 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	if e.Status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="assay"`)
 	}
-	if bodyMayBeUnread(c) {
-		// The rest of a streamed body is still on the wire; a kept-alive connection would
-		// read it as the next request.
-		c.RequestCtx().SetConnectionClose()
-	}
 	c.Response().Header.Del(fiber.HeaderContentDisposition)
 	return c.Status(e.Status).JSON(problem{Type: "about:blank", Title: title, Status: e.Status, Detail: detail}, mimeProblem)
 }
@@ -63,13 +58,6 @@ func toAppErr(err error) *apperr.Error {
 		return &apperr.Error{Status: fe.Code, Detail: fe.Message, Err: err}
 	}
 	return apperr.From(err)
-}
-
-// bodyMayBeUnread reports whether the request still has a streamed body that a handler may
-// have left partly unread.
-func bodyMayBeUnread(c fiber.Ctx) bool {
-	req := c.Request()
-	return req.BodyStream() != nil && req.Header.ContentLength() != 0
 }
 
 // securityHeaders sets the headers that matter for a JSON API.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -15,14 +16,6 @@ import (
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/jobs"
-)
-
-// Event types of the task stream.
-const (
-	eventProgress  = "progress"
-	eventCompleted = "completed"
-	eventFailed    = "failed"
-	eventCancelled = "cancelled"
 )
 
 // eventHandlers stream a task's progress as server-sent events.
@@ -40,17 +33,15 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 	id := c.Params("id")
 	// Subscribe first: an event published while the state is read is then not lost.
 	live, unsubscribe := h.subscribe(org, id)
+	var first events.Event
 	t, err := findTask(ctx, h.db, id)
+	if err == nil {
+		first, err = h.event(ctx, org, t)
+	}
 	if err != nil {
 		unsubscribe()
 		return err
 	}
-	stages, err := jobs.StagesOf(ctx, h.db, t.ID)
-	if err != nil {
-		unsubscribe()
-		return fmt.Errorf("events: stages: %w", err)
-	}
-	first := currentEvent(org, t, stages)
 	// Ids continue from a reconnecting client's Last-Event-ID, so they keep increasing.
 	seq, err := strconv.ParseInt(c.Get(fiber.HeaderLastEventID), 10, 64)
 	if err != nil || seq < 0 {
@@ -67,7 +58,7 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 		defer unsubscribe()
 		send := func(e events.Event) bool {
 			seq++
-			return writeEvent(w, seq, e) == nil && !terminal(e.Type)
+			return writeEvent(w, seq, e) == nil && !e.Final()
 		}
 		if !send(first) {
 			return
@@ -81,6 +72,12 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 					return
 				}
 			case <-tick.C:
+				// Live events are at most once (the hub drops them for a full buffer or
+				// while it reconnects): a lost final event must not keep the stream open.
+				if e, ok := h.ended(ctx, org, id); ok {
+					send(e)
+					return
+				}
 				if _, err := w.WriteString(": heartbeat\n\n"); err != nil || w.Flush() != nil {
 					return
 				}
@@ -98,35 +95,42 @@ func (h eventHandlers) subscribe(org, taskID string) (<-chan events.Event, func(
 	return h.hub.Subscribe(org, taskID)
 }
 
-// currentEvent describes a task's stored state as the event a subscriber would have seen.
-func currentEvent(org string, t *entapi.Task, stages []events.Stage) events.Event {
-	typ := eventProgress
+// ended returns the final event of a task that has ended.
+func (h eventHandlers) ended(ctx context.Context, org, id string) (events.Event, bool) {
+	t, err := findTask(ctx, h.db, id)
+	if err != nil || t.Status == task.StatusPending || t.Status == task.StatusProcessing {
+		return events.Event{}, false
+	}
+	e, err := h.event(ctx, org, t)
+	return e, err == nil
+}
+
+// event describes a task's stored state as the event a subscriber would have seen.
+func (h eventHandlers) event(ctx context.Context, org string, t *entapi.Task) (events.Event, error) {
+	stages, err := jobs.StagesOf(ctx, h.db, t.ID)
+	if err != nil {
+		return events.Event{}, fmt.Errorf("events: stages: %w", err)
+	}
+	typ := events.TypeProgress
 	switch t.Status {
 	case task.StatusCompleted:
-		typ = eventCompleted
+		typ = events.TypeCompleted
 	case task.StatusFailed:
-		typ = eventFailed
+		typ = events.TypeFailed
 	case task.StatusCancelled:
-		typ = eventCancelled
-	}
-	if stages == nil {
-		stages = []events.Stage{}
+		typ = events.TypeCancelled
 	}
 	return events.Event{
 		Type: typ, OrgID: org, TaskID: t.ID, Status: string(t.Status), Stage: t.Stage,
 		Progress: t.Progress, Stages: stages, Score: t.Score, Error: t.Error, At: time.Now().UTC(),
-	}
-}
-
-func terminal(typ string) bool {
-	return typ == eventCompleted || typ == eventFailed || typ == eventCancelled
+	}, nil
 }
 
 // writeEvent writes one SSE message and flushes it to the client.
 func writeEvent(w *bufio.Writer, id int64, e events.Event) error {
 	typ := e.Type
 	if typ == "" || strings.ContainsAny(typ, "\r\n") {
-		typ = eventProgress
+		typ = events.TypeProgress
 	}
 	data, err := json.Marshal(e)
 	if err != nil {

@@ -145,12 +145,56 @@ func readBody(c fiber.Ctx, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// bodyReader returns the streamed request body.
+// bodyReader returns the streamed request body, noting when it has been read to its end.
 func bodyReader(c fiber.Ctx) io.Reader {
-	if r := c.Request().BodyStream(); r != nil {
-		return r
+	r := c.Request().BodyStream()
+	if r == nil {
+		return bytes.NewReader(c.Request().Body())
 	}
-	return bytes.NewReader(c.Request().Body())
+	if b, ok := c.Locals(streamedBodyKey{}).(*streamedBody); ok {
+		return b
+	}
+	b := &streamedBody{r: r}
+	c.Locals(streamedBodyKey{}, b)
+	return b
+}
+
+type streamedBodyKey struct{}
+
+// streamedBody is a request body stream that remembers reaching its end.
+type streamedBody struct {
+	r   io.Reader
+	eof bool
+}
+
+func (b *streamedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.eof = true
+	}
+	return n, err
+}
+
+// closeUnreadBody closes the connection after any response to a request whose streamed
+// body was not read to its end: fasthttp leaves the rest on the wire, and a kept-alive
+// connection would parse it as the next request (request smuggling).
+func closeUnreadBody(c fiber.Ctx) error {
+	err := c.Next()
+	if bodyMayBeUnread(c) {
+		c.RequestCtx().SetConnectionClose()
+	}
+	return err
+}
+
+// bodyMayBeUnread reports whether the request still has a streamed body that was not
+// read to its end.
+func bodyMayBeUnread(c fiber.Ctx) bool {
+	req := c.Request()
+	if req.BodyStream() == nil || req.Header.ContentLength() == 0 {
+		return false
+	}
+	b, ok := c.Locals(streamedBodyKey{}).(*streamedBody)
+	return !ok || !b.eof
 }
 
 var errBodyTooLarge = errors.New("request body too large")
@@ -160,7 +204,6 @@ var errBodyTooLarge = errors.New("request body too large")
 type limitedReader struct {
 	r    io.Reader
 	left int64
-	n    int64 // bytes read so far
 	err  error
 }
 
@@ -172,7 +215,6 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		p = p[:l.left+1]
 	}
 	n, err := l.r.Read(p)
-	l.n += int64(n)
 	l.left -= int64(n)
 	if l.left < 0 {
 		n, err = 0, errBodyTooLarge

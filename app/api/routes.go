@@ -8,7 +8,7 @@ import (
 
 // routes is the one route table of the API.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestid.New(), recover.New(), securityHeaders)
+	app.Use(closeUnreadBody, requestid.New(), recover.New(), securityHeaders)
 
 	app.Get("/v1/health", s.health.show)
 

@@ -101,3 +101,58 @@ func TestUploadCountsStreamedBody(t *testing.T) {
 		require.Len(t, e.blobFiles(t, org), 1)
 	})
 }
+
+// A body the handler does not read must not stay on a kept-alive connection: fasthttp
+// pre-reads 8 KiB of it, and whatever follows would be parsed as the next request.
+func TestUnreadBodyIsNotParsedAsARequest(t *testing.T) {
+	eachBackend(t, func(t *testing.T, url string) {
+		e := newEnv(t, url)
+		_, key := e.org(t)
+		ds := e.upload(t, key, "people.csv", peopleCSV)
+		addr := e.listen(t)
+		smuggled := "GET /v1/health HTTP/1.1\r\nHost: test\r\n\r\n"
+
+		send := func(t *testing.T, conn net.Conn, method, path, body string) {
+			t.Helper()
+			_, err := fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer %s\r\n"+
+				"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", method, path, key, len(body), body)
+			require.NoError(t, err)
+		}
+		dial := func(t *testing.T) (net.Conn, *bufio.Reader) {
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			t.Cleanup(func() { conn.Close() })
+			require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+			return conn, bufio.NewReader(conn)
+		}
+
+		for _, tc := range []struct{ name, method, path string }{
+			{"success", http.MethodGet, "/v1/api/datasets/" + ds},
+			{"error", http.MethodGet, "/v1/api/datasets/nope"},
+			{"no route", http.MethodPost, "/v1/api/nope"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				conn, br := dial(t)
+				send(t, conn, tc.method, tc.path, strings.Repeat("x", 8<<10)+smuggled)
+				res, err := http.ReadResponse(br, nil)
+				require.NoError(t, err)
+				_, _ = io.Copy(io.Discard, res.Body)
+				require.True(t, res.Close, "the connection is closed after the response")
+				_, err = http.ReadResponse(br, nil)
+				require.Error(t, err, "the smuggled request got no answer")
+			})
+		}
+
+		t.Run("a body read to its end keeps the connection", func(t *testing.T) {
+			conn, br := dial(t)
+			for range 2 {
+				send(t, conn, http.MethodPost, "/v1/api/tasks", `{"dataset_id":"`+ds+`"}`+strings.Repeat(" ", 16<<10))
+				res, err := http.ReadResponse(br, nil)
+				require.NoError(t, err)
+				_, _ = io.Copy(io.Discard, res.Body)
+				require.Equal(t, http.StatusAccepted, res.StatusCode)
+				require.False(t, res.Close)
+			}
+		})
+	})
+}

@@ -150,9 +150,6 @@ func (h taskHandlers) render(c fiber.Ctx, status int, t *entapi.Task) error {
 	if err != nil {
 		return fmt.Errorf("tasks: stages: %w", err)
 	}
-	if stages == nil {
-		stages = []events.Stage{}
-	}
 	return c.Status(status).JSON(taskDetail{taskView: viewTask(t), Stages: stages})
 }
 

@@ -25,11 +25,11 @@ const fallbackMaxBytes = 256 << 20
 
 // upload is a dataset being created: its id and blob, filled in as the body streams by.
 type upload struct {
-	id, org, key string
-	name         string
-	fileName     string
-	layout       *report.Layout
-	size         int64
+	id, key  string
+	name     string
+	fileName string
+	layout   *report.Layout
+	size     int64
 }
 
 // create accepts a raw CSV body (?name=), a multipart form with a `file` part (and an
@@ -67,7 +67,7 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 		return tooLarge(limit)
 	}
 	id := platform.NewID()
-	u := &upload{id: id, org: org, key: fmt.Sprintf("datasets/%s/%s/source.csv", org, id)}
+	u := &upload{id: id, key: fmt.Sprintf("datasets/%s/%s/source.csv", org, id)}
 	body := &limitedReader{r: bodyReader(c), left: limit}
 	if mt == fiber.MIMEMultipartForm {
 		err = h.readMultipart(ctx, u, multipart.NewReader(body, params["boundary"]), c.Query("name"))
@@ -221,7 +221,7 @@ func (h datasetHandlers) uploadLimit(ctx context.Context, org string) (int64, er
 	if limit <= 0 {
 		limit = fallbackMaxBytes
 	}
-	t, err := h.db.Tenant.Get(tenant.System(ctx), org)
+	t, err := h.db.Tenant.Get(ctx, org) // not tenant-owned: no scope needed
 	if entapi.IsNotFound(err) {
 		return limit, nil
 	}
