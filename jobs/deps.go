@@ -18,7 +18,7 @@ type Deps struct {
 	Namespace     string
 	Blobs         platform.Blobs
 	Events        *events.Publisher // nil: no live events
-	WebURL        string            // the web app's base URL; notify posts to WebURL+"/webhooks/api"
+	WebURL        string            // the web app's base URL; notify posts to WebURL+webhook.TaskPath
 	WebhookSecret string
 	HTTP          *http.Client // nil: a client with a 30 s timeout
 	Log           *slog.Logger

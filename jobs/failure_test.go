@@ -14,6 +14,7 @@ import (
 
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/tenant"
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	entreport "github.com/assayhq/assay/ent/api/report"
 	"github.com/assayhq/assay/ent/api/step"
@@ -46,7 +47,7 @@ func TestPoisonChunkFailsTask(t *testing.T) {
 
 		eventually(t, 10*time.Second, "failure webhook", func() bool {
 			got, _ := e.web.received()
-			return len(got) == 1 && got[0].Body.Type == EventTaskFailed && got[0].Body.Data.Error == done.Error
+			return len(got) == 1 && got[0].Body.Type == webhook.EventTaskFailed && got[0].Body.Data.Error == done.Error
 		})
 		// It does not loop: one failed step, tried once; nothing left to run.
 		settled := claims.Load()
@@ -144,7 +145,7 @@ func TestCancelStopsRun(t *testing.T) {
 		eventually(t, 5*time.Second, "running stages stopped", func() bool { return stopped.Load() > 0 })
 		eventually(t, 10*time.Second, "cancel webhook", func() bool {
 			got, _ := e.web.received()
-			return len(got) == 1 && got[0].Body.Type == EventTaskCancelled && got[0].Body.Data.Status == "cancelled"
+			return len(got) == 1 && got[0].Body.Type == webhook.EventTaskCancelled && got[0].Body.Data.Status == "cancelled"
 		})
 		eventually(t, 10*time.Second, "steps settled", func() bool {
 			for _, s := range stepsOf(t, e, tk.ID) {
@@ -178,7 +179,7 @@ func TestDeadlineFailsRun(t *testing.T) {
 		eventually(t, 10*time.Second, "running stages stopped", func() bool { return stopped.Load() > 0 })
 		eventually(t, 10*time.Second, "failure webhook", func() bool {
 			got, _ := e.web.received()
-			return len(got) == 1 && got[0].Body.Type == EventTaskFailed
+			return len(got) == 1 && got[0].Body.Type == webhook.EventTaskFailed
 		})
 	})
 }

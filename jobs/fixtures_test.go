@@ -32,7 +32,7 @@ type webhookSink struct {
 
 type received struct {
 	ID   string
-	Body webhookBody
+	Body webhook.TaskEvent
 }
 
 func newWebhookSink(t testing.TB) *webhookSink {
@@ -41,7 +41,7 @@ func newWebhookSink(t testing.TB) *webhookSink {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if r.URL.Path != webhookPath {
+		if r.URL.Path != webhook.TaskPath {
 			s.bad = append(s.bad, "path "+r.URL.Path)
 			w.WriteHeader(http.StatusNotFound)
 			return
@@ -57,7 +57,7 @@ func newWebhookSink(t testing.TB) *webhookSink {
 		}
 		s.calls++
 		if code < 300 {
-			var b webhookBody
+			var b webhook.TaskEvent
 			if err := json.Unmarshal(body, &b); err != nil {
 				s.bad = append(s.bad, err.Error())
 			}

@@ -21,9 +21,6 @@ import (
 // publishes the final live event.
 const Notify = jobPrefix + kindNotify
 
-// webhookPath is where the web app receives the API's webhooks.
-const webhookPath = "/webhooks/api"
-
 func (r *Runner) notify(job *work.Job) error { return r.runStep(job, r.notifyStage) }
 
 // notifyStage delivers first and then publishes, so a browser reacting to the event
@@ -78,7 +75,7 @@ func (r *Runner) deliver(ctx context.Context, taskID string) error {
 
 // post sends one message; a non-2xx answer is a *statusError.
 func (r *Runner) post(ctx context.Context, m *entapi.Outbox) error {
-	url := strings.TrimRight(r.deps.WebURL, "/") + webhookPath
+	url := strings.TrimRight(r.deps.WebURL, "/") + webhook.TaskPath
 	body := []byte(m.Payload)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/outbox"
 	entreport "github.com/assayhq/assay/ent/api/report"
@@ -99,8 +100,8 @@ func TestFullRun(t *testing.T) {
 					}
 					return false
 				})
-				require.Equal(t, EventTaskCompleted, hook.Body.Type)
-				require.Equal(t, webhookTask{
+				require.Equal(t, webhook.EventTaskCompleted, hook.Body.Type)
+				require.Equal(t, webhook.TaskData{
 					ID: tk.ID, OrgID: e.org, DatasetID: ds.ID, DatasetName: "people.csv",
 					Status: "completed", Stage: kindSave, Score: done.Score, FinishedAt: hook.Body.Data.FinishedAt,
 				}, hook.Body.Data)

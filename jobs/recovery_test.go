@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/outbox"
 	entreport "github.com/assayhq/assay/ent/api/report"
@@ -95,7 +96,7 @@ func TestReconcilerRerunsExpiredLease(t *testing.T) {
 				require.Equal(t, "The fetch stage failed: it timed out", done.Error)
 				eventually(t, 10*time.Second, "failure webhook", func() bool {
 					got, _ := e.web.received()
-					return len(got) > 0 && got[len(got)-1].Body.Type == EventTaskFailed && got[len(got)-1].Body.Data.ID == tk.ID
+					return len(got) > 0 && got[len(got)-1].Body.Type == webhook.EventTaskFailed && got[len(got)-1].Body.Data.ID == tk.ID
 				})
 			})
 		}

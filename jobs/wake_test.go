@@ -16,8 +16,9 @@ import (
 // idleWait puts every gocraft worker of a fresh pool into its longest sleep: after an
 // empty fetch a worker sleeps 0, 10, 100, 1000 ms and then 5 s, so from ~1.11 s after the
 // pool starts (with nothing to do) until ~6.11 s, no worker polls Redis by itself. An
-// idle minute looks the same: a 5 s sleep between polls.
-const idleWait = 1500 * time.Millisecond
+// idle minute looks the same: a 5 s sleep between polls. 2.5 s leaves a margin for a
+// loaded machine, where the short sleeps stretch.
+const idleWait = 2500 * time.Millisecond
 
 // wakeRig is a started pool that reports when it claims a fetch step.
 type wakeRig struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v3/middleware/requestid"
 	"github.com/gofiber/fiber/v3/middleware/static"
 
+	"github.com/assayhq/assay/app/webhook"
 	staticfs "github.com/assayhq/assay/static"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) routes(app *fiber.App) {
 	}))
 
 	// Machine to machine: signed, no session, no CSRF.
-	app.Post("/webhooks/api", limitBody(maxWebhookBody), s.webhooks.receive)
+	app.Post(webhook.TaskPath, limitBody(maxWebhookBody), s.webhooks.receive)
 
 	// Browser routes: a bounded form body, the session, CSRF on every unsafe method.
 	form := limitBody(maxFormBody)

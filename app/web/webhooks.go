@@ -26,22 +26,6 @@ type webhooks struct {
 	now    func() time.Time
 }
 
-// taskWebhook is the body of task.completed, task.failed and task.cancelled.
-type taskWebhook struct {
-	Type string `json:"type"`
-	Data struct {
-		ID          string     `json:"id"`
-		OrgID       string     `json:"org_id"`
-		DatasetID   string     `json:"dataset_id"`
-		DatasetName string     `json:"dataset_name"`
-		Status      string     `json:"status"`
-		Stage       string     `json:"stage"`
-		Score       *float64   `json:"score"`
-		Error       string     `json:"error"`
-		FinishedAt  *time.Time `json:"finished_at"`
-	} `json:"data"`
-}
-
 // receive handles POST /webhooks/api: verify, then record the webhook id and update the
 // task in one transaction; a webhook id seen before changes nothing.
 func (h webhooks) receive(c fiber.Ctx) error {
@@ -54,13 +38,11 @@ func (h webhooks) receive(c fiber.Ctx) error {
 	case err != nil:
 		return apperr.Unauthorized("Invalid webhook signature.").WithErr(err)
 	}
-	var p taskWebhook
+	var p webhook.TaskEvent
 	if err := json.Unmarshal(body, &p); err != nil {
 		return apperr.BadRequest("The webhook body is not valid JSON.").WithErr(err)
 	}
-	switch p.Type {
-	case "task.completed", "task.failed", "task.cancelled":
-	default:
+	if !webhook.IsTaskEvent(p.Type) {
 		return c.Status(http.StatusOK).SendString("ignored")
 	}
 	if p.Data.ID == "" || p.Data.OrgID == "" || p.Data.DatasetID == "" || p.Data.Status == "" {
@@ -78,7 +60,7 @@ func (h webhooks) receive(c fiber.Ctx) error {
 
 // record stores the webhook id and upserts the task in one transaction; it reports a
 // webhook id it has stored before.
-func (h webhooks) record(c fiber.Ctx, id string, p taskWebhook) (replay bool, err error) {
+func (h webhooks) record(c fiber.Ctx, id string, p webhook.TaskEvent) (replay bool, err error) {
 	ctx := c.Context()
 	tx, err := h.db.Tx(ctx)
 	if err != nil {
