@@ -60,6 +60,15 @@ func NewPool(deps Deps, opts PoolOptions) *Pool {
 	return p
 }
 
+// drainCount is how many Drain calls the pool's workers have had.
+func (p *Pool) drainCount() int64 {
+	var n int64
+	for _, d := range p.drains {
+		n += d.drains.Load()
+	}
+	return n
+}
+
 // wake makes every idle worker fetch now.
 func (p *Pool) wake() {
 	for _, d := range p.drains {

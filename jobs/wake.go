@@ -37,6 +37,7 @@ type drainer struct {
 	again   bool
 	stopped bool
 	idle    chan struct{} // closed while no Drain runs
+	drains  atomic.Int64  // Drain calls made, for tests and diagnostics
 }
 
 func newDrainer(wp *work.WorkerPool) *drainer {
@@ -63,6 +64,7 @@ func (d *drainer) wake() {
 
 func (d *drainer) loop(idle chan struct{}) {
 	for {
+		d.drains.Add(1)
 		d.wp.Drain()
 		d.mu.Lock()
 		if !d.again || d.stopped {

@@ -20,11 +20,17 @@ import (
 // loaded machine, where the short sleeps stretch.
 const idleWait = 2500 * time.Millisecond
 
+// wakeClaim is when a fetch step was claimed and how many Drains had started by then.
+type wakeClaim struct {
+	at     time.Time
+	drains int64
+}
+
 // wakeRig is a started pool that reports when it claims a fetch step.
 type wakeRig struct {
 	e       *env
 	pool    *Pool
-	claimed chan time.Time
+	claimed chan wakeClaim
 	ds      *entapi.Dataset
 	created time.Duration // how long the last CreateTask call took
 }
@@ -32,11 +38,11 @@ type wakeRig struct {
 func newWakeRig(t testing.TB, e *env) *wakeRig {
 	opts := testOptions()
 	opts.Reconcile = false
-	w := &wakeRig{e: e, claimed: make(chan time.Time, 16)}
+	w := &wakeRig{e: e, claimed: make(chan wakeClaim, 16)}
 	w.pool = e.newPool(t, opts)
 	w.pool.runner.afterClaim = func(s *entapi.Step) {
 		if s.Kind == kindFetch {
-			w.claimed <- time.Now()
+			w.claimed <- wakeClaim{at: time.Now(), drains: w.pool.drainCount()}
 		}
 	}
 	w.pool.Start()
@@ -51,21 +57,30 @@ func newWakeRig(t testing.TB, e *env) *wakeRig {
 }
 
 // submit waits until the pool is idle, creates a task with c and returns how long the
-// fetch step took to be claimed; then it lets the run finish.
-func (w *wakeRig) submit(t testing.TB, c *Client) time.Duration {
+// fetch step took to be claimed and whether a Drain started between the submission and
+// the claim (the wake, rather than a worker's own poll, brought the job); then it lets
+// the run finish.
+func (w *wakeRig) submit(t testing.TB, c *Client) (time.Duration, bool) {
 	time.Sleep(idleWait)
+	before := w.pool.drainCount()
 	start := time.Now()
 	tk, err := c.CreateTask(sys(), w.ds, nil)
 	require.NoError(t, err)
 	w.created = time.Since(start)
-	var at time.Time
+	got := w.nextClaim(t)
+	w.e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted)
+	return got.at.Sub(start), got.drains > before
+}
+
+func (w *wakeRig) nextClaim(t testing.TB) wakeClaim {
+	t.Helper()
 	select {
-	case at = <-w.claimed:
+	case c := <-w.claimed:
+		return c
 	case <-time.After(10 * time.Second):
 		t.Fatal("fetch was not claimed")
 	}
-	w.e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted)
-	return at.Sub(start)
+	return wakeClaim{}
 }
 
 func TestWakeLatency(t *testing.T) {
@@ -82,20 +97,22 @@ func TestWakeLatency(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				c := e.client()
 				tc.setup(c)
-				lat := w.submit(t, c)
+				lat, woken := w.submit(t, c)
+				// Speed is measured by BenchmarkWakeLatency, not asserted here; the test
+				// proves the submission woke the idle workers.
 				t.Logf("wake latency (%s, %s): %.2f ms from CreateTask to claim (CreateTask itself: %.2f ms)",
 					e.name, tc.name, float64(lat.Microseconds())/1000, float64(w.created.Microseconds())/1000)
-				require.Less(t, lat, time.Second)
+				require.True(t, woken, "the submission drained the idle workers")
 			})
 		}
-		// Without a wake the same submission waits for a worker's poll: the pool really
-		// was idle, and the wake is what made the difference.
+		// Without a wake the same submission waits for a worker's own poll (seconds, see
+		// the log): nothing drained the workers, and the run still completes.
 		t.Run("control without wake", func(t *testing.T) {
 			c := e.client()
 			c.disp.silent = true
-			lat := w.submit(t, c)
+			lat, woken := w.submit(t, c)
 			t.Logf("no-wake latency (%s): %.0f ms", e.name, float64(lat.Microseconds())/1000)
-			require.Greater(t, lat, 500*time.Millisecond)
+			require.False(t, woken, "a silent submission wakes nobody; a worker's own poll found the job")
 		})
 	})
 }
@@ -122,7 +139,7 @@ func benchWake(b *testing.B, e *env) {
 	var total, worst time.Duration
 	b.ResetTimer()
 	for range b.N {
-		lat := w.submit(b, c)
+		lat, _ := w.submit(b, c)
 		total += lat
 		worst = max(worst, lat)
 	}
@@ -154,18 +171,14 @@ func TestWakeLatencyWhileBusy(t *testing.T) {
 		require.NoError(t, err)
 		<-w.claimed // the slow task's fetch
 		time.Sleep(idleWait)
+		before := w.pool.drainCount()
 		start := time.Now()
 		tk, err := c.CreateTask(sys(), w.ds, nil)
 		require.NoError(t, err)
-		var at time.Time
-		select {
-		case at = <-w.claimed:
-		case <-time.After(10 * time.Second):
-			t.Fatal("fetch was not claimed")
-		}
-		lat := at.Sub(start)
+		got := w.nextClaim(t)
+		lat := got.at.Sub(start)
 		t.Logf("wake latency while busy (%s): %.2f ms", e.name, float64(lat.Microseconds())/1000)
-		require.Less(t, lat, time.Second)
+		require.Greater(t, got.drains, before, "an idle worker was drained while another was busy")
 		e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted)
 	})
 }
@@ -178,7 +191,7 @@ func TestWakeListenerReconnects(t *testing.T) {
 	e.mini.Close()
 	require.NoError(t, e.mini.Restart())
 	eventually(t, 10*time.Second, "subscribed again", func() bool { return w.pool.listen.subs.Load() >= 2 })
-	lat := w.submit(t, e.client())
+	lat, woken := w.submit(t, e.client())
 	t.Logf("wake latency after a Redis restart: %.2f ms", float64(lat.Microseconds())/1000)
-	require.Less(t, lat, time.Second)
+	require.True(t, woken, "the wake arrived over the new subscription")
 }
