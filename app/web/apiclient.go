@@ -211,3 +211,18 @@ func (a *apiClient) report(ctx context.Context, acc *member, id string) (*report
 	}
 	return &r, nil
 }
+
+// apiTaskList is one page of the API's task list.
+type apiTaskList struct {
+	Data []apiTask `json:"data"`
+}
+
+// recentTasks reads the organization's newest tasks, without their stages.
+func (a *apiClient) recentTasks(ctx context.Context, acc *member, limit int) ([]apiTask, error) {
+	var l apiTaskList
+	path := fmt.Sprintf("/v1/api/tasks?limit=%d", limit)
+	if err := a.do(ctx, a.http, acc, http.MethodGet, path, "", nil, &l); err != nil {
+		return nil, err
+	}
+	return l.Data, nil
+}

@@ -18,6 +18,7 @@ const dashboardTasks = 50
 type dashboard struct {
 	db        *entweb.Client
 	views     *renderer
+	sync      taskSync
 	maxUpload int64
 }
 
@@ -61,6 +62,7 @@ func (h dashboard) render(c fiber.Ctx, status int, form uploadForm) error {
 	if err != nil {
 		return fmt.Errorf("web: list tasks: %w", err)
 	}
+	h.sync.refresh(c.Context(), memberOf(c), rows)
 	page := dashboardPage{Form: form}
 	page.Form.MaxUpload = humanBytes(h.maxUpload)
 	for _, t := range rows {

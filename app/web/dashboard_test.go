@@ -32,3 +32,30 @@ func TestDashboardListsOnlyOwnTasks(t *testing.T) {
 		require.Equal(t, 0, env.db.Task.Query().Where(task.OrgID(b.OrgID)).CountX(tenant.With(context.Background(), a.OrgID)))
 	})
 }
+
+// The dashboard shows an unfinished task as the API sees it now, and stores that, even
+// before (or without) the final webhook; finished tasks cost no API call.
+func TestDashboardRefreshesUnfinishedTasks(t *testing.T) {
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		o := env.owner(t)
+		ctx := tenant.With(context.Background(), o.OrgID)
+		env.db.Task.Create().SetID("t-running").SetDatasetID("ds").SetDatasetName("running.csv").
+			SetStatus("pending").ExecX(ctx)
+		score := 91.5
+		env.api.setTask(o.OrgID, apiTask{ID: "t-running", DatasetID: "ds", Status: "completed", Stage: "save", Score: &score})
+
+		c := env.login(t, o)
+		res := c.get("/dashboard")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		row := res.doc(t).Find("#task-t-running")
+		require.Contains(t, row.Text(), "completed")
+		require.Contains(t, row.Text(), "91.5")
+		stored := env.db.Task.GetX(ctx, "t-running")
+		require.Equal(t, "completed", stored.Status)
+		require.Equal(t, 91.5, *stored.Score)
+
+		calls := env.api.listCalls()
+		c.get("/dashboard")
+		require.Equal(t, calls, env.api.listCalls(), "nothing unfinished: no API call")
+	})
+}

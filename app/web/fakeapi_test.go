@@ -26,6 +26,7 @@ type fakeAPI struct {
 	created  []fakeTaskRequest
 	deleted  []string // dataset ids
 	tasks    map[string]fakeTask
+	lists    int
 	reports  map[string]*report.Report
 	rejectDS *apiProblem // answer to the next dataset upload, if set
 	rejectTS *apiProblem // answer to the next task creation, if set
@@ -59,6 +60,7 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	mux.HandleFunc("POST /v1/api/datasets", f.auth(f.createDataset))
 	mux.HandleFunc("DELETE /v1/api/datasets/{id}", f.auth(f.deleteDataset))
 	mux.HandleFunc("POST /v1/api/tasks", f.auth(f.createTask))
+	mux.HandleFunc("GET /v1/api/tasks", f.auth(f.listTasks))
 	mux.HandleFunc("GET /v1/api/tasks/{id}", f.auth(f.showTask))
 	mux.HandleFunc("GET /v1/api/tasks/{id}/report", f.auth(f.showReport))
 	f.srv = httptest.NewServer(mux)
@@ -169,6 +171,26 @@ func (f *fakeAPI) showTask(w http.ResponseWriter, r *http.Request, c *auth.Claim
 		return
 	}
 	writeJSON(w, http.StatusOK, t.Task)
+}
+
+func (f *fakeAPI) listTasks(w http.ResponseWriter, r *http.Request, c *auth.Claims) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists++
+	list := apiTaskList{Data: []apiTask{}}
+	for _, t := range f.tasks {
+		if t.OrgID == c.OrgID {
+			list.Data = append(list.Data, t.Task)
+		}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// listCalls is how many times the task list was read.
+func (f *fakeAPI) listCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lists
 }
 
 func (f *fakeAPI) showReport(w http.ResponseWriter, r *http.Request, c *auth.Claims) {

@@ -87,7 +87,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.authn = authn{db: d.DB, sessions: s.sessions}
 	s.accounts = accounts{db: d.DB, sessions: s.sessions, views: views, log: log}
-	s.dashboard = dashboard{db: d.DB, views: views, maxUpload: d.Config.MaxUploadBytes}
+	s.dashboard = dashboard{db: d.DB, views: views, sync: taskSync{db: d.DB, api: api, log: log}, maxUpload: d.Config.MaxUploadBytes}
 	s.uploads = uploads{db: d.DB, api: api, dash: s.dashboard, limit: bodyLimit, log: log}
 	s.tasks = tasks{db: d.DB, api: api, views: views, hub: d.Hub, stop: s.stop, log: log}
 	s.webhooks = webhooks{db: d.DB, secret: d.Config.WebhookSecret, now: time.Now}
