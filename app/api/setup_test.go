@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/require"
 
 	"github.com/assayhq/assay/app/api"
 	"github.com/assayhq/assay/app/apikeys"
+	"github.com/assayhq/assay/app/apptest"
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
@@ -80,7 +80,8 @@ func eachBackend(t *testing.T, f func(t *testing.T, url string)) {
 	})
 }
 
-// env is the API wired to real stores: a database, miniredis, blobs in a temp dir.
+// env is the API wired to real stores: a database, Redis (miniredis next to SQLite, the
+// real server of TEST_REDIS_URL next to Postgres), blobs in a temp dir.
 type env struct {
 	cfg     config.Config
 	logs    *syncBuffer
@@ -105,7 +106,7 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 		Env:            config.EnvTest,
 		APIDatabaseURL: dbURL,
 		BlobDir:        filepath.Join(dir, "blobs"),
-		RedisNamespace: "apitest",
+		RedisNamespace: apptest.Namespace(),
 		MaxUploadBytes: 4 << 20,
 		ChunkRows:      3,
 	}
@@ -114,7 +115,11 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 	}
 	db, _, err := store.OpenAPI(ctx, cfg)
 	require.NoError(t, err)
-	rds, err := platform.OpenRedis("")
+	redisURL := ""
+	if strings.HasPrefix(dbURL, "postgres") {
+		redisURL = os.Getenv("TEST_REDIS_URL")
+	}
+	rds, err := platform.OpenRedis(redisURL)
 	require.NoError(t, err)
 	blobs, err := platform.OpenDirBlobs(cfg.BlobDir)
 	require.NoError(t, err)
@@ -131,7 +136,7 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 	hub := events.NewHub(rds.Pool, cfg.RedisNamespace, log)
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); _ = hub.Run(ctx) }()
-	waitForHub(t, rds)
+	require.Eventually(t, hub.Ready, 5*time.Second, 5*time.Millisecond, "the events hub never subscribed")
 	e := &env{
 		cfg: cfg, logs: logs, db: db, redis: rds, blobDir: cfg.BlobDir, blobs: blobs, signer: signer, hub: hub,
 		pub:  events.NewPublisher(rds.Pool, cfg.RedisNamespace),
@@ -146,6 +151,9 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 		<-hubDone
 		_ = e.app.Shutdown()
 		_ = db.Close()
+		if redisURL != "" {
+			apptest.DropNamespace(platform.NewRedisPool(redisURL), cfg.RedisNamespace)
+		}
 		_ = rds.Close()
 	})
 	return e
@@ -288,18 +296,6 @@ const peopleCSV = "id,name,age\n1,Ann,34\n2,Bob,41\n3,Cid,29\n4,Dee,55\n"
 
 // sqliteURL is a fresh SQLite database for tests that need only one backend.
 func sqliteURL(t *testing.T) string { return storetest.SQLite(t) }
-
-// waitForHub waits until the hub's pattern subscription is live, so a test's first
-// published event is not lost.
-func waitForHub(t *testing.T, rds *platform.Redis) {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		conn := rds.Pool.Get()
-		defer conn.Close()
-		n, err := redis.Int(conn.Do("PUBSUB", "NUMPAT"))
-		return err == nil && n > 0
-	}, 5*time.Second, 5*time.Millisecond, "the events hub never subscribed")
-}
 
 // syncBuffer collects log output written from server goroutines.
 type syncBuffer struct {

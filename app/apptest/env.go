@@ -101,15 +101,15 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		stack.Worker.Stop()
 		stack.Close()
 		if b.RedisURL != "" {
-			dropNamespace(base.Redis.Pool, cfg.RedisNamespace)
+			DropNamespace(base.Redis.Pool, cfg.RedisNamespace)
 		}
 		base.Close()
 	})
 	return &Env{Backend: b, Config: base.Config, Stack: stack, WebURL: cfg.WebURL, APIURL: cfg.APIURL}
 }
 
-// dropNamespace deletes every key a test wrote to a shared Redis.
-func dropNamespace(pool *redis.Pool, ns string) {
+// DropNamespace deletes every key a test wrote under ns to a shared Redis.
+func DropNamespace(pool *redis.Pool, ns string) {
 	conn := pool.Get()
 	defer conn.Close()
 	cursor := "0"
