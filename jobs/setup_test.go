@@ -18,9 +18,11 @@ import (
 	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/require"
 
+	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/store"
 	"github.com/assayhq/assay/app/store/storetest"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
@@ -59,12 +61,10 @@ func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 func newEnv(t testing.TB, name, dbURL, redisURL string) *env {
-	ctx := context.Background()
-	raw, err := platform.OpenDB(ctx, dbURL)
+	// The tables come from the committed migrations, as in production.
+	db, _, err := store.OpenAPI(context.Background(), config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
 	require.NoError(t, err)
-	t.Cleanup(func() { raw.Close() })
-	db := entapi.NewClient(entapi.Driver(raw.Driver()))
-	require.NoError(t, db.Schema.Create(ctx))
+	t.Cleanup(func() { db.Close() })
 
 	e := &env{name: name, db: db, ns: "jobstest-" + randHex(6), org: platform.NewID(),
 		log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))}

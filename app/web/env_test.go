@@ -26,6 +26,7 @@ import (
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/store"
 	"github.com/assayhq/assay/app/store/storetest"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/membership"
@@ -64,11 +65,10 @@ func newEnv(t *testing.T, dbURL string, opts ...func(*config.Config)) *testEnv {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 
-	raw, err := platform.OpenDB(ctx, dbURL)
+	// The tables come from the committed migrations, as in production.
+	db, _, err := store.OpenWeb(ctx, config.Config{Env: config.EnvTest, WebDatabaseURL: dbURL})
 	require.NoError(t, err)
-	db := entweb.NewClient(entweb.Driver(raw.Driver()))
 	t.Cleanup(func() { db.Close() })
-	require.NoError(t, db.Schema.Create(ctx))
 
 	rds, err := platform.OpenRedis("")
 	require.NoError(t, err)

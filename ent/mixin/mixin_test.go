@@ -2,27 +2,29 @@ package mixin_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/store"
+	"github.com/assayhq/assay/app/store/storetest"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
-	_ "github.com/assayhq/assay/ent/api/runtime"
 )
 
 // The tenant mixin is the one place API data is scoped: reads, updates and deletes see
 // only the context's organization, creates are stamped with it, and a context without
 // a tenant touches nothing.
 func TestTenantScoping(t *testing.T) {
+	storetest.Each(t, testTenantScoping)
+}
+
+func testTenantScoping(t *testing.T, dbURL string) {
 	ctx := context.Background()
-	db, err := platform.OpenDB(ctx, "sqlite://"+filepath.Join(t.TempDir(), "api.db"))
+	c, _, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
 	require.NoError(t, err)
-	c := entapi.NewClient(entapi.Driver(db.Driver()))
 	defer c.Close()
-	require.NoError(t, c.Schema.Create(ctx))
 
 	a, b := tenant.With(ctx, "org-a"), tenant.With(ctx, "org-b")
 	mk := func(ctx context.Context, name string) *entapi.Dataset {
