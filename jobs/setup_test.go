@@ -62,7 +62,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, name, dbURL, redisURL string) *env {
 	// The tables come from the committed migrations, as in production.
-	db, _, err := store.OpenAPI(context.Background(), config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
+	db, err := store.OpenAPI(context.Background(), config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 

@@ -26,7 +26,7 @@ import (
 func TestTaskEventsEndWhenTheFinalEventIsLost(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		db, _, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
+		db, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
 		require.NoError(t, err)
 		t.Cleanup(func() { db.Close() })
 		org := platform.NewID()

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +59,7 @@ func runTests(m *testing.M) int {
 		}
 	}()
 	// Migrate once, so the tests do not race to apply the same files.
-	client, _, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: url})
+	client, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: url})
 	if err != nil {
 		panic(err)
 	}
@@ -113,7 +112,7 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	db, _, err := store.OpenAPI(ctx, cfg)
+	db, err := store.OpenAPI(ctx, cfg)
 	require.NoError(t, err)
 	redisURL := ""
 	if strings.HasPrefix(dbURL, "postgres") {
@@ -207,27 +206,7 @@ func (r response) problem(t *testing.T, status int) string {
 // do sends a request through the router. body may be nil, a string, []byte or a reader.
 func (e *env) do(t *testing.T, method, path, token, ctype string, body any, hdr ...string) response {
 	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	case io.Reader:
-		r = b
-	default:
-		js, err := json.Marshal(b)
-		require.NoError(t, err)
-		r = bytes.NewReader(js)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
+	req := apptest.NewRequest(t, method, "http://api.test"+path, token, ctype, body)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}

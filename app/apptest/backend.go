@@ -13,17 +13,10 @@ import (
 
 // Backend names a database and Redis pairing.
 type Backend struct {
-	Name      string
-	WebDB     func(t testing.TB) string
-	APIDB     func(t testing.TB) string
-	RedisURL  string // empty: embedded miniredis
-	Namespace string
-}
-
-// Skip skips (or, under TEST_REQUIRE_ALL=1, fails) with a one-line reason.
-func Skip(t testing.TB, reason string) {
-	t.Helper()
-	storetest.SkipOrFail(t, reason)
+	Name     string
+	WebDB    func(t testing.TB) string
+	APIDB    func(t testing.TB) string
+	RedisURL string // empty: embedded miniredis
 }
 
 // Backends lists SQLite+miniredis always and Postgres+Redis when TEST_POSTGRES_URL and
@@ -41,7 +34,7 @@ func EachBackend(t *testing.T, f func(t *testing.T, env *Env)) {
 	for _, b := range Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			if b.Name == "postgres+redis" && (os.Getenv("TEST_POSTGRES_URL") == "" || b.RedisURL == "") {
-				Skip(t, "postgres+redis: TEST_POSTGRES_URL and TEST_REDIS_URL are not both set")
+				storetest.SkipOrFail(t, "postgres+redis: TEST_POSTGRES_URL and TEST_REDIS_URL are not both set")
 			}
 			f(t, New(t, b))
 		})

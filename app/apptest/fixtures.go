@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -68,8 +69,9 @@ func (e *Env) API(t testing.TB, method, path, token, contentType string, body an
 	return Do(t, method, e.APIURL+path, token, contentType, body)
 }
 
-// Do sends one request and reads the whole response.
-func Do(t testing.TB, method, url, token, contentType string, body any) Response {
+// NewRequest builds a request with a bearer token and a body that may be nil, a string,
+// []byte, an io.Reader, or any other value, which is sent as JSON.
+func NewRequest(t testing.TB, method, url, token, contentType string, body any) *http.Request {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -77,13 +79,13 @@ func Do(t testing.TB, method, url, token, contentType string, body any) Response
 	case string:
 		r = strings.NewReader(b)
 	case []byte:
-		r = strings.NewReader(string(b))
+		r = bytes.NewReader(b)
 	case io.Reader:
 		r = b
 	default:
 		js, err := json.Marshal(b)
 		require.NoError(t, err)
-		r = strings.NewReader(string(js))
+		r = bytes.NewReader(js)
 		if contentType == "" {
 			contentType = "application/json"
 		}
@@ -96,7 +98,13 @@ func Do(t testing.TB, method, url, token, contentType string, body any) Response
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	res, err := http.DefaultClient.Do(req)
+	return req
+}
+
+// Do sends one request and reads the whole response.
+func Do(t testing.TB, method, url, token, contentType string, body any) Response {
+	t.Helper()
+	res, err := http.DefaultClient.Do(NewRequest(t, method, url, token, contentType, body))
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)

@@ -70,11 +70,11 @@ func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error 
 	if err != nil {
 		return err
 	}
-	db, raw, err := store.OpenWeb(ctx, cfg)
+	db, err := store.OpenWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
+	defer db.Close()
 	u, o, err := account.CreateOwner(ctx, db, account.NewOwner{Email: email, Password: password, OrgName: org, Verified: true})
 	if errors.Is(err, account.ErrEmailTaken) {
 		return errors.New("user create: a user with that email already exists")
@@ -108,23 +108,23 @@ func runAPIKey(ctx context.Context, env Env, _ *slog.Logger, args []string) erro
 	if err != nil {
 		return err
 	}
-	webDB, webRaw, err := store.OpenWeb(ctx, cfg)
+	webDB, err := store.OpenWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	org, err := webDB.Organization.Get(ctx, orgID)
-	webRaw.Close()
+	webDB.Close()
 	if entweb.IsNotFound(err) {
 		return fmt.Errorf("apikey create: no organization %q", orgID)
 	}
 	if err != nil {
 		return fmt.Errorf("apikey create: %w", err)
 	}
-	db, raw, err := store.OpenAPI(ctx, cfg)
+	db, err := store.OpenAPI(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
+	defer db.Close()
 	key, err := apikeys.Issue(ctx, db, apikeys.Org{ID: org.ID, Name: org.Name, Plan: org.Plan}, name)
 	if err != nil {
 		return fmt.Errorf("apikey create: %w", err)

@@ -64,11 +64,11 @@ func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer b.Close()
-	db, raw, err := store.OpenAPI(ctx, b.Config)
+	db, err := store.OpenAPI(ctx, b.Config)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
+	defer db.Close()
 	n := max(b.Config.Workers, 1)
 	w := wire.NewWorker(b, db, n, true)
 	w.Start()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/assayhq/assay/app/apptest"
 	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/store/storetest"
 )
 
 // chromium finds a local Chromium; tests never download a browser.
@@ -28,7 +29,7 @@ func chromium(t *testing.T) string {
 			return path
 		}
 	}
-	apptest.Skip(t, "browser test: no Chromium installed (apt-get install chromium)")
+	storetest.SkipOrFail(t, "browser test: no Chromium installed (apt-get install chromium)")
 	return ""
 }
 

@@ -1,4 +1,4 @@
-package platform
+package platform_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/store/storetest"
 )
 
 func TestOpenDB(t *testing.T) {
@@ -20,9 +22,9 @@ func TestOpenDB(t *testing.T) {
 	for name, u := range urls {
 		t.Run(name, func(t *testing.T) {
 			if u == "" {
-				skipOrFail(t, "postgres: TEST_POSTGRES_URL is not set")
+				storetest.SkipOrFail(t, "postgres: TEST_POSTGRES_URL is not set")
 			}
-			db, err := OpenDB(ctx, u)
+			db, err := platform.OpenDB(ctx, u)
 			require.NoError(t, err)
 			defer db.Close()
 			require.Equal(t, map[string]string{"sqlite": "sqlite3", "postgres": "postgres"}[name], db.Dialect)
@@ -32,7 +34,7 @@ func TestOpenDB(t *testing.T) {
 		})
 	}
 	t.Run("sqlite pragmas", func(t *testing.T) {
-		db, err := OpenDB(ctx, urls["sqlite"])
+		db, err := platform.OpenDB(ctx, urls["sqlite"])
 		require.NoError(t, err)
 		defer db.Close()
 		var mode string
@@ -44,13 +46,13 @@ func TestOpenDB(t *testing.T) {
 		require.Equal(t, 1, fk)
 		require.Positive(t, busy)
 	})
-	_, err := OpenDB(ctx, "mysql://x")
+	_, err := platform.OpenDB(ctx, "mysql://x")
 	require.ErrorContains(t, err, "unsupported")
 }
 
 func TestRedact(t *testing.T) {
-	require.Equal(t, "postgres://u:xxxxx@h/db", Redact("postgres://u:secret@h/db"))
-	require.Equal(t, "redis://h:6379", Redact("redis://h:6379"))
+	require.Equal(t, "postgres://u:xxxxx@h/db", platform.Redact("postgres://u:secret@h/db"))
+	require.Equal(t, "redis://h:6379", platform.Redact("redis://h:6379"))
 }
 
 func TestOpenRedis(t *testing.T) {
@@ -58,15 +60,15 @@ func TestOpenRedis(t *testing.T) {
 	for name, u := range urls {
 		t.Run(name, func(t *testing.T) {
 			if name == "real" && u == "" {
-				skipOrFail(t, "real redis: TEST_REDIS_URL is not set")
+				storetest.SkipOrFail(t, "real redis: TEST_REDIS_URL is not set")
 			}
-			r, err := OpenRedis(u)
+			r, err := platform.OpenRedis(u)
 			require.NoError(t, err)
 			defer r.Close()
 			require.Equal(t, name == "embedded", r.Embedded())
 			c := r.Pool.Get()
 			defer c.Close()
-			key := "platform-test:" + NewID()
+			key := "platform-test:" + platform.NewID()
 			_, err = c.Do("SET", key, "v", "EX", 10)
 			require.NoError(t, err)
 			v, err := redis.String(c.Do("GET", key))
@@ -78,7 +80,7 @@ func TestOpenRedis(t *testing.T) {
 
 func TestDirBlobs(t *testing.T) {
 	ctx := context.Background()
-	b, err := OpenDirBlobs(t.TempDir())
+	b, err := platform.OpenDirBlobs(t.TempDir())
 	require.NoError(t, err)
 	n, err := b.Put(ctx, "a/b/c.csv", strings.NewReader("hello world"))
 	require.NoError(t, err)
@@ -94,16 +96,16 @@ func TestDirBlobs(t *testing.T) {
 	}
 	require.NoError(t, b.DeletePrefix(ctx, "a/"))
 	_, err = b.Open(ctx, "a/b/c.csv")
-	require.ErrorIs(t, err, ErrBlobNotFound)
+	require.ErrorIs(t, err, platform.ErrBlobNotFound)
 	require.NoError(t, b.Delete(ctx, "a/b/c.csv"), "deleting a missing key is fine")
 }
 
 func TestEnsureSecretsPersistsAndKeepsConfigured(t *testing.T) {
 	dir := t.TempDir()
-	c1, err := EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir})
+	c1, err := platform.EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir})
 	require.NoError(t, err)
 	require.Len(t, c1.SessionSecret, 64)
-	c2, err := EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir, WebhookSecret: "configured-configured-configured-x"})
+	c2, err := platform.EnsureSecrets(config.Config{Env: config.EnvDevelopment, DataDir: dir, WebhookSecret: "configured-configured-configured-x"})
 	require.NoError(t, err)
 	require.Equal(t, c1.SessionSecret, c2.SessionSecret)
 	require.Equal(t, c1.JWTSigningKey, c2.JWTSigningKey)
@@ -111,13 +113,13 @@ func TestEnsureSecretsPersistsAndKeepsConfigured(t *testing.T) {
 	st, err := os.Stat(filepath.Join(dir, "secrets.json"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
-	_, err = EnsureSecrets(config.Config{Env: config.EnvProduction, DataDir: dir})
+	_, err = platform.EnsureSecrets(config.Config{Env: config.EnvProduction, DataDir: dir})
 	require.Error(t, err)
 }
 
 func TestOpenSQLiteOddPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a#b?c%d e")
-	db, err := OpenDB(context.Background(), "sqlite://"+filepath.Join(dir, "x.db"))
+	db, err := platform.OpenDB(context.Background(), "sqlite://"+filepath.Join(dir, "x.db"))
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.SQL.Exec("CREATE TABLE t (x int)")
@@ -127,14 +129,4 @@ func TestOpenSQLiteOddPath(t *testing.T) {
 	var mode string
 	require.NoError(t, db.SQL.QueryRow("PRAGMA journal_mode").Scan(&mode))
 	require.Equal(t, "wal", mode)
-}
-
-// skipOrFail mirrors storetest.SkipOrFail, which this package cannot import (storetest
-// imports platform).
-func skipOrFail(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("TEST_REQUIRE_ALL") == "1" {
-		t.Fatal(reason + ": failing, as TEST_REQUIRE_ALL=1")
-	}
-	t.Skip(reason)
 }

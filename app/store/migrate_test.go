@@ -98,9 +98,9 @@ func TestOpen(t *testing.T) {
 	t.Run("api", func(t *testing.T) {
 		storetest.Each(t, func(t *testing.T, url string) {
 			cfg := config.Config{Env: config.EnvDevelopment, APIDatabaseURL: url}
-			api, db, err := OpenAPI(ctx, cfg)
+			api, err := OpenAPI(ctx, cfg)
 			require.NoError(t, err)
-			defer db.Close()
+			defer api.Close()
 			sys := tenant.System(ctx)
 			_, err = api.Dataset.Create().SetName("x").SetBlobKey("k").Save(ctx)
 			require.ErrorIs(t, err, tenant.ErrMissing, "the runtime package installed the tenant hook")
@@ -115,9 +115,9 @@ func TestOpen(t *testing.T) {
 	})
 	t.Run("web", func(t *testing.T) {
 		storetest.Each(t, func(t *testing.T, url string) {
-			web, db, err := OpenWeb(ctx, config.Config{Env: config.EnvDevelopment, WebDatabaseURL: url})
+			web, err := OpenWeb(ctx, config.Config{Env: config.EnvDevelopment, WebDatabaseURL: url})
 			require.NoError(t, err)
-			defer db.Close()
+			defer web.Close()
 			u, err := web.User.Create().SetEmail("a@example.com").Save(ctx)
 			require.NoError(t, err)
 			got, err := web.User.Get(ctx, u.ID)
@@ -127,7 +127,10 @@ func TestOpen(t *testing.T) {
 	})
 	t.Run("production does not migrate", func(t *testing.T) {
 		url := storetest.SQLite(t)
-		_, db, err := OpenAPI(ctx, config.Config{Env: config.EnvProduction, APIDatabaseURL: url})
+		api, err := OpenAPI(ctx, config.Config{Env: config.EnvProduction, APIDatabaseURL: url})
+		require.NoError(t, err)
+		api.Close()
+		db, err := platform.OpenDB(ctx, url)
 		require.NoError(t, err)
 		defer db.Close()
 		applied, pending, err := Status(ctx, db, schema.API)
@@ -135,7 +138,7 @@ func TestOpen(t *testing.T) {
 		require.Empty(t, applied)
 		require.NotEmpty(t, pending)
 	})
-	_, _, err := OpenWeb(ctx, config.Config{})
+	_, err := OpenWeb(ctx, config.Config{})
 	require.ErrorContains(t, err, "no database URL")
 }
 

@@ -20,23 +20,23 @@ import (
 )
 
 // OpenAPI opens cfg.APIDatabaseURL, migrates it unless cfg.Production() (there
-// `assay migrate up` is a separate step) and returns its Ent client. Closing either the
-// client or the DB closes the connection pool.
-func OpenAPI(ctx context.Context, cfg config.Config) (*entapi.Client, *platform.DB, error) {
+// `assay migrate up` is a separate step) and returns its Ent client; closing the client
+// closes the connection pool.
+func OpenAPI(ctx context.Context, cfg config.Config) (*entapi.Client, error) {
 	db, err := open(ctx, cfg.APIDatabaseURL, schema.API, !cfg.Production())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return entapi.NewClient(entapi.Driver(db.Driver())), db, nil
+	return entapi.NewClient(entapi.Driver(db.Driver())), nil
 }
 
 // OpenWeb is OpenAPI for the web database (cfg.WebDatabaseURL).
-func OpenWeb(ctx context.Context, cfg config.Config) (*entweb.Client, *platform.DB, error) {
+func OpenWeb(ctx context.Context, cfg config.Config) (*entweb.Client, error) {
 	db, err := open(ctx, cfg.WebDatabaseURL, schema.Web, !cfg.Production())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return entweb.NewClient(entweb.Driver(db.Driver())), db, nil
+	return entweb.NewClient(entweb.Driver(db.Driver())), nil
 }
 
 func open(ctx context.Context, url, set string, migrate bool) (*platform.DB, error) {

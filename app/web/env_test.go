@@ -66,7 +66,7 @@ func newEnv(t *testing.T, dbURL string, opts ...func(*config.Config)) *testEnv {
 	t.Cleanup(cancel)
 
 	// The tables come from the committed migrations, as in production.
-	db, _, err := store.OpenWeb(ctx, config.Config{Env: config.EnvTest, WebDatabaseURL: dbURL})
+	db, err := store.OpenWeb(ctx, config.Config{Env: config.EnvTest, WebDatabaseURL: dbURL})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 

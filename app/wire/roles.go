@@ -30,12 +30,11 @@ type API struct {
 // Web→API tokens are verified with the web app's public keys from Config.JWKSURL.
 func NewAPI(ctx context.Context, b *Base) (*API, error) {
 	a := &API{base: b}
-	db, raw, err := store.OpenAPI(ctx, b.Config)
+	db, err := store.OpenAPI(ctx, b.Config)
 	if err != nil {
 		return nil, err
 	}
-	a.add(raw.Close)
-	a.add(db.Close)
+	a.add(db.Close) // closes the pool under it too
 	a.DB = db
 	ns := b.Config.RedisNamespace
 	a.Jobs = jobs.NewClient(db, b.Redis, ns, b.Log)
@@ -53,7 +52,7 @@ func NewAPI(ctx context.Context, b *Base) (*API, error) {
 	return a, nil
 }
 
-// Run serves the API on addr (or on ln when given) until ctx ends.
+// Run serves the API on addr until ctx ends.
 func (a *API) Run(ctx context.Context, addr string) error {
 	go a.Hub.Run(ctx)
 	return serveApp(ctx, "api", addr, a.Server.App(), a.base)
@@ -80,12 +79,11 @@ func NewWeb(ctx context.Context, b *Base) (*Web, error) {
 		return nil, err
 	}
 	w.Signer = signer
-	db, raw, err := store.OpenWeb(ctx, b.Config)
+	db, err := store.OpenWeb(ctx, b.Config)
 	if err != nil {
 		return nil, err
 	}
-	w.add(raw.Close)
-	w.add(db.Close)
+	w.add(db.Close) // closes the pool under it too
 	w.DB = db
 	w.Hub = events.NewHub(b.Redis.Pool, b.Config.RedisNamespace, b.Log)
 	w.Server, err = web.New(web.Deps{
@@ -115,7 +113,6 @@ func (w *Web) Close() error { return w.close() }
 // Worker is a pipeline worker pool over the API database.
 type Worker struct {
 	Pool *jobs.Pool
-	closers
 }
 
 // NewWorker builds a pool of concurrency workers; db is the API database client.

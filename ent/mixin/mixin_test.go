@@ -22,7 +22,7 @@ func TestTenantScoping(t *testing.T) {
 
 func testTenantScoping(t *testing.T, dbURL string) {
 	ctx := context.Background()
-	c, _, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
+	c, err := store.OpenAPI(ctx, config.Config{Env: config.EnvTest, APIDatabaseURL: dbURL})
 	require.NoError(t, err)
 	defer c.Close()
 
