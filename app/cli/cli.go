@@ -28,6 +28,7 @@ Usage:
   assay migrate up|status   apply or list migrations of both databases
   assay user create --email E --password P --org NAME
   assay apikey create --org ORG_ID --name N
+  assay healthcheck web|api GET the role's health endpoint on this machine (exit 0 when healthy)
   assay version
 
 Configuration comes from the environment; see README.md.
@@ -94,6 +95,8 @@ func dispatch(ctx context.Context, env Env, log *slog.Logger, args []string) err
 		return runUser(ctx, env, log, rest)
 	case "apikey":
 		return runAPIKey(ctx, env, log, rest)
+	case "healthcheck":
+		return runHealthcheck(ctx, env, rest)
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
 }

@@ -1,0 +1,23 @@
+# Development: small, single-zone, cheap. Pushes to the dev branch deploy here.
+environment = "dev"
+location    = "westeurope"
+
+# Object id of the GitHub deploy service principal of this environment
+# (docs/operations.md, "Deploy from zero", step 2).
+deployer_object_id = "00000000-0000-0000-0000-000000000000"
+alert_email        = "ops-dev@example.com"
+
+registry_sku = "Basic"
+
+postgres_sku                   = "B_Standard_B1ms"
+postgres_backup_retention_days = 7
+postgres_geo_redundant_backup  = false
+
+redis_sku      = "Basic"
+redis_capacity = 0
+
+key_vault_purge_protection = false
+
+web_scale    = { min = 1, max = 2 }
+api_scale    = { min = 1, max = 2 }
+worker_scale = { min = 1, max = 3 }
