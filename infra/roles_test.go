@@ -33,6 +33,10 @@ func placeholder(name string) string {
 		return "postgres://user:pass@db.internal:5432/app?sslmode=require"
 	case name == "REDIS_URL":
 		return "rediss://:pass@redis.internal:6380/0"
+	case name == "SMTP_URL":
+		return "smtps://user:pass@smtp.example.com:465"
+	case name == "MAIL_FROM":
+		return "Assay <no-reply@example.com>"
 	case strings.HasSuffix(name, "_URL"):
 		return "https://app.example.com"
 	default:

@@ -53,7 +53,7 @@ func dig(t *testing.T, v any, keys ...string) any {
 }
 
 // CI runs the same checks as .ci/run against Postgres and Redis service containers,
-// plus lint, a vulnerability scan and a build.
+// plus lint, the security lint, the vulnerability scan, fuzzing and a build.
 func TestCIWorkflow(t *testing.T) {
 	w, text := workflow(t, "ci.yml")
 	job := dig(t, w, "jobs", "test")
@@ -64,7 +64,7 @@ func TestCIWorkflow(t *testing.T) {
 		dig(t, job, "env", key)
 	}
 	for _, want := range []string{"gofmt -l", "go generate ./...", "go vet ./...", "staticcheck@",
-		"govulncheck@v1.9.0 ./...", "go test -race", "make build", "apt-get install", "CHROMIUM_PATH"} {
+		"make lint", "make vuln", "make fuzz", "go test -race", "make build", "apt-get install", "CHROMIUM_PATH"} {
 		require.Contains(t, text, want)
 	}
 }

@@ -52,6 +52,8 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 		return nil, permanentf(fmt.Errorf("aggregate: %w", err), "the partial results could not be merged")
 	}
 	rep.TaskID, rep.DatasetID = t.ID, t.DatasetID
+	rep.CheckRowCount(report.RowBounds{Min: t.MinRows, Max: t.MaxRows})
+	rep.RuleSetVersion = t.RuleSetVersion
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: encode: %w", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
@@ -15,9 +16,10 @@ import (
 
 // Client starts and cancels pipeline runs. It needs no worker pool in its process.
 type Client struct {
-	db   *entapi.Client
-	disp *dispatcher
-	log  *slog.Logger
+	db    *entapi.Client
+	disp  *dispatcher
+	log   *slog.Logger
+	limit OrgLimit
 }
 
 // NewClient builds a client that enqueues into namespace on rds.
@@ -26,7 +28,23 @@ func NewClient(db *entapi.Client, rds *platform.Redis, namespace string, log *sl
 		log = slog.Default()
 	}
 	log = log.With("component", "jobs")
-	return &Client{db: db, disp: newDispatcher(rds, namespace, log), log: log}
+	return &Client{db: db, disp: newDispatcher(rds, namespace, log), log: log,
+		limit: FixedOrgLimit(DefaultMaxRunningPerOrg)}
+}
+
+// LimitOrgs sets how many tasks of an organization run at once (the pools' Deps.MaxRunning
+// must agree); nil keeps the default.
+func (c *Client) LimitOrgs(l OrgLimit) {
+	if l != nil {
+		c.limit = l
+	}
+}
+
+// TaskOptions tune one run. Zero values select the defaults.
+type TaskOptions struct {
+	// Deadline bounds the run from its admission (default DefaultDeadline); the caller
+	// keeps it within MinDeadline and MaxDeadline.
+	Deadline time.Duration
 }
 
 // AttachPool lets the client wake a pool of the same process directly, sparing the
@@ -34,9 +52,29 @@ func NewClient(db *entapi.Client, rds *platform.Redis, namespace string, log *sl
 func (c *Client) AttachPool(p *Pool) { c.disp.addLocal(p.wake) }
 
 // CreateTask starts a run over ds with rules. ctx must carry the dataset's tenant (or the
-// system scope). The task and its root fetch step are written in one transaction; the
-// fetch job is enqueued and the pools woken after commit.
+// system scope). The task is written and, while its organization runs fewer tasks than
+// its limit, admitted (its fetch step created) in one transaction; the fetch job is
+// enqueued and the pools woken after commit. Otherwise the task stays pending until one
+// of the organization's runs ends.
 func (c *Client) CreateTask(ctx context.Context, ds *entapi.Dataset, rules []report.Rule) (*entapi.Task, error) {
+	return c.CreateTaskWith(ctx, ds, TaskRules{Set: report.RuleSet{Rules: rules}})
+}
+
+// TaskRules is what a run checks: its rules and row-count bounds, and the version of the
+// dataset's saved rule set they are a snapshot of (nil when given with the task).
+type TaskRules struct {
+	Set     report.RuleSet
+	Version *int
+}
+
+// CreateTaskWith starts a run like CreateTask, recording the whole rule snapshot.
+func (c *Client) CreateTaskWith(ctx context.Context, ds *entapi.Dataset, tr TaskRules) (*entapi.Task, error) {
+	return c.StartTask(ctx, ds, tr, TaskOptions{})
+}
+
+// StartTask starts a run like CreateTaskWith, with opts.
+func (c *Client) StartTask(ctx context.Context, ds *entapi.Dataset, tr TaskRules, opts TaskOptions) (*entapi.Task, error) {
+	rules := tr.Set.Rules
 	if ds == nil {
 		return nil, errors.New("jobs: create task: no dataset")
 	}
@@ -52,6 +90,9 @@ func (c *Client) CreateTask(ctx context.Context, ds *entapi.Dataset, rules []rep
 	if err != nil {
 		return nil, fmt.Errorf("jobs: create task: rules: %w", err)
 	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = DefaultDeadline
+	}
 	var t *entapi.Task
 	var fetch []*entapi.Step
 	err = withTx(ctx, c.db, func(tx *entapi.Tx) error {
@@ -61,25 +102,30 @@ func (c *Client) CreateTask(ctx context.Context, ds *entapi.Dataset, rules []rep
 			SetStatus(task.StatusPending).
 			SetStage(kindFetch).
 			SetRules(rj).
-			SetDeadline(now().Add(DefaultDeadline)).
+			SetNillableRuleSetVersion(tr.Version).
+			SetNillableMinRows(tr.Set.RowCount.Min).
+			SetNillableMaxRows(tr.Set.RowCount.Max).
+			SetDeadline(now().Add(opts.Deadline)).
 			Save(ctx)
 		if err != nil {
 			return fmt.Errorf("jobs: create task: %w", err)
 		}
-		fetch, err = createSteps(ctx, tx, t, stepSpec{Kind: kindFetch})
+		fetch, err = admit(ctx, tx, c.limit, ds.OrgID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.disp.dispatch(fetch...)
+	c.disp.dispatchTraced(ctx, t.ID, fetch...)
 	return t, nil
 }
 
 // Cancel stops a pending or processing task of ctx's tenant: in one transaction the task
 // is cancelled, its unfinished steps too, and the web app's message and a notify step
-// are written. Running stages notice at their next lease renewal. Cancelling a task that
-// has already ended does nothing; an unknown task is a not-found error (entapi.IsNotFound).
+// are written, and the organization's next waiting task is admitted. Running stages
+// notice at their next lease renewal; no further step of the task is dispatched.
+// Cancelling a task that has already ended does nothing; an unknown task is a not-found
+// error (entapi.IsNotFound).
 func (c *Client) Cancel(ctx context.Context, taskID string) error {
 	t, err := c.db.Task.Get(ctx, taskID)
 	if err != nil {
@@ -88,14 +134,14 @@ func (c *Client) Cancel(ctx context.Context, taskID string) error {
 	if terminal(t.Status) {
 		return nil
 	}
-	var notify *entapi.Step
+	var next []*entapi.Step
 	err = withTx(ctx, c.db, func(tx *entapi.Tx) (err error) {
-		notify, err = endTask(ctx, tx, t.ID, task.StatusCancelled, "", "")
+		next, err = endTask(ctx, tx, c.limit, t.ID, task.StatusCancelled, "", "")
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("jobs: cancel %s: %w", taskID, err)
 	}
-	c.disp.dispatch(notify)
+	c.disp.dispatch(next...)
 	return nil
 }

@@ -5,8 +5,12 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/telemetry"
 	entapi "github.com/assayhq/assay/ent/api"
 	_ "github.com/assayhq/assay/ent/api/runtime" // defaults, tenant hooks and interceptors of the schema
 )
@@ -22,6 +26,17 @@ type Deps struct {
 	WebhookSecret string
 	HTTP          *http.Client // nil: a client with a 30 s timeout
 	Log           *slog.Logger
+	// Fetcher downloads URL datasets; nil: one with the defaults, public addresses only.
+	Fetcher *ingest.Fetcher
+	// MaxRunning is how many tasks of an organization run at once; nil:
+	// DefaultMaxRunningPerOrg. The API's Client must use the same (Client.LimitOrgs).
+	MaxRunning OrgLimit
+	// Tracer records a span per stage run, continuing the trace in the job's args; nil
+	// records none.
+	Tracer trace.TracerProvider
+	// Metrics records stage durations and failures, queue latency and webhook
+	// deliveries; nil records nothing.
+	Metrics *telemetry.Metrics
 }
 
 // PoolOptions tune a Pool. Zero values select the defaults.
@@ -34,6 +49,9 @@ type PoolOptions struct {
 	// ChunkRows is the chunk size fetch uses when it has to scan a dataset whose layout
 	// is missing (default report.DefaultChunkRows).
 	ChunkRows int
+	// MaxSourceBytes bounds a URL dataset's download (default 256 MiB); an organization's
+	// plan may lower it.
+	MaxSourceBytes int64
 	// Lease is how long a claim lasts without renewal (default 30 s); it is renewed
 	// every Lease/3 while the stage runs.
 	Lease time.Duration
@@ -54,13 +72,21 @@ const (
 	DefaultStageTimeout    = 10 * time.Minute
 	DefaultReconcileEvery  = 5 * time.Second
 	DefaultRedispatchAfter = 10 * time.Second
+	// DefaultMaxSourceBytes is the download limit of URL datasets.
+	DefaultMaxSourceBytes = 256 << 20
 	// DefaultDeadline is how long a task may run before the reconciler fails it.
 	DefaultDeadline = time.Hour
+	// MinDeadline and MaxDeadline bound the deadline a task may ask for.
+	MinDeadline = 10 * time.Second
+	MaxDeadline = 24 * time.Hour
 )
 
 func (o PoolOptions) withDefaults() PoolOptions {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
+	}
+	if o.MaxSourceBytes <= 0 {
+		o.MaxSourceBytes = DefaultMaxSourceBytes
 	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
@@ -81,8 +107,14 @@ func (d Deps) withDefaults() Deps {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if d.Fetcher == nil {
+		d.Fetcher = ingest.NewFetcher(ingest.FetchOptions{})
+	}
 	if d.HTTP == nil {
 		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if d.MaxRunning == nil {
+		d.MaxRunning = FixedOrgLimit(DefaultMaxRunningPerOrg)
 	}
 	return d
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"log/slog"
 	"math"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"github.com/gocraft/work"
 
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/telemetry"
 	entapi "github.com/assayhq/assay/ent/api"
 )
 
@@ -44,13 +46,25 @@ func (d *dispatcher) addLocal(wake func()) {
 // dispatch enqueues a job per step and wakes the pools. A failed enqueue is only logged:
 // the step row is queued, so the reconciler dispatches it again.
 func (d *dispatcher) dispatch(steps ...*entapi.Step) {
+	d.dispatchTraced(context.Background(), "", steps...)
+}
+
+// dispatchTraced is dispatch carrying ctx's trace into the jobs of the steps of taskID,
+// so their stages join the trace of the request that started the run. Steps of other
+// tasks (admitted when this one ended) belong to other traces and get none.
+func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ...*entapi.Step) {
+	tp := telemetry.Traceparent(ctx)
 	n := 0
 	for _, s := range steps {
 		if s == nil {
 			continue
 		}
+		args := stepArgs{StepID: s.ID}
+		if taskID != "" && s.TaskID == taskID {
+			args.Traceparent = tp
+		}
 		for range max(1, d.copies) {
-			if _, err := d.enq.Enqueue(jobName(s.Kind), stepArgs{StepID: s.ID}.q()); err != nil {
+			if _, err := d.enq.Enqueue(jobName(s.Kind), args.q()); err != nil {
 				d.log.Warn("jobs: enqueue", "step_id", s.ID, "kind", s.Kind, "err", err)
 				continue
 			}
@@ -67,9 +81,11 @@ func (d *dispatcher) dispatch(steps ...*entapi.Step) {
 
 // enqueueIn schedules a step's job after delay. gocraft schedules in whole seconds from
 // the current whole second, so one second is added to never deliver early.
-func (d *dispatcher) enqueueIn(s *entapi.Step, delay time.Duration) {
+// ctx's trace goes with the job.
+func (d *dispatcher) enqueueIn(ctx context.Context, s *entapi.Step, delay time.Duration) {
 	secs := int64(math.Ceil(delay.Seconds())) + 1
-	if _, err := d.enq.EnqueueIn(jobName(s.Kind), secs, stepArgs{StepID: s.ID}.q()); err != nil {
+	args := stepArgs{StepID: s.ID, Traceparent: telemetry.Traceparent(ctx)}
+	if _, err := d.enq.EnqueueIn(jobName(s.Kind), secs, args.q()); err != nil {
 		d.log.Warn("jobs: schedule", "step_id", s.ID, "kind", s.Kind, "err", err)
 	}
 }

@@ -8,6 +8,11 @@
 //
 //	fetch → transform ⇉ normalize | enrich | validate (per chunk) → aggregate → save → notify
 //
+// A task is admitted, its fetch step created, only while its organization runs fewer
+// tasks than its limit (OrgLimit); the others wait in SQL and are admitted oldest first
+// when one of the organization's runs ends, or by the reconciler. The limit counts tasks,
+// not steps: one task's chunk steps still fan out over several workers.
+//
 // Retries are decided in SQL (per error class, exponential backoff with full jitter);
 // gocraft's own retry only covers failures before the claim.
 package jobs

@@ -12,10 +12,12 @@ import (
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/dataset"
 )
 
-// Fetch is the root stage: it checks the dataset's bytes in blob storage, stores the
-// dataset's layout as its result and creates transform.
+// Fetch is the root stage: it downloads a URL dataset not stored yet (fetchurl.go), checks
+// the dataset's bytes in blob storage and the task's rules against its columns, stores
+// the dataset's layout as its result and creates transform.
 const Fetch = jobPrefix + kindFetch
 
 func (r *Runner) fetch(job *work.Job) error { return r.runStep(job, r.fetchStage) }
@@ -32,8 +34,15 @@ func (r *Runner) fetchStage(ctx context.Context, run *stepRun) (*outcome, error)
 		return nil, permanentf(errors.New("dataset deleted"), "the dataset was deleted")
 	}
 	l := storedLayout(ds)
+	if l == nil && ds.Source == dataset.SourceURL {
+		if ds, l, err = r.fetchURL(ctx, run, ds); err != nil {
+			return nil, err
+		}
+	}
+	// The layout's size is the stored file's; size_bytes is the source's (NDJSON is
+	// stored in its CSV form).
 	size := ds.SizeBytes
-	if size <= 0 && l != nil {
+	if l != nil {
 		size = l.Size
 	}
 	if err := r.checkBlob(ctx, ds.BlobKey, size); err != nil {
@@ -46,6 +55,14 @@ func (r *Runner) fetchStage(ctx context.Context, run *stepRun) (*outcome, error)
 	}
 	if len(l.Chunks) == 0 {
 		return nil, permanentf(errors.New("layout without chunks"), "the dataset has no data rows")
+	}
+	// Checked at task creation unless the columns were unknown then (a URL dataset).
+	rules, err := taskRules(run.Task)
+	if err != nil {
+		return nil, err
+	}
+	if err := report.CheckRules(rules, l.Columns); err != nil {
+		return nil, err
 	}
 	return &outcome{
 		result: l,

@@ -58,12 +58,14 @@ func (r *Runner) deliver(ctx context.Context, taskID string) error {
 	}
 	for _, m := range rows {
 		if err := r.post(ctx, m); err != nil {
+			r.deps.Metrics.WebhookDelivered("failed")
 			uerr := r.db.Outbox.UpdateOneID(m.ID).AddAttempts(1).SetLastError(clip(err.Error())).Exec(ctx)
 			if uerr != nil {
 				r.log.Warn("jobs: notify: record failure", "outbox_id", m.ID, "err", uerr)
 			}
 			return fmt.Errorf("notify: deliver %s: %w", m.ID, err)
 		}
+		r.deps.Metrics.WebhookDelivered("delivered")
 		err := r.db.Outbox.Update().Where(outbox.ID(m.ID), outbox.SentAtIsNil()).
 			SetSentAt(now()).AddAttempts(1).SetLastError("").Exec(ctx)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gocraft/work"
+
+	"github.com/assayhq/assay/app/telemetry"
 )
 
 // Pool runs the pipeline on gocraft/work, with its wake listener and, optionally, the
@@ -36,9 +38,10 @@ const stopGrace = 2 * time.Second
 func NewPool(deps Deps, opts PoolOptions) *Pool {
 	deps = deps.withDefaults()
 	opts = opts.withDefaults()
-	log := deps.Log.With("component", "jobs")
+	log := telemetry.ContextLogger(deps.Log).With("component", "jobs")
 	disp := newDispatcher(deps.Redis, deps.Namespace, log)
-	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs}
+	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs,
+		tracer: telemetry.Tracer(deps.Tracer, "github.com/assayhq/assay/jobs")}
 	p := &Pool{runner: r}
 	for range opts.Concurrency {
 		wp := work.NewWorkerPool(struct{}{}, 1, deps.Namespace, deps.Redis.Pool)

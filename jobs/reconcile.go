@@ -27,7 +27,13 @@ const reconcileBatch = 200
 var errLeaseExpired = errors.New("the worker running it stopped (lease expired)")
 
 // deadlineMessage is the task error of a run past its deadline.
-const deadlineMessage = "The run took longer than its deadline and was stopped."
+func deadlineMessage(t *entapi.Task) string {
+	from := t.CreatedAt
+	if t.StartedAt != nil {
+		from = *t.StartedAt
+	}
+	return fmt.Sprintf("deadline exceeded after %s: the run was stopped.", now().Sub(from).Round(time.Second))
+}
 
 var (
 	renewLock = redis.NewScript(1,
@@ -108,9 +114,11 @@ func (rc *reconciler) pass(ctx context.Context) {
 		fn   func(context.Context) error
 	}{
 		{"deadlines", rc.deadlines},
+		{"admissions", rc.admissions},
 		{"expired", rc.expired},
 		{"parents", rc.wakeParents},
 		{"redispatch", rc.redispatch},
+		{"idempotency keys", rc.purgeIdempotencyKeys},
 	}
 	for _, r := range repairs {
 		if err := r.fn(ctx); err != nil {
@@ -161,7 +169,7 @@ func (rc *reconciler) expired(ctx context.Context) error {
 		return fmt.Errorf("expired: %w", err)
 	}
 	for _, s := range rows {
-		var next *entapi.Step
+		var next []*entapi.Step
 		err := withTx(ctx, db, func(tx *entapi.Tx) error {
 			u := tx.Step.Update().
 				Where(step.ID(s.ID), step.StatusEQ(step.StatusRunning), step.LeaseOwner(s.LeaseOwner), step.LeaseUntilLT(now())).
@@ -170,7 +178,7 @@ func (rc *reconciler) expired(ctx context.Context) error {
 			if s.Attempt < s.MaxAttempts {
 				n, err := u.SetStatus(step.StatusQueued).SetAvailableAt(now()).Save(ctx)
 				if n == 1 {
-					next = s
+					next = []*entapi.Step{s}
 				}
 				return err
 			}
@@ -178,16 +186,16 @@ func (rc *reconciler) expired(ctx context.Context) error {
 			if err != nil || n == 0 || s.Kind == kindNotify {
 				return err
 			}
-			next, err = endTask(ctx, tx, s.TaskID, task.StatusFailed, s.Kind,
+			next, err = endTask(ctx, tx, rc.r.deps.MaxRunning, s.TaskID, task.StatusFailed, s.Kind,
 				failureMessage(s.Kind, errLeaseExpired, classTimeout))
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("expired %s: %w", s.ID, err)
 		}
-		if next != nil {
+		if len(next) > 0 {
 			rc.r.log.Info("jobs: lease expired", "step_id", s.ID, "kind", s.Kind, "attempt", s.Attempt)
-			rc.r.disp.dispatch(next)
+			rc.r.disp.dispatch(next...)
 		}
 	}
 	return nil
@@ -239,27 +247,28 @@ func childrenAllSucceeded() predicate.Step {
 	}
 }
 
-// deadlines fails runs past their deadline.
+// deadlines fails admitted runs past their deadline (a waiting task's deadline counts
+// from its admission). Their running stages stop at the next lease renewal.
 func (rc *reconciler) deadlines(ctx context.Context) error {
 	db := rc.r.db
 	rows, err := db.Task.Query().
-		Where(task.StatusIn(activeStatuses...), task.DeadlineLT(now())).
+		Where(task.StatusIn(activeStatuses...), task.DeadlineLT(now()), admitted()).
 		Limit(reconcileBatch).All(ctx)
 	if err != nil {
 		return fmt.Errorf("deadlines: %w", err)
 	}
 	for _, t := range rows {
-		var notify *entapi.Step
+		var next []*entapi.Step
 		err := withTx(ctx, db, func(tx *entapi.Tx) (err error) {
-			notify, err = endTask(ctx, tx, t.ID, task.StatusFailed, t.Stage, deadlineMessage)
+			next, err = endTask(ctx, tx, rc.r.deps.MaxRunning, t.ID, task.StatusFailed, t.Stage, deadlineMessage(t))
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("deadline %s: %w", t.ID, err)
 		}
-		if notify != nil {
+		if len(next) > 0 {
 			rc.r.log.Info("jobs: task past its deadline failed", "task_id", t.ID)
-			rc.r.disp.dispatch(notify)
+			rc.r.disp.dispatch(next...)
 		}
 	}
 	return nil

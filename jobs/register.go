@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/gocraft/work"
+
+	"github.com/assayhq/assay/app/telemetry"
 )
 
 // jobPrefix turns a step kind into its job name: kind "fetch" runs as "pipeline.fetch".
@@ -49,14 +51,23 @@ func register(wp *work.WorkerPool, r *Runner) {
 	wp.JobWithOptions(Notify, jobOptions, r.notify)
 }
 
-// stepArgs are the arguments of every pipeline job: the step id, as a string.
-type stepArgs struct{ StepID string }
+// stepArgs are the arguments of every pipeline job: the step id, as a string, and the
+// W3C traceparent of the request that started the run, when there was one.
+type stepArgs struct{ StepID, Traceparent string }
 
 // q encodes the args for gocraft; never an empty map.
-func (a stepArgs) q() work.Q { return work.Q{"step_id": a.StepID} }
+func (a stepArgs) q() work.Q {
+	q := work.Q{"step_id": a.StepID}
+	if a.Traceparent != "" {
+		q[telemetry.TraceparentArg] = a.Traceparent
+	}
+	return q
+}
 
-// parseArgs reads stepArgs back from a job.
+// parseArgs reads stepArgs back from a job. The traceparent is optional: jobs the
+// reconciler re-dispatches, and those enqueued before it existed, have none.
 func parseArgs(job *work.Job) (stepArgs, error) {
 	a := stepArgs{StepID: job.ArgString("step_id")}
+	a.Traceparent, _ = job.Args[telemetry.TraceparentArg].(string)
 	return a, job.ArgError()
 }

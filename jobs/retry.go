@@ -47,7 +47,7 @@ func (b backoff) delay(attempt int) time.Duration {
 	if ceil <= 0 {
 		return 0
 	}
-	return rand.N(ceil + 1)
+	return rand.N(ceil + 1) // #nosec G404 -- backoff jitter, not a secret
 }
 
 // permanentError is never retried. msg, when set, is safe to show users.
@@ -147,7 +147,7 @@ func (r *Runner) handleError(ctx context.Context, run *stepRun, cause error) {
 	class := classify(cause)
 	log := r.log.With("step_id", s.ID, "kind", s.Kind, "task_id", s.TaskID, "attempt", s.Attempt, "class", class, "err", cause)
 	if class == classPermanent || s.Attempt >= s.MaxAttempts {
-		log.Warn("jobs: step failed")
+		log.WarnContext(ctx, "jobs: step failed")
 		r.fail(ctx, run, cause, class)
 		return
 	}
@@ -162,14 +162,14 @@ func (r *Runner) handleError(ctx context.Context, run *stepRun, cause error) {
 		logFinish(log, "jobs: schedule retry", err)
 		return
 	}
-	log.Info("jobs: step will retry", "delay", delay)
-	r.disp.enqueueIn(s, delay)
+	log.InfoContext(ctx, "jobs: step will retry", "delay", delay)
+	r.disp.enqueueIn(ctx, s, delay)
 }
 
 // fail marks the step failed and, unless it is notify, fails its task: one transaction.
 func (r *Runner) fail(ctx context.Context, run *stepRun, cause error, class string) {
 	s := run.Step
-	var notify *entapi.Step
+	var next []*entapi.Step
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
 		err := release(ctx, tx, s.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
 			return u.SetStatus(step.StatusFailed).SetError(clip(cause.Error())).SetErrorClass(class)
@@ -177,14 +177,14 @@ func (r *Runner) fail(ctx context.Context, run *stepRun, cause error, class stri
 		if err != nil || s.Kind == kindNotify {
 			return err
 		}
-		notify, err = endTask(ctx, tx, s.TaskID, task.StatusFailed, s.Kind, failureMessage(s.Kind, cause, class))
+		next, err = endTask(ctx, tx, r.deps.MaxRunning, s.TaskID, task.StatusFailed, s.Kind, failureMessage(s.Kind, cause, class))
 		return err
 	})
 	if err != nil {
 		logFinish(r.log.With("step_id", s.ID), "jobs: fail step", err)
 		return
 	}
-	r.disp.dispatch(notify)
+	r.disp.dispatch(next...)
 }
 
 // logFinish logs a failed attempt to record a step's end: expected when another worker

@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/gocraft/work"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
@@ -25,6 +30,7 @@ type Runner struct {
 	log      *slog.Logger
 	disp     *dispatcher
 	backoffs map[string]backoff
+	tracer   trace.Tracer
 
 	// afterClaim, when set (tests), sees every step this runner claims.
 	afterClaim func(*entapi.Step)
@@ -59,7 +65,8 @@ func (r *Runner) runStep(job *work.Job, fn stage) error {
 	if err != nil {
 		return fmt.Errorf("jobs: %s: %w", job.Name, err)
 	}
-	ctx := tenant.System(context.Background())
+	r.deps.Metrics.ObserveQueueLatency(job.Name, time.Since(time.Unix(job.EnqueuedAt, 0)))
+	ctx := telemetry.WithTraceparent(tenant.System(context.Background()), args.Traceparent)
 	s, err := r.db.Step.Get(ctx, args.StepID)
 	if entapi.IsNotFound(err) {
 		r.log.Warn("jobs: no such step", "job", job.Name, "step_id", args.StepID)
@@ -97,9 +104,23 @@ func (r *Runner) runStep(job *work.Job, fn stage) error {
 }
 
 // execute runs a claimed step to one of: succeeded/waiting, retry, failed, or discarded
-// when the lease was lost.
+// when the lease was lost, in a span of its own, and records its duration and outcome.
 func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	s := run.Step
+	ctx, span := r.tracer.Start(ctx, "stage "+s.Kind, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("assay.task_id", s.TaskID), attribute.String("assay.step_id", s.ID),
+			attribute.String("assay.step.kind", s.Kind), attribute.Int("assay.step.chunk", s.Chunk),
+			attribute.Int("assay.step.attempt", s.Attempt)))
+	defer span.End()
+	start := time.Now()
+	outcome := "succeeded"
+	defer func() {
+		d := time.Since(start)
+		r.deps.Metrics.ObserveStage(s.Kind, outcome, d)
+		r.log.LogAttrs(ctx, slog.LevelDebug, "jobs: step ran", slog.String("task_id", s.TaskID),
+			slog.String("step_id", s.ID), slog.String("kind", s.Kind), slog.String("outcome", outcome),
+			slog.Duration("duration", d))
+	}()
 	if r.afterClaim != nil {
 		r.afterClaim(s)
 	}
@@ -117,17 +138,28 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	lease.stop()
 	cancel()
 	if lease.lost.Load() {
-		r.log.Info("jobs: step abandoned", "step_id", s.ID, "kind", s.Kind, "cause", context.Cause(lease.ctx))
+		outcome = "abandoned"
+		r.log.InfoContext(ctx, "jobs: step abandoned", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind, "cause", context.Cause(lease.ctx))
 		return
 	}
 	if err == nil {
 		err = r.succeed(ctx, run, out)
 		if errors.Is(err, errLeaseLost) {
-			r.log.Info("jobs: result discarded, lease lost", "step_id", s.ID, "kind", s.Kind)
+			outcome = "abandoned"
+			r.log.InfoContext(ctx, "jobs: result discarded, lease lost", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind)
 			return
 		}
 	}
 	if err != nil {
+		class := classify(err)
+		outcome = "retry"
+		if class == classPermanent || s.Attempt >= s.MaxAttempts {
+			outcome = "failed"
+		}
+		r.deps.Metrics.StageFailed(s.Kind, class)
+		span.RecordError(err)
+		span.SetStatus(codes.Error, class)
+		span.SetAttributes(attribute.String("assay.error_class", class))
 		r.handleError(ctx, run, err)
 	}
 	r.progress(ctx, run.Task.ID)
@@ -188,7 +220,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) error 
 	if err != nil {
 		return err
 	}
-	r.disp.dispatch(spawned...)
+	r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
 	return nil
 }
 
@@ -216,7 +248,7 @@ func (r *Runner) early(ctx context.Context, s *entapi.Step) {
 		return
 	}
 	if wait := fresh.AvailableAt.Sub(now()); wait > 0 {
-		r.disp.enqueueIn(fresh, wait)
+		r.disp.enqueueIn(ctx, fresh, wait)
 	}
 }
 

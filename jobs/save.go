@@ -53,11 +53,7 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 			if err := insertReport(ctx, tx, t, &rep, body); err != nil {
 				return nil, err
 			}
-			notify, err := announce(ctx, tx, t.ID)
-			if err != nil {
-				return nil, err
-			}
-			return []*entapi.Step{notify}, nil
+			return announce(ctx, tx, r.deps.MaxRunning, t.ID)
 		},
 	}, nil
 }

@@ -113,10 +113,19 @@ func terminal(s task.Status) bool {
 }
 
 // endTask moves an active task to failed or cancelled in tx: every unfinished step but
-// notify is cancelled, the outbox gets the web app's message and a notify step is
-// created. It returns the notify step to dispatch after commit, or nil when the task had
-// already ended.
-func endTask(ctx context.Context, tx *entapi.Tx, taskID string, status task.Status, stage, msg string) (*entapi.Step, error) {
+// notify is cancelled, the outbox gets the web app's message, a notify step is created
+// and the organization's next waiting tasks are admitted (lim). It returns the steps to
+// dispatch after commit, none when the task had already ended.
+func endTask(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string, status task.Status, stage, msg string) ([]*entapi.Step, error) {
+	// The organization's admission lock comes before the task's row lock, in the order
+	// admit takes them (it updates waiting tasks' rows).
+	org, err := tx.Task.Query().Where(task.ID(taskID)).Select(task.FieldOrgID).String(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: end task %s: %w", taskID, err)
+	}
+	if err := lockOrg(ctx, tx, org); err != nil {
+		return nil, err
+	}
 	upd := tx.Task.Update().
 		Where(task.ID(taskID), task.StatusIn(activeStatuses...)).
 		SetStatus(status).
@@ -142,11 +151,12 @@ func endTask(ctx context.Context, tx *entapi.Tx, taskID string, status task.Stat
 	if err != nil {
 		return nil, fmt.Errorf("jobs: cancel steps of %s: %w", taskID, err)
 	}
-	return announce(ctx, tx, taskID)
+	return announce(ctx, tx, lim, taskID)
 }
 
-// announce writes the outbox message for an ended task and creates its notify step.
-func announce(ctx context.Context, tx *entapi.Tx, taskID string) (*entapi.Step, error) {
+// announce writes the outbox message for an ended task, creates its notify step and
+// admits the organization's next waiting tasks; it returns those steps, notify first.
+func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string) ([]*entapi.Step, error) {
 	t, err := tx.Task.Get(ctx, taskID)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: announce %s: %w", taskID, err)
@@ -158,5 +168,9 @@ func announce(ctx context.Context, tx *entapi.Tx, taskID string) (*entapi.Step, 
 	if err != nil {
 		return nil, err
 	}
-	return steps[0], nil
+	next, err := admit(ctx, tx, lim, t.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return append(steps[:1], next...), nil
 }

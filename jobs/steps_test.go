@@ -52,7 +52,7 @@ func TestInsertsAreIdempotent(t *testing.T) {
 		// Ending a task twice writes one outbox row and one notify step.
 		for range 2 {
 			require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) error {
-				_, err := endTask(ctx, tx, tk.ID, task.StatusFailed, kindFetch, "boom")
+				_, err := endTask(ctx, tx, FixedOrgLimit(0), tk.ID, task.StatusFailed, kindFetch, "boom")
 				return err
 			}))
 		}

@@ -8,3 +8,8 @@ import "embed"
 //
 //go:embed layouts pages partials
 var FS embed.FS
+
+// Emails holds emails/: <name>.txt (subject and text) and <name>.html for every email.
+//
+//go:embed emails
+var Emails embed.FS

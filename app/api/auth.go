@@ -24,6 +24,12 @@ const touchEvery = time.Minute
 
 var errBadCredentials = apperr.Unauthorized("invalid or missing credentials")
 
+// localCaller is the Locals key of who made an authenticated request ("key:<id>", or
+// "user:<id>:<org>" for the web app's tokens): what the per-caller rate limit counts by.
+type callerKey struct{}
+
+var localCaller = callerKey{}
+
 // tenantPlan is what the API last stored for an organization from a JWT.
 type tenantPlan struct {
 	plan      string
@@ -39,36 +45,44 @@ type authenticator struct {
 
 	mu      sync.Mutex
 	tenants map[string]tenantPlan // org id → plan stored in the Tenant row
-	touched map[string]time.Time  // API key id → last write of last_used_at
 }
 
 func newAuthenticator(db *entapi.Client, v *auth.Verifier, log *slog.Logger) *authenticator {
 	return &authenticator{
 		db: db, verifier: v, log: log, now: time.Now,
-		tenants: map[string]tenantPlan{}, touched: map[string]time.Time{},
+		tenants: map[string]tenantPlan{},
 	}
 }
 
 // authenticate accepts `Authorization: Bearer <API key or JWT>` and scopes the request
 // context to the caller's organization, so every Ent query is filtered by it.
-func (a *authenticator) authenticate(c fiber.Ctx) error {
+func (a *authenticator) authenticate(c fiber.Ctx) error { return a.resolve(c, true) }
+
+// authenticateWeb is authenticate for /v1/internal: only the web app's tokens; a valid
+// API key is refused with 403 (and its use is not recorded).
+func (a *authenticator) authenticateWeb(c fiber.Ctx) error { return a.resolve(c, false) }
+
+func (a *authenticator) resolve(c fiber.Ctx, allowKeys bool) error {
 	token, ok := bearer(c.Get(fiber.HeaderAuthorization))
 	if !ok {
 		return errBadCredentials
 	}
 	ctx := c.Context()
 	var (
-		org string
-		err error
+		org, caller string
+		who         principal
+		err         error
 	)
 	if prefix, isKey := auth.APIKeyPrefix(token); isKey {
-		org, err = a.apiKey(ctx, token, prefix)
+		org, caller, who, err = a.apiKey(ctx, token, prefix, allowKeys)
 	} else {
-		org, err = a.jwt(ctx, token)
+		org, caller, who, err = a.jwt(ctx, token)
 	}
 	if err != nil {
 		return err
 	}
+	c.Locals(localCaller, caller)
+	c.Locals(localPrincipal, who)
 	c.SetContext(tenant.With(ctx, org))
 	return c.Next()
 }
@@ -83,68 +97,72 @@ func bearer(h string) (string, bool) {
 	return token, token != ""
 }
 
-// apiKey checks a key against its stored hash and returns its organization.
-func (a *authenticator) apiKey(ctx context.Context, key, prefix string) (string, error) {
+// apiKey checks a key against its stored row, read on every request so a revoked or
+// expired key fails at once, and returns its organization, caller and scopes. A valid
+// key is refused with 403 unless allowed.
+func (a *authenticator) apiKey(ctx context.Context, key, prefix string, allowed bool) (org, caller string, who principal, err error) {
 	k, err := a.db.APIKey.Query().Where(apikey.Prefix(prefix)).Only(tenant.System(ctx))
 	if entapi.IsNotFound(err) {
-		return "", errBadCredentials
+		return "", "", who, errBadCredentials
 	}
 	if err != nil {
-		return "", fmt.Errorf("auth: find api key: %w", err)
+		return "", "", who, fmt.Errorf("auth: find api key: %w", err)
 	}
 	if !auth.EqualHash(k.SecretHash, auth.HashAPIKey(key)) {
-		return "", errBadCredentials
+		return "", "", who, errBadCredentials
 	}
 	now := a.now()
 	if k.RevokedAt != nil {
-		return "", apperr.Unauthorized("the API key has been revoked")
+		return "", "", who, apperr.Unauthorized("the API key has been revoked")
 	}
 	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
-		return "", apperr.Unauthorized("the API key has expired")
+		return "", "", who, apperr.Unauthorized("the API key has expired")
+	}
+	if !allowed {
+		return "", "", who, errKeyNotAllowed
 	}
 	a.touch(ctx, k, now)
-	return k.OrgID, nil
+	return k.OrgID, "key:" + k.ID, principal{isKey: true, scopes: k.Scopes}, nil
 }
 
-// touch records the key's use, at most once a minute per key and process.
+// touch records the key's use at most once a minute: the row just read says whether a
+// write is due, and the UPDATE repeats the condition, so concurrent requests (in any
+// number of processes) write once.
 func (a *authenticator) touch(ctx context.Context, k *entapi.APIKey, now time.Time) {
+	now = now.UTC()
 	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < touchEvery {
 		return
 	}
-	a.mu.Lock()
-	last, seen := a.touched[k.ID]
-	if seen && now.Sub(last) < touchEvery {
-		a.mu.Unlock()
-		return
-	}
-	a.touched[k.ID] = now
-	a.mu.Unlock()
-	err := a.db.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now.UTC()).Exec(tenant.With(ctx, k.OrgID))
+	err := a.db.APIKey.Update().
+		Where(apikey.ID(k.ID), apikey.Or(apikey.LastUsedAtIsNil(), apikey.LastUsedAtLTE(now.Add(-touchEvery)))).
+		SetLastUsedAt(now).
+		Exec(tenant.With(ctx, k.OrgID))
 	if err != nil {
 		// Bookkeeping only: the request goes on.
 		a.log.WarnContext(ctx, "auth: record api key use", "key_id", k.ID, "error", err)
 	}
 }
 
-// jwt verifies a token minted by the web app and makes sure the organization exists here.
-func (a *authenticator) jwt(ctx context.Context, token string) (string, error) {
+// jwt verifies a token minted by the web app and makes sure the organization exists
+// here. The caller is the user in that organization.
+func (a *authenticator) jwt(ctx context.Context, token string) (org, caller string, who principal, err error) {
 	if a.verifier == nil {
-		return "", errBadCredentials
+		return "", "", who, errBadCredentials
 	}
 	claims, err := a.verifier.Verify(ctx, token)
 	if errors.Is(err, auth.ErrKeysUnavailable) {
-		return "", apperr.Unavailable("tokens cannot be verified right now; retry shortly", err)
+		return "", "", who, apperr.Unavailable("tokens cannot be verified right now; retry shortly", err)
 	}
 	if err != nil {
-		return "", errBadCredentials.WithErr(err)
+		return "", "", who, errBadCredentials.WithErr(err)
 	}
 	if claims.OrgID == "" {
-		return "", errBadCredentials.WithErr(errors.New("auth: token without org"))
+		return "", "", who, errBadCredentials.WithErr(errors.New("auth: token without org"))
 	}
 	if err := a.ensureTenant(ctx, claims); err != nil {
-		return "", err
+		return "", "", who, err
 	}
-	return claims.OrgID, nil
+	return claims.OrgID, "user:" + claims.Subject + ":" + claims.OrgID, principal{userID: claims.Subject, role: claims.Role}, nil
 }
 
 // ensureTenant upserts the Tenant row once per organization and process, and again when

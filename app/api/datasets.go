@@ -8,25 +8,33 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
-	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/ingest"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 )
 
 // datasetHandlers create, list, show and delete datasets.
 type datasetHandlers struct {
-	db        *entapi.Client
-	blobs     platform.Blobs
-	maxBytes  int64
-	chunkRows int
-	log       *slog.Logger
+	db       *entapi.Client
+	store    ingest.Store
+	fetcher  *ingest.Fetcher
+	maxBytes int64
+	log      *slog.Logger
 }
 
-// datasetView is the JSON of a dataset.
+// datasetView is the JSON of a dataset. Status is "ready" once the file is stored and
+// laid out; a URL dataset is "fetching" until the fetch stage of a task run on it has
+// stored it, or "failed" with Error saying why. Format and Delimiter are null until known
+// (Delimiter stays null for NDJSON); SourceURL is null unless Source is "url".
 type datasetView struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	Source    string    `json:"source"`
+	SourceURL *string   `json:"source_url"`
+	Status    string    `json:"status"`
+	Error     string    `json:"error"`
+	Format    *string   `json:"format"`
+	Delimiter *string   `json:"delimiter"`
 	Rows      int64     `json:"rows"`
 	Columns   []string  `json:"columns"`
 	SizeBytes int64     `json:"size_bytes"`
@@ -38,10 +46,20 @@ func viewDataset(d *entapi.Dataset) datasetView {
 	if cols == nil {
 		cols = []string{}
 	}
-	return datasetView{
-		ID: d.ID, Name: d.Name, Source: string(d.Source), Rows: d.Rows, Columns: cols,
-		SizeBytes: d.SizeBytes, CreatedAt: stamp(d.CreatedAt),
+	v := datasetView{
+		ID: d.ID, Name: d.Name, Source: string(d.Source), Status: string(d.Status), Error: d.Error,
+		Rows: d.Rows, Columns: cols, SizeBytes: d.SizeBytes, CreatedAt: stamp(d.CreatedAt),
 	}
+	if d.URL != "" {
+		v.SourceURL = &d.URL
+	}
+	if d.Status == dataset.StatusReady {
+		v.Format = &d.Format
+		if d.Delimiter != "" {
+			v.Delimiter = &d.Delimiter
+		}
+	}
+	return v
 }
 
 func datasetID(d *entapi.Dataset) string { return d.ID }

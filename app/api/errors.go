@@ -6,9 +6,9 @@ import (
 	"net/http"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/requestid"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/report"
 )
 
 // mimeProblem is the media type of RFC 9457 problem details.
@@ -21,6 +21,8 @@ type problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	// Errors lists each problem of an invalid rule set.
+	Errors []report.FieldError `json:"errors,omitempty"`
 }
 
 // handleError is the API's one error handler: every failure becomes problem+json.
@@ -38,14 +40,17 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		slog.Int("status", e.Status),
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
-		slog.String("request_id", requestid.FromContext(c)),
 		slog.String("error", err.Error()),
 	)
 	if e.Status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="assay"`)
 	}
 	c.Response().Header.Del(fiber.HeaderContentDisposition)
-	return c.Status(e.Status).JSON(problem{Type: "about:blank", Title: title, Status: e.Status, Detail: detail}, mimeProblem)
+	p := problem{Type: "about:blank", Title: title, Status: e.Status, Detail: detail}
+	if rse := (*report.RuleSetError)(nil); errors.As(err, &rse) {
+		p.Errors = rse.Errors
+	}
+	return c.Status(e.Status).JSON(p, mimeProblem)
 }
 
 // toAppErr maps any error, including Fiber's own (404 route, 405, 413), to an *apperr.Error.
@@ -57,8 +62,25 @@ func toAppErr(err error) *apperr.Error {
 		}
 		return &apperr.Error{Status: fe.Code, Detail: fe.Message, Err: err}
 	}
+	var rse *report.RuleSetError
+	if errors.As(err, &rse) {
+		return apperr.Invalid(rse.Error()).WithErr(err)
+	}
 	return apperr.From(err)
 }
+
+// strictTransport sends HSTS when on (production, which is served over HTTPS only).
+func strictTransport(on bool) fiber.Handler {
+	return func(c fiber.Ctx) error {
+		if on {
+			c.Set(fiber.HeaderStrictTransportSecurity, hstsValue)
+		}
+		return c.Next()
+	}
+}
+
+// hstsValue keeps browsers on HTTPS for two years, subdomains included.
+const hstsValue = "max-age=63072000; includeSubDomains"
 
 // securityHeaders sets the headers that matter for a JSON API.
 func securityHeaders(c fiber.Ctx) error {

@@ -21,7 +21,7 @@ func TestFrameworkErrorsAreProblems(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := e.do(t, tc.method, tc.path, tc.token, "", nil)
+			res := e.doMalformed(t, tc.method, tc.path, tc.token, "", nil) // no such route or method
 			res.problem(t, tc.status)
 			require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
 			require.NotEmpty(t, res.Header.Get("X-Request-ID"))

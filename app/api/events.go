@@ -5,17 +5,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/jobs"
+)
+
+const (
+	// finalEventID is the id of a task's final event, whichever it is: above every
+	// progress id, and the same however often the final state is read back.
+	finalEventID = math.MaxInt32
+	// reconnectDelay is the retry hint: how long a client waits before reconnecting.
+	reconnectDelay = 2 * time.Second
 )
 
 // eventHandlers stream a task's progress as server-sent events.
@@ -23,14 +34,21 @@ type eventHandlers struct {
 	db        *entapi.Client
 	hub       *events.Hub
 	heartbeat time.Duration
+	metrics   *telemetry.Metrics
 }
 
 // stream sends the task's current state, then relays live events until a terminal one,
-// the client leaving or the server shutting down.
+// the client leaving or the server shutting down. Every event carries an id (see
+// eventID); a client reconnecting with the id it saw last gets only what is newer: the
+// current state if it has changed since, then live events.
 func (h eventHandlers) stream(c fiber.Ctx) error {
 	ctx := c.Context()
 	org, _ := tenant.OrgID(ctx)
 	id := c.Params("id")
+	last, err := lastEventID(c)
+	if err != nil {
+		return err
+	}
 	// Subscribe first: an event published while the state is read is then not lost.
 	live, unsubscribe := h.subscribe(org, id)
 	var first events.Event
@@ -42,10 +60,10 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 		unsubscribe()
 		return err
 	}
-	// Ids continue from a reconnecting client's Last-Event-ID, so they keep increasing.
-	seq, err := strconv.ParseInt(c.Get(fiber.HeaderLastEventID), 10, 64)
-	if err != nil || seq < 0 {
-		seq = 0
+	if first.Final() && last >= finalEventID {
+		// The client has seen the end: 204 tells an EventSource to stop reconnecting.
+		unsubscribe()
+		return c.SendStatus(fiber.StatusNoContent)
 	}
 	shutdown := c.RequestCtx().Done()
 	heartbeat := h.heartbeat
@@ -56,9 +74,21 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 	// The writer runs after the handler returns: it must not touch c.
 	return c.SendStreamWriter(func(w *bufio.Writer) {
 		defer unsubscribe()
+		defer h.metrics.SSEOpened("api")()
+		// The retry hint goes first: it also flushes the headers when there is no news.
+		if _, err := fmt.Fprintf(w, "retry: %d\n\n", reconnectDelay.Milliseconds()); err != nil || w.Flush() != nil {
+			return
+		}
+		// send writes e unless the client already has it or something newer, and reports
+		// whether the stream goes on.
 		send := func(e events.Event) bool {
-			seq++
-			return writeEvent(w, seq, e) == nil && !e.Final()
+			if n := eventID(e); n > last {
+				last = n
+				if writeEvent(w, n, e) != nil {
+					return false
+				}
+			}
+			return !e.Final()
 		}
 		if !send(first) {
 			return
@@ -124,6 +154,49 @@ func (h eventHandlers) event(ctx context.Context, org string, t *entapi.Task) (e
 		Type: typ, OrgID: org, TaskID: t.ID, Status: string(t.Status), Stage: t.Stage,
 		Progress: t.Progress, Stages: stages, Score: t.Score, Error: t.Error, At: time.Now().UTC(),
 	}, nil
+}
+
+// eventID numbers a task's events from the SQL state they describe, so ids hold across
+// reconnects, processes and a lost Redis: 1, plus for every stage twice its finished
+// steps and one once it has started. Steps only ever finish and stages only ever start,
+// so ids never go down, and an equal id means no new progress. The final event is
+// finalEventID.
+func eventID(e events.Event) int64 {
+	if e.Final() {
+		return finalEventID
+	}
+	n := int64(1)
+	for _, s := range e.Stages {
+		n += 2 * int64(s.Done)
+		if s.Status != jobs.StagePending {
+			n++
+		}
+	}
+	return min(n, finalEventID-1)
+}
+
+// lastEventID is the id a reconnecting client saw last: the Last-Event-ID header, else
+// ?last_event_id= for clients that cannot set headers, else 0. The header wins because
+// an EventSource reconnecting to a URL with the query sends a newer id in the header.
+func lastEventID(c fiber.Ctx) (int64, error) {
+	raw := c.Get(fiber.HeaderLastEventID)
+	if raw == "" {
+		raw = c.Query("last_event_id")
+	}
+	return parseEventID(raw)
+}
+
+// parseEventID reads an event id: empty is 0, anything but a whole number from 0 to
+// finalEventID is a 400.
+func parseEventID(raw string) (int64, error) {
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 || n > finalEventID {
+		return 0, apperr.BadRequest(fmt.Sprintf("Last-Event-ID must be an event id of this stream, a whole number from 0 to %d", finalEventID))
+	}
+	return n, nil
 }
 
 // writeEvent writes one SSE message and flushes it to the client.

@@ -5,51 +5,38 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gomodule/redigo/redis"
 
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 )
 
-const healthTimeout = 2 * time.Second
+// Probe paths: liveness checks nothing, readiness the database and Redis.
+const (
+	pathLive  = "/livez"
+	pathReady = "/readyz"
+)
+
+// probePaths get no access log line: orchestrators poll them every few seconds.
+var probePaths = map[string]bool{pathLive: true, pathReady: true, "/v1/health": true}
 
 // healthHandlers answer liveness and readiness probes.
 type healthHandlers struct {
-	db    *entapi.Client
-	redis *platform.Redis
-	log   *slog.Logger
+	db     *entapi.Client
+	redis  *platform.Redis
+	probes telemetry.Probes
 }
 
-type healthView struct {
-	Status string            `json:"status"`
-	Checks map[string]string `json:"checks"`
-}
-
-// show pings the database and Redis; any failure answers 503 naming the failed check.
-func (h healthHandlers) show(c fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.Context(), healthTimeout)
-	defer cancel()
-	v := healthView{Status: "ok", Checks: map[string]string{}}
-	for name, check := range map[string]func(context.Context) error{
+func newHealth(db *entapi.Client, rds *platform.Redis, log *slog.Logger) healthHandlers {
+	h := healthHandlers{db: db, redis: rds}
+	h.probes = telemetry.Probes{Log: log, Checks: map[string]telemetry.Check{
 		"database": h.pingDB,
 		"redis":    h.pingRedis,
-	} {
-		v.Checks[name] = "ok"
-		if err := check(ctx); err != nil {
-			h.log.WarnContext(ctx, "api: health check failed", "check", name, "error", err)
-			v.Checks[name] = "error"
-			v.Status = "error"
-		}
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	if v.Status != "ok" {
-		c.Status(fiber.StatusServiceUnavailable)
-	}
-	return c.JSON(v)
+	}}
+	return h
 }
 
 func (h healthHandlers) pingDB(ctx context.Context) error {
@@ -67,13 +54,17 @@ func (h healthHandlers) pingRedis(ctx context.Context) error {
 	if h.redis == nil {
 		return errors.New("health: no redis")
 	}
-	conn, err := h.redis.Pool.GetContext(ctx)
-	if err != nil {
-		return fmt.Errorf("health: redis: %w", err)
+	return h.redis.Ping(ctx)
+}
+
+// show is /v1/health: readiness in the shape the OpenAPI document gives it, status and
+// checks only.
+func (h healthHandlers) show(c fiber.Ctx) error {
+	v := h.probes.Run(c.Context())
+	v.Failing = nil
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if v.Status != "ok" {
+		c.Status(fiber.StatusServiceUnavailable)
 	}
-	defer conn.Close()
-	if _, err := redis.DoContext(conn, ctx, "PING"); err != nil {
-		return fmt.Errorf("health: redis: %w", err)
-	}
-	return nil
+	return c.JSON(v)
 }

@@ -38,7 +38,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		tk := e.createTask(t, key, ds, ageRule)
 
 		// The stream relays the pipeline's own events up to the terminal one.
-		_, r := openEvents(t, addr, key, tk.ID)
+		_, r := openEvents(t, addr, key, eventsPath(tk.ID))
 		var last sseEvent
 		for {
 			ev, ok := readEvent(t, r)

@@ -8,15 +8,21 @@ import (
 
 // routes is the one route table of the API.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(closeUnreadBody, requestid.New(), recover.New(), securityHeaders)
+	app.Use(closeUnreadBody, requestid.New(), s.observe, recover.New(), securityHeaders, s.hsts)
 
-	app.Get("/v1/health", s.health.show)
+	app.Get(pathLive, s.health.probes.Live)
+	app.Get(pathReady, s.health.probes.Ready)
+	app.Get("/v1/health", s.health.show) // readiness, under its older name
+	app.Get("/v1/openapi.json", openAPIHandler())
 
-	v1 := app.Group("/v1/api", s.auth.authenticate)
+	// Failed authentications count per client IP, before any lookup; the rest per caller.
+	v1 := app.Group("/v1/api", s.limits.guard, s.auth.authenticate, s.limits.perCaller, requireScope, s.idem.handle)
 	v1.Post("/datasets", s.datasets.create)
 	v1.Get("/datasets", s.datasets.list)
 	v1.Get("/datasets/:id", s.datasets.show)
 	v1.Delete("/datasets/:id", s.datasets.delete)
+	v1.Get("/datasets/:id/rules", s.ruleSets.show)
+	v1.Put("/datasets/:id/rules", s.ruleSets.replace)
 
 	v1.Post("/tasks", s.tasks.create)
 	v1.Get("/tasks", s.tasks.list)
@@ -24,4 +30,10 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/tasks/:id/cancel", s.tasks.cancel)
 	v1.Get("/tasks/:id/events", s.events.stream)
 	v1.Get("/tasks/:id/report", s.reports.show)
+
+	// The web app's own calls: its users' tokens only, never API keys.
+	internal := app.Group("/v1/internal", s.limits.guard, s.auth.authenticateWeb, s.limits.perCaller)
+	internal.Get("/api-keys", s.apiKeys.list)
+	internal.Post("/api-keys", s.apiKeys.create)
+	internal.Post("/api-keys/:id/revoke", s.apiKeys.revoke)
 }

@@ -8,11 +8,16 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/ratelimit"
+	"github.com/assayhq/assay/app/telemetry"
 	entapi "github.com/assayhq/assay/ent/api"
 	_ "github.com/assayhq/assay/ent/api/runtime" // tenant hooks and interceptors of the Ent schema
 	"github.com/assayhq/assay/jobs"
@@ -28,6 +33,22 @@ type Deps struct {
 	Verifier *auth.Verifier
 	Redis    *platform.Redis
 	Log      *slog.Logger
+	// Limiter counts requests for the rate limits; nil turns them off.
+	Limiter *ratelimit.Limiter
+	// APIRate is the /v1/api quota per minute of a request, looked up per request (its
+	// context carries the organization); nil means RATE_LIMIT_API_PER_MINUTE for everyone.
+	APIRate ratelimit.RateFunc
+	// Fetcher checks source URLs; nil builds one from Config.
+	Fetcher *ingest.Fetcher
+	// Audit records changes such as API keys created and revoked; nil writes them to Log.
+	Audit audit.Func
+	// IdempotencyLease is how long an Idempotency-Key stays locked without renewal by its
+	// request; zero means one minute.
+	IdempotencyLease time.Duration
+	// Tracer records a server span per request; nil records none.
+	Tracer trace.TracerProvider
+	// Metrics records request latencies and SSE connections; nil records nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Server is the API application.
@@ -39,26 +60,54 @@ type Server struct {
 	health   healthHandlers
 	datasets datasetHandlers
 	tasks    taskHandlers
+	ruleSets ruleSetHandlers
 	events   eventHandlers
 	reports  reportHandlers
+	apiKeys  apiKeyHandlers
+	limits   apiLimits
+	idem     idempotency
+	hsts     fiber.Handler
+	observe  fiber.Handler
 }
 
 // New builds the API with its routes and middleware.
 func New(d Deps) *Server {
-	log := d.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	// Every line logged with a request's context carries its request and trace ids.
+	log := telemetry.ContextLogger(d.Log)
+	if d.Fetcher == nil {
+		d.Fetcher = NewFetcher(d.Config)
+	}
+	if d.Audit == nil {
+		d.Audit = audit.ToLog(log)
 	}
 	s := &Server{
-		log:      log,
-		auth:     newAuthenticator(d.DB, d.Verifier, log),
-		health:   healthHandlers{db: d.DB, redis: d.Redis, log: log},
-		datasets: datasetHandlers{db: d.DB, blobs: d.Blobs, maxBytes: d.Config.MaxUploadBytes, chunkRows: d.Config.ChunkRows, log: log},
-		tasks:    taskHandlers{db: d.DB, jobs: d.Jobs},
-		events:   eventHandlers{db: d.DB, hub: d.Hub, heartbeat: 15 * time.Second},
+		log:    log,
+		auth:   newAuthenticator(d.DB, d.Verifier, log),
+		health: newHealth(d.DB, d.Redis, log),
+		datasets: datasetHandlers{
+			db: d.DB, store: ingest.Store{Blobs: d.Blobs, ChunkRows: d.Config.ChunkRows},
+			fetcher: d.Fetcher, maxBytes: d.Config.MaxUploadBytes, log: log,
+		},
+		tasks:    taskHandlers{db: d.DB, jobs: d.Jobs, deadline: d.Config.TaskDeadline},
+		ruleSets: ruleSetHandlers{db: d.DB},
+		events:   eventHandlers{db: d.DB, hub: d.Hub, heartbeat: 15 * time.Second, metrics: d.Metrics},
 		reports:  reportHandlers{db: d.DB},
+		apiKeys:  apiKeyHandlers{db: d.DB, audit: d.Audit, now: time.Now},
+		hsts:     strictTransport(d.Config.Production()),
+		idem:     newIdempotency(d.DB, d.Config.MaxUploadBytes, d.IdempotencyLease, log),
+		observe: telemetry.HTTP{App: "api", Tracer: d.Tracer, Metrics: d.Metrics, Log: log,
+			Quiet: probePaths}.Handler(),
 	}
-	s.app = fiber.New(fiber.Config{
+	rate := d.APIRate
+	if rate == nil {
+		rate = ratelimit.Fixed(d.Config.RateLimitAPIPerMinute)
+	}
+	proxies, err := ratelimit.ParseProxies(d.Config.TrustedProxies)
+	if err != nil { // config.Validate has refused this already; trust no one
+		log.Error("api: trusted proxies", slog.Any("error", err))
+	}
+	s.limits = newAPILimits(d.Limiter, proxies, rate, log)
+	cfg := fiber.Config{
 		AppName: "assay-api",
 		// Uploads are streamed to blob storage, never held in memory; the handlers enforce
 		// the size limit themselves because a streamed body bypasses fasthttp's check.
@@ -67,7 +116,9 @@ func New(d Deps) *Server {
 		BodyLimit:                    bodyLimit(d.Config.MaxUploadBytes),
 		ErrorHandler:                 s.handleError,
 		IdleTimeout:                  2 * time.Minute,
-	})
+	}
+	proxies.Configure(&cfg)
+	s.app = fiber.New(cfg)
 	s.routes(s.app)
 	return s
 }

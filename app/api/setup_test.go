@@ -27,6 +27,7 @@ import (
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/ratelimit"
 	"github.com/assayhq/assay/app/store"
 	"github.com/assayhq/assay/app/store/storetest"
 	"github.com/assayhq/assay/app/tenant"
@@ -144,6 +145,7 @@ func newEnv(t *testing.T, dbURL string, opts ...option) *env {
 	e.app = api.New(api.Deps{
 		Config: cfg, DB: db, Blobs: blobs, Jobs: e.jobs, Hub: hub,
 		Verifier: auth.NewVerifier(signer.Keys()), Redis: rds, Log: log,
+		Limiter: ratelimit.New(rds.Pool, cfg.RedisNamespace),
 	}).App()
 	t.Cleanup(func() {
 		cancel()
@@ -204,17 +206,32 @@ func (r response) problem(t *testing.T, status int) string {
 }
 
 // do sends a request through the router. body may be nil, a string, []byte or a reader.
+// The request and the response must match the OpenAPI document.
 func (e *env) do(t *testing.T, method, path, token, ctype string, body any, hdr ...string) response {
+	t.Helper()
+	return e.send(t, false, method, path, token, ctype, body, hdr...)
+}
+
+// doMalformed is do for a request that breaks the OpenAPI document on purpose: only
+// the response is checked, and it must be a 4xx. Keep its uses rare.
+func (e *env) doMalformed(t *testing.T, method, path, token, ctype string, body any, hdr ...string) response {
+	t.Helper()
+	return e.send(t, true, method, path, token, ctype, body, hdr...)
+}
+
+func (e *env) send(t *testing.T, malformed bool, method, path, token, ctype string, body any, hdr ...string) response {
 	t.Helper()
 	req := apptest.NewRequest(t, method, "http://api.test"+path, token, ctype, body)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	check := apptest.CheckRequest(t, req, malformed)
 	res, err := e.app.Test(req, fiber.TestConfig{Timeout: 20 * time.Second, FailOnTimeout: true})
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
+	check.Response(res, b)
 	return response{Response: res, body: b}
 }
 

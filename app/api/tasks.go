@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/dataset"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/jobs"
 )
@@ -22,20 +24,25 @@ import (
 type taskHandlers struct {
 	db   *entapi.Client
 	jobs *jobs.Client
+	// deadline is a run's deadline when the request sets none (0: jobs.DefaultDeadline).
+	deadline time.Duration
 }
 
 // taskView is the JSON of a task in lists.
 type taskView struct {
-	ID         string     `json:"id"`
-	DatasetID  string     `json:"dataset_id"`
-	Status     string     `json:"status"`
-	Stage      string     `json:"stage"`
-	Progress   float64    `json:"progress"`
-	Score      *float64   `json:"score"`
-	Error      string     `json:"error"`
-	CreatedAt  time.Time  `json:"created_at"`
-	StartedAt  *time.Time `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
+	ID        string   `json:"id"`
+	DatasetID string   `json:"dataset_id"`
+	Status    string   `json:"status"`
+	Stage     string   `json:"stage"`
+	Progress  float64  `json:"progress"`
+	Score     *float64 `json:"score"`
+	Error     string   `json:"error"`
+	// RuleSetVersion is the dataset rule set version the task used; nil for rules given
+	// with the task (or a dataset without a saved set).
+	RuleSetVersion *int       `json:"rule_set_version"`
+	CreatedAt      time.Time  `json:"created_at"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
 }
 
 // taskDetail is the JSON of one task: the list view and its stages.
@@ -47,7 +54,8 @@ type taskDetail struct {
 func viewTask(t *entapi.Task) taskView {
 	return taskView{
 		ID: t.ID, DatasetID: t.DatasetID, Status: string(t.Status), Stage: t.Stage,
-		Progress: t.Progress, Score: t.Score, Error: t.Error, CreatedAt: stamp(t.CreatedAt),
+		Progress: t.Progress, Score: t.Score, Error: t.Error, RuleSetVersion: t.RuleSetVersion,
+		CreatedAt: stamp(t.CreatedAt),
 		StartedAt: stampPtr(t.StartedAt), FinishedAt: stampPtr(t.FinishedAt),
 	}
 }
@@ -70,6 +78,8 @@ func taskID(t *entapi.Task) string { return t.ID }
 type createTaskRequest struct {
 	DatasetID string          `json:"dataset_id"`
 	Rules     json.RawMessage `json:"rules"`
+	// DeadlineSeconds bounds the run (jobs.MinDeadline to jobs.MaxDeadline); nil: the default.
+	DeadlineSeconds *int64 `json:"deadline_seconds"`
 }
 
 func (h taskHandlers) create(c fiber.Ctx) error {
@@ -81,6 +91,11 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 	if in.DatasetID == "" {
 		return apperr.Invalid("dataset_id is required")
 	}
+	opts, err := h.taskOptions(in)
+	if err != nil {
+		return err
+	}
+	adHoc := len(bytes.TrimSpace(in.Rules)) > 0 && string(bytes.TrimSpace(in.Rules)) != "null"
 	rules, err := report.ParseRules(in.Rules)
 	if err != nil {
 		return inputError(err)
@@ -89,14 +104,36 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := report.CheckRules(rules, ds.Columns); err != nil {
-		return inputError(err)
+	tr := jobs.TaskRules{Set: report.RuleSet{Rules: rules}}
+	if !adHoc {
+		if tr, err = h.savedRules(c.Context(), ds.ID); err != nil {
+			return err
+		}
 	}
-	t, err := h.jobs.CreateTask(c.Context(), ds, rules)
+	// A URL dataset's columns are known once fetched; its fetch stage checks the rules then.
+	if ds.Status == dataset.StatusReady {
+		if err := report.CheckRules(tr.Set.Rules, ds.Columns); err != nil {
+			return inputError(err)
+		}
+	}
+	t, err := h.jobs.StartTask(c.Context(), ds, tr, opts)
 	if err != nil {
 		return fmt.Errorf("tasks: create: %w", err)
 	}
 	return h.render(c, fiber.StatusAccepted, t)
+}
+
+// savedRules snapshots the dataset's saved rule set (none: no rules, version nil).
+func (h taskHandlers) savedRules(ctx context.Context, datasetID string) (jobs.TaskRules, error) {
+	rs, err := savedRuleSet(ctx, h.db, datasetID)
+	if err != nil || rs == nil {
+		return jobs.TaskRules{}, err
+	}
+	set, err := ruleSetOf(rs)
+	if err != nil {
+		return jobs.TaskRules{}, err
+	}
+	return jobs.TaskRules{Set: set, Version: &rs.Version}, nil
 }
 
 func (h taskHandlers) list(c fiber.Ctx) error {
@@ -105,6 +142,9 @@ func (h taskHandlers) list(c fiber.Ctx) error {
 		return err
 	}
 	q := h.db.Task.Query()
+	if ds := c.Query("dataset_id"); ds != "" {
+		q = q.Where(task.DatasetID(ds))
+	}
 	if p.cursor != "" {
 		q = q.Where(task.IDLT(p.cursor))
 	}

@@ -99,7 +99,7 @@ func TestCreateTaskRejects(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				res := e.do(t, http.MethodPost, "/v1/api/tasks", key, tc.ctype, tc.body)
+				res := e.doMalformed(t, http.MethodPost, "/v1/api/tasks", key, tc.ctype, tc.body)
 				require.Contains(t, res.problem(t, tc.status), tc.detail)
 				require.Zero(t, e.countTasks(t, org))
 			})
@@ -149,7 +149,9 @@ func TestReport(t *testing.T) {
 
 		body := `{"task_id":"` + tk.ID + `","dataset_id":"` + ds + `","rows":4,"score":97.5,` +
 			`"dimensions":{"completeness":1,"validity":1,"uniqueness":1},"duplicate_rows":0,` +
-			`"columns":[{"name":"age","type":"integer","count":4,"nulls":0,"distinct":4,"top":[{"value":"=1+1","count":1}]}],"rules":[]}`
+			`"columns":[{"name":"age","type":"integer","count":4,"nulls":0,"distinct":4,"distinct_approx":false,` +
+			`"min":29,"max":55,"mean":39.75,"stddev":9.8,"quantiles":{"p25":29,"p50":34,"p75":41},"quantiles_approx":true,` +
+			`"invalid":0,"top":[{"value":"=1+1","count":1}],"top_approx":false,"formats":[],"min_length":2,"max_length":2}],"rules":[]}`
 		ctx := tenant.With(context.Background(), org)
 		e.setStatus(t, org, tk.ID, task.StatusCompleted)
 		_, err := e.db.Report.Create().SetTaskID(tk.ID).SetDatasetID(ds).SetScore(97.5).SetRows(4).
@@ -174,6 +176,6 @@ func TestReport(t *testing.T) {
 		require.Contains(t, string(res.body), "name,type,count")
 		require.Contains(t, string(res.body), "'=1+1", "formula cells are defused")
 
-		e.do(t, http.MethodGet, "/v1/api/tasks/"+tk.ID+"/report?format=xml", key, "", nil).problem(t, http.StatusUnprocessableEntity)
+		e.doMalformed(t, http.MethodGet, "/v1/api/tasks/"+tk.ID+"/report?format=xml", key, "", nil).problem(t, http.StatusUnprocessableEntity)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	"github.com/assayhq/assay/app/tenant"
@@ -23,17 +24,16 @@ import (
 // fallbackMaxBytes applies when the configuration sets no upload limit.
 const fallbackMaxBytes = 256 << 20
 
-// upload is a dataset being created: its id and blob, filled in as the body streams by.
+// upload is a dataset being created: its id and storage prefix, and what ingest made of it.
 type upload struct {
-	id, key  string
-	name     string
-	fileName string
-	layout   *report.Layout
-	size     int64
+	id, prefix string
+	name       string
+	fileName   string
+	res        *ingest.Result
 }
 
-// create accepts a raw CSV body (?name=), a multipart form with a `file` part (and an
-// optional `name` field), or JSON naming a source URL.
+// create accepts a raw CSV or NDJSON body (?name=), a multipart form with a `file` part
+// (and an optional `name` field), or JSON naming a source URL.
 func (h datasetHandlers) create(c fiber.Ctx) error {
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil {
@@ -42,19 +42,23 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		return apperr.Unsupported("compressed request bodies are not supported")
 	}
-	switch mt {
-	case fiber.MIMEApplicationJSON:
+	format := ingest.CSV
+	switch f, known := ingest.FormatOfType(mt); {
+	case mt == fiber.MIMEApplicationJSON:
 		return h.createFromURL(c)
-	case "text/csv", "application/csv", fiber.MIMETextPlain:
+	case known, mt == fiber.MIMETextPlain:
 		if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
 			return apperr.Unsupported("the file must be UTF-8 text")
 		}
-	case fiber.MIMEMultipartForm:
+		if known {
+			format = f
+		}
+	case mt == fiber.MIMEMultipartForm:
 		if params["boundary"] == "" {
 			return apperr.BadRequest("the multipart body has no boundary")
 		}
 	default:
-		return apperr.Unsupported("send a CSV body (text/csv), a multipart form with a file, or JSON")
+		return apperr.Unsupported("send a CSV body (text/csv), an NDJSON body (application/x-ndjson), a multipart form with a file, or JSON with a source_url")
 	}
 
 	ctx := c.Context()
@@ -67,12 +71,12 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 		return tooLarge(limit)
 	}
 	id := platform.NewID()
-	u := &upload{id: id, key: fmt.Sprintf("datasets/%s/%s/source.csv", org, id)}
+	u := &upload{id: id, prefix: fmt.Sprintf("datasets/%s/%s/", org, id)}
 	body := &limitedReader{r: bodyReader(c), left: limit}
 	if mt == fiber.MIMEMultipartForm {
 		err = h.readMultipart(ctx, u, multipart.NewReader(body, params["boundary"]), c.Query("name"))
 	} else {
-		err = h.readRaw(ctx, u, body, c.Query("name"))
+		err = h.readRaw(ctx, u, body, format, c.Query("name"))
 	}
 	if err != nil {
 		h.discard(ctx, u)
@@ -86,29 +90,18 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(viewDataset(d))
 }
 
-// createFromURL is the JSON form of create; fetching URLs is not built yet.
-func (h datasetHandlers) createFromURL(c fiber.Ctx) error {
-	var in struct {
-		Name      string `json:"name"`
-		SourceURL string `json:"source_url"`
-	}
-	if err := readJSON(c, &in); err != nil {
-		return err
-	}
-	return apperr.Invalid("URL sources are not supported yet")
-}
-
-func (h datasetHandlers) readRaw(ctx context.Context, u *upload, body io.Reader, queryName string) error {
+func (h datasetHandlers) readRaw(ctx context.Context, u *upload, body io.Reader, format ingest.Format, queryName string) error {
 	name, err := cleanName(queryName)
 	if err != nil {
 		return err
 	}
 	u.name = name
-	return h.ingest(ctx, u, clientReader{body})
+	return h.ingest(ctx, u, format, clientReader{body})
 }
 
 // readMultipart streams the `file` part into storage; a `name` field may come before or
-// after it. Other parts are skipped.
+// after it. Other parts are skipped. A file named .ndjson or .jsonl, or sent as NDJSON, is
+// NDJSON; any other file is CSV.
 func (h datasetHandlers) readMultipart(ctx context.Context, u *upload, mr *multipart.Reader, queryName string) error {
 	fieldName := ""
 	for {
@@ -121,11 +114,11 @@ func (h datasetHandlers) readMultipart(ctx context.Context, u *upload, mr *multi
 		}
 		switch part.FormName() {
 		case "file":
-			if u.layout != nil {
+			if u.res != nil {
 				return apperr.Invalid("send one file per request")
 			}
 			u.fileName = part.FileName()
-			if err := h.ingest(ctx, u, clientReader{part}); err != nil {
+			if err := h.ingest(ctx, u, partFormat(part), clientReader{part}); err != nil {
 				return err
 			}
 		case "name":
@@ -140,7 +133,7 @@ func (h datasetHandlers) readMultipart(ctx context.Context, u *upload, mr *multi
 			}
 		}
 	}
-	if u.layout == nil {
+	if u.res == nil {
 		return apperr.Invalid("the form has no file part named \"file\"")
 	}
 	name := fieldName
@@ -154,39 +147,28 @@ func (h datasetHandlers) readMultipart(ctx context.Context, u *upload, mr *multi
 	return err
 }
 
-// ingest tees the stream into blob storage while report.Scan validates it.
-func (h datasetHandlers) ingest(ctx context.Context, u *upload, r io.Reader) error {
-	pr, pw := io.Pipe()
-	type putResult struct {
-		n   int64
-		err error
+// partFormat is NDJSON when the part's file name or type says so, CSV otherwise.
+func partFormat(part *multipart.Part) ingest.Format {
+	byType, _ := ingest.FormatOfType(part.Header.Get(fiber.HeaderContentType))
+	byName, _ := ingest.FormatOfName(part.FileName())
+	if byType == ingest.NDJSON || byName == ingest.NDJSON {
+		return ingest.NDJSON
 	}
-	done := make(chan putResult, 1)
-	go func() {
-		n, err := h.blobs.Put(ctx, u.key, pr)
-		// Unblocks the scanner if the store stopped reading early.
-		pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
-		done <- putResult{n, err}
-	}()
-	layout, err := report.Scan(io.TeeReader(r, pw), report.ScanOptions{ChunkRows: h.chunkRows})
-	if err == nil {
-		// Scan reads to the end; anything it left still belongs to the file.
-		_, err = io.Copy(pw, r)
-	}
-	pw.CloseWithError(err)
-	put := <-done
-	if put.err != nil && (err == nil || errors.Is(err, io.ErrClosedPipe)) {
-		err = fmt.Errorf("datasets: store upload: %w", put.err)
-	}
+	return ingest.CSV
+}
+
+// ingest validates and stores the file while it streams in.
+func (h datasetHandlers) ingest(ctx context.Context, u *upload, format ingest.Format, r io.Reader) error {
+	res, err := h.store.Ingest(ctx, u.prefix, format, r)
 	if err != nil {
 		return err
 	}
-	u.layout, u.size = layout, put.n
+	u.res = res
 	return nil
 }
 
 func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset, error) {
-	layout, err := json.Marshal(u.layout)
+	layout, err := json.Marshal(u.res.Layout)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: encode layout: %w", err)
 	}
@@ -194,11 +176,13 @@ func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset
 		SetID(u.id).
 		SetName(u.name).
 		SetSource(dataset.SourceAPI).
-		SetFormat("csv").
-		SetBlobKey(u.key).
-		SetSizeBytes(u.size).
-		SetRows(u.layout.Rows).
-		SetColumns(u.layout.Columns).
+		SetStatus(dataset.StatusReady).
+		SetFormat(string(u.res.Format)).
+		SetDelimiter(u.res.Delimiter).
+		SetBlobKey(u.res.Key).
+		SetSizeBytes(u.res.SourceBytes).
+		SetRows(u.res.Layout.Rows).
+		SetColumns(u.res.Layout.Columns).
 		SetLayout(layout).
 		Save(ctx)
 	if err != nil {
@@ -209,9 +193,8 @@ func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset
 
 // discard removes whatever an aborted upload stored.
 func (h datasetHandlers) discard(ctx context.Context, u *upload) {
-	prefix := strings.TrimSuffix(u.key, "source.csv")
-	if err := h.blobs.DeletePrefix(context.WithoutCancel(ctx), prefix); err != nil {
-		h.log.ErrorContext(ctx, "datasets: discard aborted upload", "key", u.key, "error", err)
+	if err := h.store.Blobs.DeletePrefix(context.WithoutCancel(ctx), u.prefix); err != nil {
+		h.log.ErrorContext(ctx, "datasets: discard aborted upload", "prefix", u.prefix, "error", err)
 	}
 }
 

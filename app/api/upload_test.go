@@ -21,6 +21,11 @@ type datasetJSON struct {
 	ID        string   `json:"id"`
 	Name      string   `json:"name"`
 	Source    string   `json:"source"`
+	SourceURL *string  `json:"source_url"`
+	Status    string   `json:"status"`
+	Error     string   `json:"error"`
+	Format    *string  `json:"format"`
+	Delimiter *string  `json:"delimiter"`
 	Rows      int64    `json:"rows"`
 	Columns   []string `json:"columns"`
 	SizeBytes int64    `json:"size_bytes"`
@@ -144,7 +149,7 @@ func TestUploadRejects(t *testing.T) {
 		{"unsupported type", "?name=x", "application/xml", "<a/>", 415, ""},
 		{"no content type", "?name=x", "", peopleCSV, 415, ""},
 		{"latin-1 charset", "?name=x", "text/csv; charset=iso-8859-1", peopleCSV, 415, "UTF-8"},
-		{"url source", "", "application/json", `{"name":"x","source_url":"https://example.com/a.csv"}`, 422, "URL sources are not supported yet"},
+		{"url source at a private address", "", "application/json", `{"name":"x","source_url":"http://169.254.169.254/latest"}`, 422, "private or reserved address"},
 		{"json unknown field", "", "application/json", `{"nope":1}`, 422, "nope"},
 		{"two files", "", twoFiles, string(twoFilesBody), 422, "one file"},
 		{"no file part", "", noFile, string(noFileBody), 422, "file"},
@@ -156,7 +161,7 @@ func TestUploadRejects(t *testing.T) {
 		org, key := e.org(t)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				res := e.do(t, http.MethodPost, "/v1/api/datasets"+tc.query, key, tc.ctype, tc.body)
+				res := e.doMalformed(t, http.MethodPost, "/v1/api/datasets"+tc.query, key, tc.ctype, tc.body)
 				detail := res.problem(t, tc.status)
 				require.Contains(t, detail, tc.detail)
 				require.Zero(t, e.countDatasets(t, org))

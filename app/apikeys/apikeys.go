@@ -6,7 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/tenant"
@@ -21,20 +21,36 @@ type Org struct {
 // Issue makes sure the tenant exists and creates a key with the read and write scopes.
 // It returns the key itself, which is never stored and cannot be shown again.
 func Issue(ctx context.Context, db *entapi.Client, org Org, name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", errors.New("apikeys: a key needs a name")
+	key, _, err := IssueSpec(ctx, db, org, Spec{Name: name, Scopes: AllScopes()})
+	return key, err
+}
+
+// IssueSpec makes sure the tenant exists and creates a key as spec says (see Create).
+func IssueSpec(ctx context.Context, db *entapi.Client, org Org, spec Spec) (string, *entapi.APIKey, error) {
+	if _, err := spec.Validate(time.Now()); err != nil {
+		return "", nil, fmt.Errorf("apikeys: %w", err)
 	}
 	if err := EnsureTenant(ctx, db, org); err != nil {
-		return "", err
+		return "", nil, err
+	}
+	return Create(tenant.With(ctx, org.ID), db, spec, time.Now())
+}
+
+// Create validates spec and stores a new key of the context's organization. It returns
+// the key itself, which is never stored and cannot be shown again, and its row; a spec
+// that breaks a rule is an *InvalidError and stores nothing.
+func Create(ctx context.Context, db *entapi.Client, spec Spec, now time.Time) (string, *entapi.APIKey, error) {
+	spec, err := spec.Validate(now)
+	if err != nil {
+		return "", nil, fmt.Errorf("apikeys: %w", err)
 	}
 	key, prefix, hash := auth.NewAPIKey()
-	_, err := db.APIKey.Create().SetName(name).SetPrefix(prefix).SetSecretHash(hash).
-		SetScopes([]string{"read", "write"}).Save(tenant.With(ctx, org.ID))
+	k, err := db.APIKey.Create().SetName(spec.Name).SetPrefix(prefix).SetSecretHash(hash).
+		SetScopes(spec.Scopes).SetNillableExpiresAt(spec.ExpiresAt).Save(ctx)
 	if err != nil {
-		return "", fmt.Errorf("apikeys: create: %w", err)
+		return "", nil, fmt.Errorf("apikeys: create: %w", err)
 	}
-	return key, nil
+	return key, k, nil
 }
 
 // EnsureTenant inserts the tenant row when it is missing.

@@ -28,15 +28,15 @@ func Backends() []Backend {
 	}
 }
 
-// EachBackend runs f once per backend as a subtest.
-func EachBackend(t *testing.T, f func(t *testing.T, env *Env)) {
+// EachBackend runs f once per backend as a subtest, on a product built with opts.
+func EachBackend(t *testing.T, f func(t *testing.T, env *Env), opts ...Option) {
 	t.Helper()
 	for _, b := range Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			if b.Name == "postgres+redis" && (os.Getenv("TEST_POSTGRES_URL") == "" || b.RedisURL == "") {
 				storetest.SkipOrFail(t, "postgres+redis: TEST_POSTGRES_URL and TEST_REDIS_URL are not both set")
 			}
-			f(t, New(t, b))
+			f(t, New(t, b, opts...))
 		})
 	}
 }

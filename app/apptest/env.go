@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/platform"
@@ -32,12 +33,22 @@ type Option func(*settings)
 type settings struct {
 	config      []func(*config.Config)
 	holdWorkers bool
+	spans       []sdktrace.SpanProcessor
+	logOut      io.Writer
 }
 
 // WithConfig changes the configuration before the stack is built.
 func WithConfig(f func(*config.Config)) Option {
 	return func(s *settings) { s.config = append(s.config, f) }
 }
+
+// WithSpans sends the spans of every role to p (a tracetest exporter, in tests).
+func WithSpans(p sdktrace.SpanProcessor) Option {
+	return func(s *settings) { s.spans = append(s.spans, p) }
+}
+
+// WithLogOutput writes the product's log to w (in the configured LOG_FORMAT and level).
+func WithLogOutput(w io.Writer) Option { return func(s *settings) { s.logOut = w } }
 
 // HoldWorkers leaves the workers stopped: tasks stay pending until the test calls
 // env.Stack.Worker.Start().
@@ -80,9 +91,13 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
+	if set.logOut != nil {
+		logOut = set.logOut
+	}
 	log := platform.NewLogger(logOut, cfg.LogFormat, cfg.LogLevel)
 	base, err := wire.NewBase(cfg, config.RoleDev, log)
 	require.NoError(t, err)
+	base.SpanProcessors = set.spans
 	ctx, cancel := context.WithCancel(context.Background())
 	stack, err := wire.NewStack(ctx, base)
 	require.NoError(t, err)

@@ -101,14 +101,18 @@ func NewRequest(t testing.TB, method, url, token, contentType string, body any) 
 	return req
 }
 
-// Do sends one request and reads the whole response.
+// Do sends one request and reads the whole response. Requests to /v1/ and their
+// responses must match the API's OpenAPI document.
 func Do(t testing.TB, method, url, token, contentType string, body any) Response {
 	t.Helper()
-	res, err := http.DefaultClient.Do(NewRequest(t, method, url, token, contentType, body))
+	req := NewRequest(t, method, url, token, contentType, body)
+	check := CheckRequest(t, req, false)
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
+	check.Response(res, b)
 	return Response{Response: res, Body: b}
 }
 

@@ -52,7 +52,7 @@ func (r *remoteJWKS) PublicKey(ctx context.Context, kid string) (ed25519.PublicK
 	if k, ok := r.keys[kid]; ok {
 		if time.Since(r.fetchedAt) > r.maxAge && !r.refreshing && r.mayFetch() {
 			r.refreshing = true
-			go r.refresh()
+			go r.refresh() // #nosec G118 -- outlives the request on purpose; refresh sets its own timeout
 		}
 		return k, nil
 	}

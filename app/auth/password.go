@@ -135,6 +135,6 @@ func IsPasswordError(err error) bool {
 }
 
 func isCommonPassword(pw string) bool {
-	_, ok := commonPasswords[strings.ToLower(pw)]
+	_, ok := commonPasswords()[strings.ToLower(pw)]
 	return ok
 }

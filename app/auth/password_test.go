@@ -35,6 +35,11 @@ func TestValidatePassword(t *testing.T) {
 		{"common digits", "12345678", ErrPasswordCommon},
 		{"common keyboard", "QWERTY123", ErrPasswordCommon},
 		{"common with suffix is fine", "password-for-assay", nil},
+		{"listed deep in the list", "Nick1234", ErrPasswordCommon},
+		{"last of the list", "dimazarya", ErrPasswordCommon},
+		{"64 characters", strings.Repeat("0123456789abcdef", 4), nil},
+		{"200 characters, never truncated", strings.Repeat("long passphrase ", 12) + "ends", nil},
+		{"no composition rules: lower case only", "purplemonkeydishwasher", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,8 +55,8 @@ func TestValidatePassword(t *testing.T) {
 }
 
 func TestCommonPasswordsAreLowerCaseAndLong(t *testing.T) {
-	require.GreaterOrEqual(t, len(commonPasswords), 100)
-	for pw := range commonPasswords {
+	require.Len(t, commonPasswords(), 17950)
+	for pw := range commonPasswords() {
 		require.Equal(t, strings.ToLower(pw), pw)
 		require.GreaterOrEqual(t, len(pw), MinPasswordRunes, pw)
 	}
@@ -122,6 +127,21 @@ func TestProductionParams(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, p, *got)
 	ok, err := CheckPassword(h, "correct horse battery staple")
+	require.NoError(t, err)
+	require.True(t, ok)
+}
+
+// Long passwords are hashed whole: no prefix of one matches it (bcrypt, say, stops at 72 bytes).
+func TestLongPasswordsAreNotTruncated(t *testing.T) {
+	pw := strings.Repeat("0123456789", 20) + "tail"
+	h, err := HashPassword(pw)
+	require.NoError(t, err)
+	for _, n := range []int{64, 72, 128, 200} {
+		ok, err := CheckPassword(h, pw[:n])
+		require.NoError(t, err)
+		require.False(t, ok, "prefix of %d bytes", n)
+	}
+	ok, err := CheckPassword(h, pw)
 	require.NoError(t, err)
 	require.True(t, ok)
 }

@@ -27,7 +27,9 @@ Usage:
   assay worker              pipeline workers only
   assay migrate up|status   apply or list migrations of both databases
   assay user create --email E --password P --org NAME
-  assay apikey create --org ORG_ID --name N
+  assay user disable --email E   disable a user and end all of their sessions
+  assay audit verify        check the web database's audit chain (exit 1 when broken)
+  assay apikey create --org ORG_ID --name N [--scopes read,write]
   assay healthcheck web|api GET the role's health endpoint on this machine (exit 0 when healthy)
   assay version
 
@@ -95,6 +97,8 @@ func dispatch(ctx context.Context, env Env, log *slog.Logger, args []string) err
 		return runUser(ctx, env, log, rest)
 	case "apikey":
 		return runAPIKey(ctx, env, log, rest)
+	case "audit":
+		return runAudit(ctx, env, rest)
 	case "healthcheck":
 		return runHealthcheck(ctx, env, rest)
 	}

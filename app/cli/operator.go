@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/assayhq/assay/app/account"
 	"github.com/assayhq/assay/app/apikeys"
@@ -44,11 +45,14 @@ func flags(name string, args []string, define func(*flag.FlagSet)) error {
 }
 
 // runUser creates a verified user, an organization and the owner membership, and prints
-// {"user_id": "…", "org_id": "…"} on one line.
+// {"user_id": "…", "org_id": "…"} on one line; "user disable" is runUserDisable.
 func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error {
-	_, rest, err := sub(args, "create")
+	cmd, rest, err := sub(args, "create", "disable")
 	if err != nil {
 		return err
+	}
+	if cmd == "disable" {
+		return runUserDisable(ctx, env, rest)
 	}
 	var email, password, org string
 	if err := flags("user create", rest, func(fs *flag.FlagSet) {
@@ -94,15 +98,20 @@ func runAPIKey(ctx context.Context, env Env, _ *slog.Logger, args []string) erro
 	if err != nil {
 		return err
 	}
-	var orgID, name string
+	var orgID, name, scopes string
 	if err := flags("apikey create", rest, func(fs *flag.FlagSet) {
 		fs.StringVar(&orgID, "org", "", "organization id")
 		fs.StringVar(&name, "name", "", "key name")
+		fs.StringVar(&scopes, "scopes", "read,write", "comma-separated scopes: read (GET), write (POST, DELETE)")
 	}); err != nil {
 		return err
 	}
 	if orgID == "" || strings.TrimSpace(name) == "" {
 		return fmt.Errorf("%w: apikey create needs --org and --name", ErrUsage)
+	}
+	spec := apikeys.Spec{Name: name, Scopes: apikeys.ParseScopes(scopes)}
+	if _, err := spec.Validate(time.Now()); err != nil {
+		return fmt.Errorf("%w: apikey create: %w", ErrUsage, err)
 	}
 	cfg, err := operatorConfig(env.Config, config.RoleAPIKeys)
 	if err != nil {
@@ -125,11 +134,12 @@ func runAPIKey(ctx context.Context, env Env, _ *slog.Logger, args []string) erro
 		return err
 	}
 	defer db.Close()
-	key, err := apikeys.Issue(ctx, db, apikeys.Org{ID: org.ID, Name: org.Name, Plan: org.Plan}, name)
+	key, k, err := apikeys.IssueSpec(ctx, db, apikeys.Org{ID: org.ID, Name: org.Name, Plan: org.Plan}, spec)
 	if err != nil {
 		return fmt.Errorf("apikey create: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "API key %q created for organization %s; it is shown once:\n", name, org.ID)
+	fmt.Fprintf(env.Stderr, "API key %q (%s) created for organization %s; it is shown once:\n",
+		k.Name, strings.Join(k.Scopes, ","), org.ID)
 	fmt.Fprintln(env.Stdout, key)
 	return nil
 }

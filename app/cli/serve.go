@@ -20,6 +20,11 @@ func runDev(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer s.Close()
+	ms, err := b.StartMetrics()
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
 	log.Info("assay dev: open "+b.Config.WebURL, "api", b.Config.APIURL)
 	return s.Run(ctx)
 }
@@ -35,6 +40,11 @@ func runWeb(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer w.Close()
+	ms, err := b.StartMetrics()
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
 	return w.Run(ctx, b.Config.WebAddr)
 }
 
@@ -49,8 +59,14 @@ func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	ms, err := b.StartMetrics()
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
 	if n := b.Config.Workers; n > 0 {
 		w := wire.NewWorker(b, a.DB, n, true)
+		defer w.Close()
 		a.Jobs.AttachPool(w.Pool)
 		w.Start()
 		defer w.Stop()
@@ -71,6 +87,12 @@ func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
 	defer db.Close()
 	n := max(b.Config.Workers, 1)
 	w := wire.NewWorker(b, db, n, true)
+	defer w.Close()
+	ms, err := b.StartMetrics()
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
 	w.Start()
 	log.Info("worker: started", "concurrency", n)
 	<-ctx.Done()

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -34,18 +35,57 @@ type Config struct {
 	RedisNamespace string `env:"REDIS_NAMESPACE" envDefault:"assay"`
 	BlobDir        string `env:"BLOB_DIR"`
 	SessionSecret  string `env:"SESSION_SECRET"`
-	WebhookSecret  string `env:"WEBHOOK_SECRET"`
+	// SessionIdleTimeout ends a browser session after this long without a request;
+	// SessionMaxAge ends it this long after sign-in, however active. Both are enforced on
+	// the server.
+	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"30m"`
+	SessionMaxAge      time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h"`
+	WebhookSecret      string        `env:"WEBHOOK_SECRET"`
 	// JWTSigningKey is the web app's Ed25519 private key (base64 of the 32-byte seed).
 	JWTSigningKey string `env:"JWT_SIGNING_KEY"`
 	// JWKSURL is where the API fetches the web app's public keys; derived from WEB_URL.
 	JWKSURL        string `env:"JWKS_URL"`
 	MaxUploadBytes int64  `env:"MAX_UPLOAD_BYTES" envDefault:"268435456"`
+	// SourceFetchTimeout bounds one download of a URL dataset; the download is limited to
+	// MaxUploadBytes too.
+	SourceFetchTimeout time.Duration `env:"SOURCE_FETCH_TIMEOUT" envDefault:"60s"`
+	// AllowedPrivateAddresses are CIDR ranges (or single IPs) that URL datasets may be
+	// fetched from although they are not public; empty by default.
+	AllowedPrivateAddresses []string `env:"ALLOWED_PRIVATE_ADDRESSES" envSeparator:","`
 	// Workers is the number of pipeline workers in an API or worker process (0 disables them in `api`).
 	Workers int `env:"WORKERS" envDefault:"4"`
 	// ChunkRows is how many rows one pipeline chunk holds.
 	ChunkRows int    `env:"CHUNK_ROWS" envDefault:"50000"`
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
+	// MetricsAddr is the internal address of the Prometheus metrics (see MetricsListen).
+	MetricsAddr string `env:"METRICS_ADDR"`
+	// OTLPEndpoint is the OTLP/HTTP collector traces are exported to (the standard
+	// OpenTelemetry variable); unset, no traces leave the process.
+	OTLPEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+	// MaxRunningTasksPerOrg is how many tasks of one organization run at once; the rest
+	// wait, pending, oldest first (0: the pipeline's default, 4).
+	MaxRunningTasksPerOrg int `env:"MAX_RUNNING_TASKS_PER_ORG" envDefault:"4"`
+	// TaskDeadline is a run's deadline when the request sets none (10s to 24h; 0: 1h).
+	TaskDeadline time.Duration `env:"TASK_DEADLINE" envDefault:"1h"`
+	// RateLimitAPIPerMinute is how many /v1/api requests one API key (or client IP, for
+	// requests that fail authentication) may make per minute; RateLimitAuthPer15m how many
+	// login, signup, reset or MFA attempts one client IP, and one account, may make per 15
+	// minutes. 0 turns a limit off, outside production only.
+	RateLimitAPIPerMinute int `env:"RATE_LIMIT_API_PER_MINUTE" envDefault:"100"`
+	RateLimitAuthPer15m   int `env:"RATE_LIMIT_AUTH_PER_15M" envDefault:"10"`
+	// TrustedProxies are the reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For
+	// names the client; from any other peer the header is ignored.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// SMTPURL is where the web app sends email: smtp://user:pass@host:587 (STARTTLS,
+	// required except on loopback; ?starttls=mandatory|opportunistic|none) or
+	// smtps://user:pass@host:465. Unset outside production, mail is printed to the log.
+	SMTPURL string `env:"SMTP_URL"`
+	// MailFrom is the From of every email, e.g. "Assay <no-reply@example.com>".
+	MailFrom string `env:"MAIL_FROM"`
+	// OIDC is sign-in with an OpenID Connect provider (Google by default); off unless
+	// issuer, client id and secret are all set.
+	OIDC OIDC
 }
 
 // Load reads the environment into a Config, derives what follows from other values,
@@ -81,12 +121,22 @@ func (c Config) Validate() error {
 	if c.MaxUploadBytes <= 0 {
 		errs = append(errs, errors.New("MAX_UPLOAD_BYTES must be positive"))
 	}
+	if c.SessionIdleTimeout < 0 || c.SessionMaxAge < 0 || (c.SessionMaxAge > 0 && c.SessionIdleTimeout > c.SessionMaxAge) {
+		errs = append(errs, errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE must be positive, the idle timeout at most the maximum age"))
+	}
 	if c.Workers < 0 {
 		errs = append(errs, errors.New("WORKERS must not be negative"))
 	}
 	if c.ChunkRows < 1 {
 		errs = append(errs, errors.New("CHUNK_ROWS must be at least 1"))
 	}
+	if c.MaxRunningTasksPerOrg < 0 {
+		errs = append(errs, errors.New("MAX_RUNNING_TASKS_PER_ORG must not be negative"))
+	}
+	if c.TaskDeadline != 0 && (c.TaskDeadline < 10*time.Second || c.TaskDeadline > 24*time.Hour) {
+		errs = append(errs, errors.New("TASK_DEADLINE must be between 10s and 24h"))
+	}
+	errs = append(errs, c.validateSources()...)
 	for name, v := range map[string]string{"WEB_DATABASE_URL": c.WebDatabaseURL, "API_DATABASE_URL": c.APIDatabaseURL} {
 		if v != "" && !strings.HasPrefix(v, "sqlite://") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
 			errs = append(errs, fmt.Errorf("%s must start with sqlite:// or postgres://", name))
@@ -100,12 +150,15 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s is not an absolute URL", name))
 		}
 	}
+	errs = append(errs, c.validateLimits()...)
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		errs = append(errs, errors.New("SESSION_SECRET must be at least 32 characters"))
 	}
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 32 {
 		errs = append(errs, errors.New("WEBHOOK_SECRET must be at least 32 characters"))
 	}
+	errs = append(errs, c.OIDC.validate()...)
+	errs = append(errs, c.validateMail()...)
 	return errors.Join(errs...)
 }
 

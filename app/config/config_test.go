@@ -38,6 +38,8 @@ func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
 		"REDIS_URL": "rediss://cache:6380", "BLOB_DIR": "/blobs",
 		"SESSION_SECRET": "0123456789abcdef0123456789abcdef", "WEBHOOK_SECRET": "0123456789abcdef0123456789abcdef",
 		"JWT_SIGNING_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"SMTP_URL":        "smtp://mailer:secret@smtp.example.com:587",
+		"MAIL_FROM":       "Assay <no-reply@example.com>",
 	}
 	for k, v := range full {
 		t.Setenv(k, v)
@@ -79,6 +81,9 @@ func TestRolesNeedOnlyTheirOwnSecrets(t *testing.T) {
 		{RoleAPI, "WEB_URL", true},
 		{RoleWorker, "API_DATABASE_URL", true},
 		{RoleMigrate, "WEBHOOK_SECRET", false},
+		{RoleWeb, "SMTP_URL", true},
+		{RoleWeb, "MAIL_FROM", true},
+		{RoleAPI, "SMTP_URL", false},
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.needed, has(tc.role, tc.name), "%s needs %s", tc.role, tc.name)
@@ -100,6 +105,9 @@ func TestValidateRejectsBadValues(t *testing.T) {
 		{"url", func(c *Config) { c.APIURL = "localhost" }, "API_URL"},
 		{"short secret", func(c *Config) { c.SessionSecret = "short" }, "SESSION_SECRET"},
 		{"chunk", func(c *Config) { c.ChunkRows = 0 }, "CHUNK_ROWS"},
+		{"smtp scheme", func(c *Config) { c.SMTPURL = "http://mail.example.com"; c.MailFrom = "a@example.com" }, "SMTP_URL must start"},
+		{"smtp without from", func(c *Config) { c.SMTPURL = "smtp://mail.example.com" }, "MAIL_FROM must be set"},
+		{"bad from", func(c *Config) { c.MailFrom = "not an address" }, "MAIL_FROM must be an address"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,8 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 		chromedp.SendKeys(css("#password"), apptest.Password),
 		chromedp.SendKeys(css("#org"), "Browser Org"),
 		chromedp.Click(css("#signup-submit")),
+		chromedp.WaitVisible(css("#notice-link")), // "check your inbox"
+		chromedp.Click(css("#notice-link")),
 		chromedp.WaitVisible(css("#upload-form")),
 		chromedp.SetUploadFiles(css("#file"), []string{file}),
 		chromedp.SendKeys(css("#name"), "big"),

@@ -49,6 +49,16 @@ func TestOperatorCommandsWhileRunning(t *testing.T) {
 
 		_, code = run("apikey", "create", "--org", "00000000-0000-0000-0000-000000000000", "--name", "x")
 		require.Equal(t, 1, code, "unknown organization")
+		out, code = run("apikey", "create", "--org", ids.OrgID, "--name", "reader", "--scopes", "read")
+		require.Equal(t, 0, code)
+		lines = strings.Split(strings.TrimSpace(out), "\n")
+		reader := lines[len(lines)-1]
+		res = env.API(t, http.MethodGet, "/v1/api/tasks", reader, "", nil)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.Body)
+		res = env.API(t, http.MethodPost, "/v1/api/tasks", reader, "application/json", `{"dataset_id":"x","rules":[]}`)
+		require.Equal(t, http.StatusForbidden, res.StatusCode, "a read-only key may not write: %s", res.Body)
+		_, code = run("apikey", "create", "--org", ids.OrgID, "--name", "x", "--scopes", "admin")
+		require.Equal(t, 2, code, "an unknown scope is a usage error")
 		_, code = run("user", "create", "--email", "x@example.com")
 		require.Equal(t, 2, code, "missing flags is a usage error")
 		out, code = run("migrate", "status")

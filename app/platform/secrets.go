@@ -32,7 +32,7 @@ func EnsureSecrets(cfg config.Config) (config.Config, error) {
 	}
 	path := filepath.Join(cfg.DataDir, "secrets.json")
 	var s devSecrets
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 -- under the configured DATA_DIR
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -43,7 +43,7 @@ func EnsureSecrets(cfg config.Config) (config.Config, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return cfg, fmt.Errorf("secrets: %w", err)
 		}
-		b, _ := json.MarshalIndent(s, "", "  ")
+		b, _ := json.MarshalIndent(s, "", "  ") // #nosec G117 -- the development secrets file (0600) is this data
 		if err := writeExclusive(path, b); err != nil {
 			if !errors.Is(err, os.ErrExist) {
 				return cfg, fmt.Errorf("secrets: %w", err)
@@ -83,7 +83,7 @@ func randomHex(n int) string {
 }
 
 func writeExclusive(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- under the configured DATA_DIR
 	if err != nil {
 		return err
 	}

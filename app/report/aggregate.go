@@ -160,7 +160,7 @@ type bitmap []uint64
 
 func newBitmap(n int64) bitmap { return make(bitmap, (n+63)/64) }
 
-func (b bitmap) set(i int64) { b[i/64] |= 1 << (uint(i) % 64) }
+func (b bitmap) set(i int64) { b[i/64] |= 1 << (uint(i) % 64) } // #nosec G115 -- i is a row index, >= 0
 
 func (b bitmap) count() int64 {
 	var n int

@@ -53,6 +53,7 @@ func buildColumn(name string, types ColumnTypes, profiles []*ColumnProfile) (Col
 			col.Quantiles = &Quantiles{P25: q[0], P50: q[1], P75: q[2]}
 			col.QuantilesApprox = true
 		}
+		col.Histogram = histogram(m.quantiles, s.Min, s.Max, col.Type == TypeInteger)
 	}
 
 	col.Top, col.TopApprox = m.topValues()
@@ -158,7 +159,7 @@ func (m *ColumnProfile) distinct(nonNull int64) (int64, bool) {
 	if m.DistinctExact {
 		return int64(len(m.DistinctHashes)), false
 	}
-	est := int64(m.hll.Estimate())
+	est := int64(m.hll.Estimate()) // #nosec G115 -- a cardinality estimate, far below MaxInt64, clamped below
 	return max(min(est, nonNull), min(distinctExactLimit+1, nonNull)), true
 }
 

@@ -153,7 +153,7 @@ func (e *enricher) add(v string) {
 func (e *enricher) track(h uint64, v string) {
 	p := &e.p
 	if len(p.Top) < topTrackLimit {
-		e.seen.put(h, int32(len(p.Top)))
+		e.seen.put(h, int32(len(p.Top))) // #nosec G115 -- len(p.Top) < topTrackLimit
 		p.Top = append(p.Top, TrackedValue{Hash: h, Value: displayValue(v), Count: 1})
 		return
 	}

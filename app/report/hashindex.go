@@ -22,7 +22,7 @@ func newHashIndex(capacity int) *hashIndex {
 func (t *hashIndex) len() int { return t.n }
 
 func (t *hashIndex) get(h uint64) (int32, bool) {
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.keys) - 1) // #nosec G115 -- keys is never empty (a power of two)
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch t.keys[i] {
 		case h:
@@ -38,7 +38,7 @@ func (t *hashIndex) put(h uint64, v int32) {
 	if (t.n+1)*8 > len(t.keys)*5 {
 		t.grow()
 	}
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.keys) - 1) // #nosec G115 -- keys is never empty (a power of two)
 	i := h & mask
 	for t.keys[i] != 0 {
 		i = (i + 1) & mask

@@ -6,6 +6,10 @@ import "fmt"
 const (
 	DefaultChunkRows     = 50_000
 	DefaultMaxFieldBytes = 1 << 20
+	// DefaultMaxRecordBytes bounds one raw record (a line, or several when quoted
+	// fields hold line breaks): a file that is one enormous line is refused after
+	// this many bytes instead of being buffered.
+	DefaultMaxRecordBytes = 8 << 20
 )
 
 // ScanOptions tunes Scan. The zero value selects the defaults.
@@ -14,6 +18,10 @@ type ScanOptions struct {
 	ChunkRows int
 	// MaxFieldBytes is the largest accepted field, in bytes (default 1 MiB).
 	MaxFieldBytes int
+	// MaxRecordBytes is the largest accepted raw record, in bytes (default 8 MiB).
+	MaxRecordBytes int
+	// Delimiter, when set (",", ";", "\t" or "|"), is used instead of sniffing one.
+	Delimiter string
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {
@@ -22,6 +30,9 @@ func (o ScanOptions) withDefaults() ScanOptions {
 	}
 	if o.MaxFieldBytes <= 0 {
 		o.MaxFieldBytes = DefaultMaxFieldBytes
+	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = DefaultMaxRecordBytes
 	}
 	return o
 }

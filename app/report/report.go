@@ -11,6 +11,11 @@ type Report struct {
 	DuplicateRows int64          `json:"duplicate_rows"`
 	Columns       []ColumnReport `json:"columns"`
 	Rules         []RuleResult   `json:"rules"`
+	// RowCount is the outcome of the dataset's row-count bounds, nil without any.
+	RowCount *RowCountResult `json:"row_count,omitempty"`
+	// RuleSetVersion is the version of the dataset's saved rule set the run used; nil
+	// when the rules came with the task. Set by the caller, like TaskID.
+	RuleSetVersion *int `json:"rule_set_version"`
 }
 
 // Dimensions are the three score components, each in [0, 1].
@@ -60,6 +65,9 @@ type ColumnReport struct {
 	// MinLength and MaxLength are value lengths in runes.
 	MinLength *int64 `json:"min_length"`
 	MaxLength *int64 `json:"max_length"`
+	// Histogram bins the numeric values of integer and number columns
+	// (see HistogramBin); it is empty for other columns.
+	Histogram []HistogramBin `json:"histogram,omitempty"`
 }
 
 // Quantiles are approximate quartiles.

@@ -24,6 +24,14 @@ const (
 
 const validChecks = "not_null, unique, range, regex, in, type, length"
 
+// Limits on a rule list, so that a stored set stays small and every pattern is cheap to
+// compile.
+const (
+	MaxRules      = 200  // rules in one list
+	MaxPatternLen = 1000 // bytes of a regex pattern
+	MaxInValues   = 1000 // values of an in check
+)
+
 // Rule is a user-defined data check on one column. A row fails a rule when
 // its value in Column fails the check; every check except not_null ignores
 // null values. Values are trimmed of surrounding white space first.
@@ -95,77 +103,113 @@ func jsonKind(kind string) string {
 // CheckRules validates rules against the dataset's columns and returns an
 // *InputError naming the first bad rule (1-based) and what is wrong.
 func CheckRules(rules []Rule, columns []string) error {
-	known := make(map[string]bool, len(columns))
-	for _, c := range columns {
-		known[c] = true
+	if len(rules) > MaxRules {
+		return NewInputError("too many rules: %d (at most %d)", len(rules), MaxRules)
+	}
+	known := knownColumns(columns)
+	if known == nil {
+		known = map[string]bool{}
 	}
 	for i, r := range rules {
-		if err := checkRule(r, known, columns); err != nil {
+		if _, err := checkRule(r, known, columns); err != nil {
 			return NewInputError("rule %d: %s", i+1, err.Error())
 		}
 	}
 	return nil
 }
 
-func checkRule(r Rule, known map[string]bool, columns []string) error {
+// knownColumns indexes columns; nil columns (not known yet) give a nil map, which
+// checkRule takes as "any column".
+func knownColumns(columns []string) map[string]bool {
+	if columns == nil {
+		return nil
+	}
+	known := make(map[string]bool, len(columns))
+	for _, c := range columns {
+		known[c] = true
+	}
+	return known
+}
+
+// checkRule returns the first problem of r and the JSON field it concerns.
+func checkRule(r Rule, known map[string]bool, columns []string) (field string, err error) {
 	switch r.Check {
 	case CheckNotNull, CheckUnique, CheckRange, CheckRegex, CheckIn, CheckType, CheckLength:
 	case "":
-		return fmt.Errorf("the check is missing (valid: %s)", validChecks)
+		return "check", fmt.Errorf("the check is missing (valid: %s)", validChecks)
 	default:
-		return fmt.Errorf("unknown check %q (valid: %s)", r.Check, validChecks)
+		return "check", fmt.Errorf("unknown check %q (valid: %s)", r.Check, validChecks)
 	}
 	if r.Column == "" {
-		return errors.New("the column is missing")
+		return "column", errors.New("the column is missing")
 	}
-	if !known[r.Column] {
-		return fmt.Errorf("column %q is not in the dataset (columns: %s)", r.Column, listColumns(columns))
+	if known != nil && !known[r.Column] {
+		return "column", fmt.Errorf("column %q is not in the dataset (columns: %s)", r.Column, listColumns(columns))
 	}
-	for _, b := range []*float64{r.Min, r.Max} {
-		if b != nil && (math.IsNaN(*b) || math.IsInf(*b, 0)) {
-			return errors.New("min and max must be finite numbers")
+	for _, b := range []struct {
+		name string
+		v    *float64
+	}{{"min", r.Min}, {"max", r.Max}} {
+		if b.v != nil && (math.IsNaN(*b.v) || math.IsInf(*b.v, 0)) {
+			return b.name, errors.New("min and max must be finite numbers")
 		}
 	}
 	switch r.Check {
 	case CheckRange:
-		if r.Min == nil && r.Max == nil {
-			return errors.New("a range check needs a min, a max or both")
-		}
-		if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-			return fmt.Errorf("min %g is greater than max %g", *r.Min, *r.Max)
-		}
+		return checkBounds(r, "a range check", false)
 	case CheckLength:
-		if r.Min == nil && r.Max == nil {
-			return errors.New("a length check needs a min, a max or both")
-		}
-		for _, b := range []*float64{r.Min, r.Max} {
-			if b != nil && (*b < 0 || *b != math.Trunc(*b)) {
-				return fmt.Errorf("length bounds must be whole numbers of at least 0, not %g", *b)
-			}
-		}
-		if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-			return fmt.Errorf("min length %g is greater than max length %g", *r.Min, *r.Max)
-		}
+		return checkBounds(r, "a length check", true)
 	case CheckIn:
 		if len(r.Values) == 0 {
-			return errors.New("an in check needs at least one value")
+			return "values", errors.New("an in check needs at least one value")
+		}
+		if len(r.Values) > MaxInValues {
+			return "values", fmt.Errorf("an in check takes at most %d values, not %d", MaxInValues, len(r.Values))
 		}
 	case CheckRegex:
 		if r.Pattern == "" {
-			return errors.New("a regex check needs a pattern")
+			return "pattern", errors.New("a regex check needs a pattern")
+		}
+		if len(r.Pattern) > MaxPatternLen {
+			return "pattern", fmt.Errorf("the pattern is %d bytes long (at most %d)", len(r.Pattern), MaxPatternLen)
 		}
 		if _, err := regexp.Compile(r.Pattern); err != nil {
-			return fmt.Errorf("invalid pattern %q: %s", r.Pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return "pattern", fmt.Errorf("invalid pattern %q: %s", r.Pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 	case CheckType:
 		if _, ok := typeMasks[r.Type]; !ok && r.Type != TypeString {
 			if r.Type == "" {
-				return errors.New("a type check needs a type (integer, number, boolean, date, datetime, string)")
+				return "type", errors.New("a type check needs a type (integer, number, boolean, date, datetime, string)")
 			}
-			return fmt.Errorf("unknown type %q (valid: integer, number, boolean, date, datetime, string)", r.Type)
+			return "type", fmt.Errorf("unknown type %q (valid: integer, number, boolean, date, datetime, string)", r.Type)
 		}
 	}
-	return nil
+	return "", nil
+}
+
+// checkBounds checks the min and max of a range or length rule; length bounds are
+// whole numbers of at least 0.
+func checkBounds(r Rule, what string, whole bool) (string, error) {
+	if r.Min == nil && r.Max == nil {
+		return "min", fmt.Errorf("%s needs a min, a max or both", what)
+	}
+	if whole {
+		for _, b := range []struct {
+			name string
+			v    *float64
+		}{{"min", r.Min}, {"max", r.Max}} {
+			if b.v != nil && (*b.v < 0 || *b.v != math.Trunc(*b.v)) {
+				return b.name, fmt.Errorf("length bounds must be whole numbers of at least 0, not %g", *b.v)
+			}
+		}
+	}
+	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
+		if whole {
+			return "min", fmt.Errorf("min length %g is greater than max length %g", *r.Min, *r.Max)
+		}
+		return "min", fmt.Errorf("min %g is greater than max %g", *r.Min, *r.Max)
+	}
+	return "", nil
 }
 
 // listColumns names the columns, eliding all but the first 20.

@@ -28,7 +28,7 @@ var (
 // use is bounded by the record size, not the file size.
 //
 // Scan strips a UTF-8 byte order mark, sniffs the delimiter from the first
-// line (the most frequent of , ; tab | outside quotes, "," when none occurs),
+// lines (see sniffDelimiter) unless opts.Delimiter sets it,
 // trims the header names and splits the data rows into chunks of
 // opts.ChunkRows rows whose byte ranges start and end on record boundaries.
 // Blank lines are skipped, as encoding/csv does.
@@ -55,12 +55,17 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 	}
 	head, err := br.Peek(scanBufSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, scanError(err, 0, opts)
+		return nil, scanError(err, 0, 0)
 	}
 	if len(head) > 0 && looksBinary(head) {
-		return nil, scanError(errBinary, 0, opts)
+		return nil, scanError(errBinary, 0, 0)
 	}
-	delim := sniffDelimiter(head)
+	delim := sniffDelimiter(head, err == io.EOF)
+	if opts.Delimiter != "" {
+		if delim, err = (&Layout{Delimiter: opts.Delimiter}).comma(); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+	}
 
 	cr := csv.NewReader(br)
 	cr.Comma = delim
@@ -68,13 +73,13 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 	cr.ReuseRecord = true
 
 	g.boundary = bom
-	g.limit = int64(headerFieldFactor*opts.MaxFieldBytes + 2*scanBufSize)
+	g.setLimit(min(headerFieldFactor*opts.MaxFieldBytes, opts.MaxRecordBytes))
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, NewInputError("the file is empty")
 	}
 	if err != nil {
-		return nil, scanError(err, 0, opts)
+		return nil, scanError(err, 0, g.record)
 	}
 	columns, err := checkHeader(header, opts)
 	if err != nil {
@@ -82,7 +87,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 	}
 
 	l := &Layout{Delimiter: string(delim), Columns: columns, HeaderBytes: bom + cr.InputOffset()}
-	g.limit = int64(2*len(columns)*opts.MaxFieldBytes + 2*scanBufSize)
+	g.setLimit(min(2*len(columns)*opts.MaxFieldBytes, opts.MaxRecordBytes))
 	cur := Chunk{Offset: l.HeaderBytes, FirstRow: 1}
 	emit := func(c Chunk) error {
 		l.Chunks = append(l.Chunks, c)
@@ -99,7 +104,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 			break
 		}
 		if err != nil {
-			return nil, scanError(err, l.Rows+1, opts)
+			return nil, scanError(err, l.Rows+1, g.record)
 		}
 		// A full chunk is closed only once another record follows, so that
 		// trailing blank lines belong to the last chunk and chunks tile
@@ -112,7 +117,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 			cur = Chunk{Index: len(l.Chunks), Offset: start, FirstRow: l.Rows + 1}
 		}
 		l.Rows++
-		if err := checkRecord(rec, len(columns), l.Rows, opts); err != nil {
+		if err := checkRecord(cr, rec, len(columns), l.Rows, opts); err != nil {
 			return nil, err
 		}
 		cur.Rows++
@@ -155,9 +160,10 @@ func checkHeader(header []string, opts ScanOptions) ([]string, error) {
 }
 
 // checkRecord validates one data record; row is its 1-based data row number.
-func checkRecord(rec []string, ncols int, row int64, opts ScanOptions) error {
+func checkRecord(cr *csv.Reader, rec []string, ncols int, row int64, opts ScanOptions) error {
 	if len(rec) != ncols {
-		return NewInputError("row %d has %s, the header has %d", row, plural(len(rec), "field"), ncols)
+		line, _ := cr.FieldPos(0)
+		return NewInputError("row %d has %s, the header has %d (line %d)", row, plural(len(rec), "field"), ncols, line)
 	}
 	for _, f := range rec {
 		if len(f) > opts.MaxFieldBytes {
@@ -171,8 +177,9 @@ func checkRecord(rec []string, ncols int, row int64, opts ScanOptions) error {
 }
 
 // scanError turns a read or parse failure of the record at data row `row`
-// (0 for the header) into a user-facing error where the input is at fault.
-func scanError(err error, row int64, opts ScanOptions) error {
+// (0 for the header) into a user-facing error where the input is at fault;
+// maxRecord is the record size limit that was in force.
+func scanError(err error, row int64, maxRecord int) error {
 	where := "header"
 	if row > 0 {
 		where = fmt.Sprintf("row %d", row)
@@ -184,7 +191,7 @@ func scanError(err error, row int64, opts ScanOptions) error {
 		return NewInputError("the file is not CSV text (binary data found)")
 	}
 	if errors.Is(err, errTooLarge) {
-		return NewInputError("%s: a field is larger than %s", where, byteSize(opts.MaxFieldBytes))
+		return NewInputError("%s: a record is longer than %s without ending; check for a quote that is never closed", where, byteSize(maxRecord))
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -215,36 +222,6 @@ func looksBinary(head []byte) bool {
 	return ctrl*32 > len(head)
 }
 
-// sniffDelimiter picks the most frequent candidate delimiter outside quotes
-// on the first line; ties go to the earlier candidate.
-func sniffDelimiter(head []byte) rune {
-	const candidates = ",;\t|"
-	var counts [len(candidates)]int
-	inQuote := false
-	for _, b := range head {
-		if b == '"' {
-			inQuote = !inQuote
-			continue
-		}
-		if inQuote {
-			continue
-		}
-		if b == '\n' {
-			break
-		}
-		if i := strings.IndexByte(candidates, b); i >= 0 {
-			counts[i]++
-		}
-	}
-	best := 0
-	for i := range counts {
-		if counts[i] > counts[best] {
-			best = i
-		}
-	}
-	return rune(candidates[best])
-}
-
 // guardReader fails on NUL bytes and on records whose raw size exceeds
 // limit, so that a hostile file cannot make the CSV parser buffer without
 // bound. boundary is the file offset where the current record starts.
@@ -254,7 +231,15 @@ type guardReader struct {
 	n        int64
 	boundary int64
 	limit    int64
+	record   int // the record limit limit is derived from, for messages
 	err      error
+}
+
+// setLimit bounds the current record to record bytes; the slack covers what
+// the buffered reader reads ahead.
+func (g *guardReader) setLimit(record int) {
+	g.record = record
+	g.limit = int64(record) + 2*scanBufSize
 }
 
 func (g *guardReader) Read(p []byte) (int, error) {

@@ -30,7 +30,8 @@ func TestScanInputErrors(t *testing.T) {
 		{"PNG", "\x89PNG\r\n\x1a\n\x01\x02\x03\x04\x05\x06\x07\x08", ScanOptions{}, "the file is not CSV text (binary data found)"},
 		{"invalid UTF-8", "a,b\n1,2\n3,caf\xe9\n", ScanOptions{}, "invalid UTF-8 at row 2"},
 		{"invalid UTF-8 header", "a,\xff\n1,2\n", ScanOptions{}, "invalid UTF-8 in the header"},
-		{"too few fields", "a,b,c\n1,2,3\n4,5\n", ScanOptions{}, "row 2 has 2 fields, the header has 3"},
+		{"too few fields", "a,b,c\n1,2,3\n4,5\n", ScanOptions{}, "row 2 has 2 fields, the header has 3 (line 3)"},
+		{"ragged after quoted line break", "a,b\n\"x\ny\",1\n2\n", ScanOptions{}, "row 2 has 1 field, the header has 2 (line 4)"},
 		{"too many fields", "a\n1\n2,3\n", ScanOptions{}, "row 2 has 2 fields, the header has 1"},
 		{"one field", "a,b\n1\n", ScanOptions{}, "row 1 has 1 field, the header has 2"},
 		{"field too large", "a,b\n1,2\n3," + big + "\n", ScanOptions{}, "row 2: a field is larger than 1 MiB"},
@@ -65,10 +66,83 @@ func (e endless) Read(p []byte) (int, error) {
 func TestScanBoundsMemoryOnEndlessRecords(t *testing.T) {
 	opts := ScanOptions{MaxFieldBytes: 1 << 10}
 	_, err := Scan(endless('a'), opts)
-	requireInputError(t, err, "header: a field is larger than 1 KiB")
+	requireInputError(t, err, "header: a record is longer than 16 KiB without ending")
 
 	_, err = Scan(io.MultiReader(strings.NewReader("a,b\n1,2\n"), endless('x')), opts)
-	requireInputError(t, err, "row 2: a field is larger than 1 KiB")
+	requireInputError(t, err, "row 2: a record is longer than 4 KiB without ending")
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// A 2 GB file that is one line is refused after the record limit, not buffered whole.
+func TestScanRefusesHugeSingleLine(t *testing.T) {
+	const size = 2 << 30
+	tests := []struct {
+		name   string
+		prefix string
+		fill   byte
+		want   string
+	}{
+		{"header line", "", 'a', "header: a record is longer than 8 MiB"},
+		{"data line", "id,name\n1,Ann\n", 'x', "row 2: a record is longer than 4 MiB"},
+		{"many small fields", "a,b\n", ',', "row 1: a record is longer than 4 MiB"},
+		{"open quote", "a,b\n1,\"", 'q', "check for a quote that is never closed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cr := &countingReader{r: io.MultiReader(strings.NewReader(tt.prefix), io.LimitReader(endless(tt.fill), size))}
+			_, err := Scan(cr, ScanOptions{})
+			requireInputError(t, err, tt.want)
+			require.Less(t, cr.n, int64(DefaultMaxRecordBytes+(1<<20)), "read far past the record limit")
+		})
+	}
+}
+
+func TestScanSniffsDelimiter(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want string
+	}{
+		{"comma", "a,b\n1,2\n", ","},
+		{"semicolon", "a;b;c\n1;2,5;3\n", ";"},
+		{"tab", "a\tb\n1\t2\n", "\t"},
+		{"pipe", "a|b\n1|2\n", "|"},
+		{"one column", "name\nAnn\n", ","},
+		{"quoted delimiters ignored", "\"a;b;c\",d\n\"1;2;3\",4\n", ","},
+		// The header alone has as many commas as semicolons; the rows settle it.
+		{"consistent across lines", "a;b,c\n1;2\n3;4\n", ";"},
+		{"quoted line break", "a;b\n\"x\ny,z\";2\n", ";"},
+		{"BOM", "\xef\xbb\xbfa\tb\n1\t2\n", "\t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Scan(strings.NewReader(tt.data), ScanOptions{})
+			if err != nil {
+				// A wrong guess shows up as ragged rows; report the sniffed choice instead.
+				t.Fatalf("Scan: %v (sniffed %q)", err, string(sniffDelimiter([]byte(tt.data), true)))
+			}
+			require.Equal(t, tt.want, l.Delimiter)
+		})
+	}
+}
+
+func TestScanForcedDelimiter(t *testing.T) {
+	l, err := Scan(strings.NewReader("a;b\n1;2\n"), ScanOptions{Delimiter: ","})
+	require.NoError(t, err)
+	require.Equal(t, []string{"a;b"}, l.Columns)
+	_, err = Scan(strings.NewReader("a\n1\n"), ScanOptions{Delimiter: "x"})
+	require.Error(t, err)
 }
 
 func TestScanLayout(t *testing.T) {

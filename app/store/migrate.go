@@ -219,7 +219,7 @@ func lock(ctx context.Context, conn *sql.Conn, dia, set string) (func(), error) 
 	}
 	h := fnv.New64a()
 	h.Write([]byte("assay:migrate:" + set))
-	key := int64(h.Sum64())
+	key := int64(h.Sum64()) // #nosec G115 -- a lock key: wrapping to a negative bigint is fine
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		return nil, fmt.Errorf("advisory lock: %w", err)
 	}

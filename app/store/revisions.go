@@ -132,6 +132,7 @@ ON CONFLICT (version) DO UPDATE SET description = excluded.description, type = e
   applied = excluded.applied, total = excluded.total, executed_at = excluded.executed_at,
   execution_time = excluded.execution_time, error = excluded.error, error_stmt = excluded.error_stmt,
   hash = excluded.hash, partial_hashes = excluded.partial_hashes, operator_version = excluded.operator_version`
+	// #nosec G115 -- RevisionType is a small bit set and ExecutionTime a duration.
 	_, err = r.q.ExecContext(ctx, r.bind(q),
 		rev.Version, rev.Description, int64(rev.Type), rev.Applied, rev.Total, rev.ExecutedAt.UTC(),
 		int64(rev.ExecutionTime), rev.Error, rev.ErrorStmt, rev.Hash, string(partial), rev.OperatorVersion)
@@ -166,7 +167,7 @@ func (r *revisions) query(ctx context.Context, q string, args ...any) ([]*migrat
 			&execTime, &rev.Error, &rev.ErrorStmt, &rev.Hash, &partial, &rev.OperatorVersion); err != nil {
 			return nil, fmt.Errorf("revisions: scan: %w", err)
 		}
-		rev.Type = migrate.RevisionType(typ)
+		rev.Type = migrate.RevisionType(typ) // #nosec G115 -- written by Write from a RevisionType
 		rev.ExecutionTime = time.Duration(execTime)
 		if err := json.Unmarshal([]byte(partial), &rev.PartialHashes); err != nil {
 			return nil, fmt.Errorf("revisions: decode partial hashes of %s: %w", rev.Version, err)

@@ -28,6 +28,8 @@ type apiProblem struct {
 	Status int    `json:"status"`
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
+	// Errors lists the problems of a refused rule set, each naming its rule.
+	Errors []report.FieldError `json:"errors"`
 }
 
 func (p *apiProblem) Error() string {
@@ -172,6 +174,24 @@ var (
 	// errUploadRead is the browser's side failing (a cut or oversized body), not the API's.
 	errUploadRead = errors.New("upload: read body")
 )
+
+// createURLDataset has the API record a dataset to fetch from sourceURL; an empty name
+// lets the API name it after the URL.
+func (a *apiClient) createURLDataset(ctx context.Context, acc *member, name, sourceURL string) (*apiDataset, error) {
+	in := map[string]string{"source_url": sourceURL}
+	if name != "" {
+		in["name"] = name
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("api: encode dataset: %w", err)
+	}
+	var ds apiDataset
+	if err := a.do(ctx, a.http, acc, http.MethodPost, "/v1/api/datasets", "application/json", bytes.NewReader(b), &ds); err != nil {
+		return nil, err
+	}
+	return &ds, nil
+}
 
 // deleteDataset deletes a dataset that no task will use.
 func (a *apiClient) deleteDataset(ctx context.Context, acc *member, id string) error {

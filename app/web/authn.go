@@ -5,8 +5,10 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/assayhq/assay/app/org"
 	"github.com/assayhq/assay/app/tenant"
 	entweb "github.com/assayhq/assay/ent/web"
+	"github.com/assayhq/assay/ent/web/identity"
 	"github.com/assayhq/assay/ent/web/membership"
 )
 
@@ -18,6 +20,15 @@ type member struct {
 	OrgName string
 	Plan    string
 	Role    string
+	// Verified is false while the user's email awaits confirmation (the banner shows);
+	// a user without an email has nothing to confirm.
+	Verified bool
+	// MFAEnabled: the user signs in with a second factor. MustEnrollMFA: the organization
+	// requires one and the user has none, so only the enrollment pages are open.
+	MFAEnabled    bool
+	MustEnrollMFA bool
+	// Orgs are all the user's organizations, for the header's switcher.
+	Orgs []org.Membership
 }
 
 func memberOf(c fiber.Ctx) *member {
@@ -32,9 +43,16 @@ type authn struct {
 }
 
 // require is middleware: it loads the session's user and membership, scopes the request
-// context to the organization, and sends anyone else to /login. A disabled user or a
-// removed membership ends the session.
-func (a authn) require(c fiber.Ctx) error {
+// context to the organization, and sends anyone else to /login. A disabled user ends the
+// session; so does a removed membership, unless the user has another (see lost).
+func (a authn) require(c fiber.Ctx) error { return a.check(c, false) }
+
+// requireEnrolling is require for the pages a member must reach while their
+// organization requires MFA they have not set up: the MFA settings and re-authentication.
+func (a authn) requireEnrolling(c fiber.Ctx) error { return a.check(c, true) }
+
+// check is require; unless enrolling, a member who must set up MFA is sent to it first.
+func (a authn) check(c fiber.Ctx, enrolling bool) error {
 	ws := sessionOf(c)
 	userID, orgID := ws.str(keyUserID), ws.str(keyOrgID)
 	if userID == "" || orgID == "" {
@@ -45,12 +63,12 @@ func (a authn) require(c fiber.Ctx) error {
 		return err
 	}
 	if acc == nil {
-		if err := a.sessions.logout(c); err != nil {
-			return err
-		}
-		return redirect(c, "/login")
+		return a.lost(c, userID)
 	}
 	c.Locals(localAccount, acc)
+	if acc.MustEnrollMFA && !enrolling {
+		return redirect(c, pathSettingsSecurity)
+	}
 	c.SetContext(tenant.With(c.Context(), acc.OrgID))
 	return c.Next()
 }
@@ -83,8 +101,27 @@ func (a authn) load(c fiber.Ctx, userID, orgID string) (*member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: load organization: %w", err)
 	}
+	email := u.Email
+	if email == "" {
+		// Signed up through a provider without a verified email: show what it sent.
+		id, err := a.db.Identity.Query().Where(identity.UserID(u.ID)).
+			Order(entweb.Asc(identity.FieldCreatedAt)).First(ctx)
+		if err != nil && !entweb.IsNotFound(err) {
+			return nil, fmt.Errorf("web: load identity: %w", err)
+		}
+		if id != nil {
+			email = id.Email
+		}
+	}
+	orgs, err := org.Memberships(ctx, a.db, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("web: load organizations: %w", err)
+	}
 	return &member{
-		UserID: u.ID, Email: u.Email, OrgID: o.ID, OrgName: o.Name, Plan: o.Plan, Role: string(m.Role),
+		Orgs:   orgs,
+		UserID: u.ID, Email: email, OrgID: o.ID, OrgName: o.Name, Plan: o.Plan, Role: string(m.Role),
+		Verified:   u.EmailVerifiedAt != nil || u.Email == "",
+		MFAEnabled: u.MfaEnabledAt != nil, MustEnrollMFA: o.RequireMfa && u.MfaEnabledAt == nil,
 	}, nil
 }
 

@@ -26,6 +26,7 @@ type dashboard struct {
 type uploadForm struct {
 	Name       string
 	Rules      string
+	SourceURL  string
 	Error      string
 	RulesError bool
 	MaxUpload  string

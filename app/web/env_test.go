@@ -101,7 +101,8 @@ func newEnv(t *testing.T, dbURL string, opts ...func(*config.Config)) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := New(Deps{Config: cfg, DB: db, Signer: signer, Hub: hub, Log: log, HTTP: api.srv.Client()})
+	srv, err := New(Deps{Config: cfg, DB: db, Signer: signer, Hub: hub, Log: log, HTTP: api.srv.Client(),
+		Limiter: testLimiter(t, rds, cfg)})
 	require.NoError(t, err)
 	return &testEnv{
 		cfg: cfg, db: db, srv: srv, app: srv.App(), api: api, signer: signer, hub: hub,

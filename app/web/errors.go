@@ -26,6 +26,7 @@ var errorTitles = map[int]string{
 	http.StatusNotFound:              "Page not found",
 	http.StatusMethodNotAllowed:      "Not allowed",
 	http.StatusRequestEntityTooLarge: "Too large",
+	http.StatusTooManyRequests:       "Too many attempts",
 	http.StatusInternalServerError:   "Something went wrong",
 	http.StatusBadGateway:            "Service unavailable",
 	http.StatusServiceUnavailable:    "Service unavailable",
@@ -44,7 +45,6 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		slog.Int("status", e.Status),
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
-		slog.String("request_id", rid),
 		slog.String("error", err.Error()),
 	)
 	title, detail := e.Public()
@@ -62,7 +62,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	}
 	c.Response().Header.Del(fiber.HeaderContentDisposition)
 	if rerr := s.views.page(c, e.Status, "pages/error", p); rerr != nil {
-		s.log.ErrorContext(c.Context(), "web: render error page", slog.Any("error", rerr), slog.String("request_id", rid))
+		s.log.ErrorContext(c.Context(), "web: render error page", slog.Any("error", rerr))
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.Status(e.Status).SendString(title)
 	}

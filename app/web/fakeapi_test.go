@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -32,10 +33,13 @@ type fakeAPI struct {
 	rejectTS *apiProblem // answer to the next task creation, if set
 	// firstBytes, if set, is closed once an upload's first bytes arrived.
 	firstBytes chan struct{}
+	keys       fakeKeys  // the internal API-key endpoints
+	rules      fakeRules // datasets' columns and saved rule sets
 }
 
 type fakeUpload struct {
 	Name, ContentType string
+	SourceURL         string // a URL dataset (JSON body) instead of a file
 	Chunked           bool
 	Body              []byte
 }
@@ -59,10 +63,17 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/api/datasets", f.auth(f.createDataset))
 	mux.HandleFunc("DELETE /v1/api/datasets/{id}", f.auth(f.deleteDataset))
+	mux.HandleFunc("GET /v1/api/datasets/{id}", f.auth(f.rules.showDataset))
+	mux.HandleFunc("GET /v1/api/datasets/{id}/rules", f.auth(f.rules.show))
+	mux.HandleFunc("PUT /v1/api/datasets/{id}/rules", f.auth(f.rules.put))
 	mux.HandleFunc("POST /v1/api/tasks", f.auth(f.createTask))
 	mux.HandleFunc("GET /v1/api/tasks", f.auth(f.listTasks))
 	mux.HandleFunc("GET /v1/api/tasks/{id}", f.auth(f.showTask))
 	mux.HandleFunc("GET /v1/api/tasks/{id}/report", f.auth(f.showReport))
+	mux.HandleFunc("POST /v1/api/tasks/{id}/cancel", f.auth(f.cancelTask))
+	mux.HandleFunc("GET /v1/internal/api-keys", f.auth(f.keys.list))
+	mux.HandleFunc("POST /v1/internal/api-keys", f.auth(f.keys.create))
+	mux.HandleFunc("POST /v1/internal/api-keys/{id}/revoke", f.auth(f.keys.revoke))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -113,6 +124,19 @@ func (f *fakeAPI) createDataset(w http.ResponseWriter, r *http.Request, _ *auth.
 	up := fakeUpload{
 		Name: r.URL.Query().Get("name"), ContentType: r.Header.Get("Content-Type"),
 		Chunked: r.ContentLength == -1 && len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked",
+	}
+	if up.ContentType == "application/json" {
+		var in struct {
+			Name      string `json:"name"`
+			SourceURL string `json:"source_url"`
+		}
+		json.NewDecoder(r.Body).Decode(&in)
+		up.Name, up.SourceURL = orDefault(in.Name, "from-url"), in.SourceURL
+		f.mu.Lock()
+		f.uploads = append(f.uploads, up)
+		f.mu.Unlock()
+		writeJSON(w, http.StatusCreated, map[string]any{"id": platform.NewID(), "name": up.Name, "status": "fetching"})
+		return
 	}
 	if first != nil {
 		buf := make([]byte, 1)
@@ -178,11 +202,14 @@ func (f *fakeAPI) listTasks(w http.ResponseWriter, r *http.Request, c *auth.Clai
 	defer f.mu.Unlock()
 	f.lists++
 	list := apiTaskList{Data: []apiTask{}}
+	ds := r.URL.Query().Get("dataset_id")
 	for _, t := range f.tasks {
-		if t.OrgID == c.OrgID {
+		if t.OrgID == c.OrgID && (ds == "" || t.Task.DatasetID == ds) {
 			list.Data = append(list.Data, t.Task)
 		}
 	}
+	// Newest first, as the API lists them (ids are time-ordered).
+	sort.Slice(list.Data, func(i, j int) bool { return list.Data[i].ID > list.Data[j].ID })
 	writeJSON(w, http.StatusOK, list)
 }
 

@@ -16,6 +16,20 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // maxFormBody bounds the urlencoded forms (login, signup, logout).
 const maxFormBody = 64 << 10
 
+// hstsValue keeps browsers on HTTPS for two years, subdomains included.
+const hstsValue = "max-age=63072000; includeSubDomains"
+
+// strictTransport sends HSTS when on: in production, which is served over HTTPS only
+// (a development server on plain http must not pin browsers to https).
+func strictTransport(on bool) fiber.Handler {
+	return func(c fiber.Ctx) error {
+		if on {
+			c.Set(fiber.HeaderStrictTransportSecurity, hstsValue)
+		}
+		return c.Next()
+	}
+}
+
 // securityHeaders sets the headers every response carries.
 func securityHeaders(c fiber.Ctx) error {
 	h := &c.Response().Header

@@ -21,6 +21,8 @@ func TestPublicRoutes(t *testing.T) {
 	}{
 		{"landing", "/", 200, "text/html", "Know how good your data is", ""},
 		{"signup", "/signup", 200, "text/html", `id="signup-submit"`, ""},
+		{"forgot password", "/password/forgot", 200, "text/html", `id="forgot-submit"`, ""},
+		{"reset without token", "/password/reset", 400, "text/html", `id="notice-error"`, ""},
 		{"login", "/login", 200, "text/html", `id="login-submit"`, ""},
 		{"health", "/healthz", 200, "text/plain", "ok", "no-store"},
 		{"jwks", "/.well-known/jwks.json", 200, "application/json", `"keys"`, "public, max-age=300"},

@@ -29,6 +29,7 @@ type view struct {
 	CSRF      string  // the session's CSRF token, if it has one
 	HXHeaders string  // JSON for hx-headers on <body>
 	Account   *member // the signed-in user, or nil
+	Provider  string  // the OpenID Connect provider's name on pages that offer it
 	Data      any     // the page's own data
 }
 
@@ -50,6 +51,7 @@ func newRenderer() (*renderer, error) {
 		"title": func(v view) (template.HTML, error) { return r.exec(v.Page+"/title", v) },
 	})
 	e.AddFuncMap(formatFuncs)
+	e.AddFuncMap(chartFuncs)
 	if err := e.Load(); err != nil {
 		return nil, fmt.Errorf("web: load templates: %w", err)
 	}
@@ -62,7 +64,7 @@ func (r *renderer) exec(name string, data any) (template.HTML, error) {
 	if err := r.engine.Templates.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
-	return template.HTML(b.String()), nil //nolint:gosec // output of html/template
+	return template.HTML(b.String()), nil // #nosec G203 -- output of html/template, escaped already
 }
 
 // fragment renders a partial to a string (SSE event data).
@@ -94,7 +96,7 @@ func (r *renderer) partial(c fiber.Ctx, status int, name string, data any) error
 }
 
 func newView(c fiber.Ctx, page string, data any) view {
-	v := view{Page: page, Data: data, Account: memberOf(c)}
+	v := view{Page: page, Data: data, Account: memberOf(c), Provider: offeredProvider(c)}
 	if ws := sessionOf(c); ws != nil {
 		v.CSRF = ws.csrf()
 	}

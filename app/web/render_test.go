@@ -21,7 +21,9 @@ func sampleReport() *report.Report {
 		Dimensions:    report.Dimensions{Completeness: 0.97, Validity: 0.86, Uniqueness: 0.98},
 		DuplicateRows: 400,
 		Columns: []report.ColumnReport{
-			{Name: "age", Type: "integer", Count: 20400, Nulls: 2040, Distinct: 73, Min: ptr(18.0), Max: ptr(90.0), Mean: ptr(54.1), Stddev: ptr(21.0), Invalid: 204},
+			{Name: "age", Type: "integer", Count: 20400, Nulls: 2040, Distinct: 73, Min: ptr(18.0), Max: ptr(90.0), Mean: ptr(54.1), Stddev: ptr(21.0), Invalid: 204,
+				Top:       []report.TopValue{{Value: "42", Count: 300}, {Value: "43", Count: 200}},
+				Histogram: []report.HistogramBin{{Lo: 18, Hi: 42, Count: 9000}, {Lo: 42, Hi: 66, Count: 6000}, {Lo: 66, Hi: 90, Count: 3360}}},
 			{Name: "email", Type: "string", Count: 20400, Distinct: 20000, DistinctApprox: true},
 		},
 		Rules: []report.RuleResult{
@@ -42,7 +44,8 @@ func TestEveryPageRenders(t *testing.T) {
 	r, err := newRenderer()
 	require.NoError(t, err)
 	acc := &member{UserID: "u", Email: "a@example.com", OrgID: "o", OrgName: "Org"}
-	rv := &reportView{Report: sampleReport(), TaskID: "t1", DatasetName: "people.csv"}
+	rv := &reportView{Report: sampleReport(), TaskID: "t1", DatasetName: "people.csv",
+		Runs: []runPoint{{ID: "t0", Score: 80, At: time.Now()}, {ID: "t1", Score: 91.3, At: time.Now()}}, Others: []runPoint{{ID: "t0", Score: 80}}}
 	pages := []struct {
 		page string
 		data any
@@ -59,8 +62,26 @@ func TestEveryPageRenders(t *testing.T) {
 		{"pages/tasks/show", taskPage{ID: "t1", DatasetName: "a.csv", Live: sampleLive("completed"), Report: rv},
 			[]string{"#task-status", "#report #score", "#columns", "#rules-table"}},
 		{"pages/tasks/show", taskPage{ID: "t1", DatasetName: "a.csv", Live: sampleLive("failed"), ReportNote: "failed"}, []string{"#task-status", "#report"}},
-		{"pages/tasks/report", *rv, []string{"#report", "#score", "#columns", "#rules-table", "#dimensions", "#duplicates"}},
+		{"pages/tasks/report", *rv, []string{"#report", "#score", "#columns", "#rules-table", "#dimensions", "#duplicates",
+			"#score-figure svg[role=img]", "#score-terms", "#trend svg", "#nulls svg", "#invalid svg", "#profile-0 svg.histogram", "#compare-form", "#download-csv", "#download-json"}},
+		{"pages/tasks/compare", buildCompare(compareSide{"t1", "a.csv", sampleReport()}, compareSide{"t0", "b.csv", &report.Report{}}),
+			[]string{"#compare-summary", "#cmp-score", "#columns-differ", "#compare-rules"}},
 		{"pages/error", errorPage{Status: 404, Title: "Page not found", Message: "gone"}, []string{"#error"}},
+		{"pages/oidc_link", linkPage{Provider: "Google", Email: "a@example.com", Error: "Wrong password."},
+			[]string{"#link-email", "#password", "#link-submit", "#link-error"}},
+		{"pages/notice", noticePage{Kind: "k", Title: "T", Message: "m", Error: "e", LinkHref: "/x", LinkText: "x"},
+			[]string{`#notice[data-notice="k"]`, "#notice-message", "#notice-error", `#notice-link[href="/x"]`}},
+		{"pages/confirm", confirmPage{Title: "T", Message: "m", Action: pathVerify, Token: "t", Button: "Go"},
+			[]string{`#confirm-form[action="/verify"]`, `input[name="token"][value="t"]`, "#confirm-submit"}},
+		{"pages/password_forgot", forgotPage{Email: "x@y.z", Errors: map[string]string{"email": "bad"}}, []string{"#email", "#email-error", "#forgot-submit"}},
+		{"pages/password_reset", resetPage{Token: "t", Errors: map[string]string{"password": "bad"}}, []string{"#password", "#password-error", "#reset-submit"}},
+		{"pages/settings_email", emailChangePage{Current: "a@example.com", Errors: map[string]string{"email": "bad", "password": "bad"}},
+			[]string{"#current-email", "#email-error", "#password-error", "#change-submit"}},
+		{"pages/settings_api_keys", apiKeysView{
+			Keys:    []apiKeyRow{{apiKey: apiKey{ID: "k1", Name: "ci", Prefix: "p", Scopes: []string{"read"}, CreatedAt: time.Now(), LastUsedAt: ptr(time.Now())}, Status: "active"}},
+			Created: &apiKey{ID: "k1", Name: "ci", Key: "assay_p_s", Scopes: []string{"read"}}, Error: "bad", NextCursor: "c",
+		}, []string{"#api-keys-table", "#new-key-value", "#api-key-error", "#api-key-form", "form.revoke", "#more-api-keys", "#settings-nav"}},
+		{"pages/settings_api_key_revoke", &apiKey{ID: "k1", Name: "ci", Prefix: "p"}, []string{"#revoke-form", "#revoke-submit"}},
 	}
 	for _, p := range pages {
 		t.Run(p.page, func(t *testing.T) {

@@ -17,9 +17,11 @@ const staticMaxAge = 7 * 24 * 3600
 
 // routes is the one route table of the web app.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestid.New(), recover.New(), closeUnreadBodies, securityHeaders)
+	app.Use(requestid.New(), s.observe, recover.New(), closeUnreadBodies, securityHeaders, s.hsts, auditRequest)
 
 	app.Get("/healthz", healthz)
+	app.Get(pathLive, s.probes.Live)
+	app.Get(pathReady, s.probes.Ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
 	app.Use("/static", static.New("", static.Config{
 		FS: staticfs.FS, MaxAge: staticMaxAge,
@@ -37,20 +39,102 @@ func (s *Server) routes(app *fiber.App) {
 	form := limitBody(maxFormBody)
 	sess := s.sessions.load
 	signedIn := s.authn.require
+	offer := s.oidc.offer
+	// Sensitive changes need a login or re-authentication within recentAuthMaxAge.
+	recent := s.reauth.requireRecentAuth(recentAuthMaxAge)
+	// The pages a member must reach while their organization requires MFA they lack.
+	enrolling := s.authn.requireEnrolling
 
 	app.Get("/", sess, redirectIfSignedIn, s.landing)
-	app.Get("/signup", sess, redirectIfSignedIn, s.accounts.signupForm)
-	app.Post("/signup", form, sess, csrf, s.accounts.signup)
-	app.Get("/login", sess, redirectIfSignedIn, s.accounts.loginForm)
-	app.Post("/login", form, sess, csrf, s.accounts.login)
+	app.Get("/signup", sess, redirectIfSignedIn, offer, s.accounts.signupForm)
+	app.Post("/signup", form, sess, csrf, offer, s.limits.Auth(s.accounts.signupRefused), s.accounts.signup)
+	app.Get("/login", sess, redirectIfSignedIn, offer, s.accounts.loginForm)
+	app.Post("/login", form, sess, csrf, offer, s.limits.Auth(s.accounts.loginRefused), s.accounts.login)
 	app.Post("/logout", form, sess, csrf, s.accounts.logout)
+	// The second factor of a sign-in (password or provider) of a user with MFA on.
+	mfaPending := s.mfaGate.pending
+	app.Get(pathMFAChallenge, sess, mfaPending, s.mfaGate.challengeForm)
+	app.Post(pathMFAChallenge, form, sess, csrf, mfaPending, s.limits.AuthFor(s.mfaGate.challengeRefused, pendingAccount), s.mfaGate.challenge)
+	app.Get(pathReauth, sess, enrolling, offer, s.reauth.form)
+	app.Post(pathReauth, form, sess, csrf, enrolling, s.limits.AuthFor(s.reauth.refused, signedInAccount), s.reauth.confirm)
+
+	// Links sent by email: opening one (GET) shows a page, only its form's POST acts.
+	app.Get(pathSignupSent, sess, s.mail.signupSent)
+	app.Get(pathVerify, sess, s.mail.verifyForm)
+	app.Post(pathVerify, form, sess, csrf, s.mail.verify)
+	app.Post(pathVerifyResend, form, sess, csrf, signedIn, s.limits.Auth(s.mail.resendRefused), s.mail.resend)
+	app.Get(pathForgot, sess, s.mail.forgotForm)
+	app.Post(pathForgot, form, sess, csrf, s.limits.Auth(s.mail.forgotRefused), s.mail.forgot)
+	app.Get(pathReset, sess, s.mail.resetForm)
+	app.Post(pathReset, form, sess, csrf, s.limits.Auth(s.mail.resetRefused), s.mail.reset)
+	app.Get(pathEmailChange, sess, signedIn, recent, s.mail.emailChangeForm)
+	app.Post(pathEmailChange, form, sess, csrf, signedIn, recent, s.limits.Auth(s.mail.emailChangeRefused), s.mail.emailChange)
+	app.Get(pathEmailConfirm, sess, s.mail.emailConfirmForm)
+	app.Post(pathEmailConfirm, form, sess, csrf, s.mail.emailConfirm)
+
+	// Sign-in with an OpenID Connect provider (404 unless configured).
+	app.Post("/auth/oidc/start", form, sess, csrf, s.oidc.start)
+	app.Get(oidcCallbackPath, sess, s.oidc.callback)
+	app.Get(oidcLinkPath, sess, s.oidc.linkForm)
+	app.Post(oidcLinkPath, form, sess, csrf, s.limits.Auth(s.oidc.linkRefused), s.oidc.link)
 
 	app.Get("/dashboard", sess, signedIn, s.dashboard.show)
 	// The upload reads its own body as a stream, within the app's BodyLimit.
 	app.Post("/datasets", sess, csrfStreamed, signedIn, s.uploads.create)
+	app.Get("/datasets/:id/rules", sess, signedIn, s.rules.show)
+	app.Get("/datasets/:id/rules/params", sess, signedIn, s.rules.params)
+	app.Post("/datasets/:id/rules", form, sess, csrf, signedIn, s.rules.save)
+	app.Post("/datasets/:id/run", form, sess, csrf, signedIn, s.rules.run)
 	app.Get("/tasks/:id", sess, signedIn, s.tasks.show)
 	app.Get("/tasks/:id/events", sess, signedIn, s.tasks.events)
+	app.Post("/tasks/:id/cancel", form, sess, csrf, signedIn, s.tasks.cancel)
 	app.Get("/tasks/:id/report", sess, signedIn, s.tasks.report)
+	app.Get("/tasks/:id/report.csv", sess, signedIn, s.tasks.exportCSV)
+	app.Get("/tasks/:id/report.json", sess, signedIn, s.tasks.exportJSON)
+	app.Get("/tasks/:id/compare", sess, signedIn, s.tasks.compare)
+
+	// Account settings: the user's sessions (devices) and password.
+	app.Get(pathSettingsSessions, sess, signedIn, s.settings.sessionsPage)
+	app.Post(pathSettingsSessions+"/revoke-others", form, sess, csrf, signedIn, s.settings.revokeOthers)
+	app.Post(pathSettingsSessions+"/revoke-all", form, sess, csrf, signedIn, s.settings.logoutEverywhere)
+	app.Post(pathSettingsSessions+"/:id/revoke", form, sess, csrf, signedIn, s.settings.revoke)
+	app.Get(pathSettingsPassword, sess, signedIn, recent, s.settings.passwordForm)
+	app.Post(pathSettingsPassword, form, sess, csrf, signedIn, recent, s.limits.Auth(s.settings.passwordRefused), s.settings.changePassword)
+
+	// Two-factor authentication of the user, and the organization's requirement of it.
+	mfaLimit := s.limits.AuthFor(s.mfa.refused, signedInAccount)
+	app.Get(pathSettingsSecurity, sess, enrolling, s.mfa.show)
+	app.Post(pathMFASetup, form, sess, csrf, enrolling, recent, s.mfa.setup)
+	app.Get(pathMFAQR, sess, enrolling, recent, s.mfa.qr)
+	app.Post(pathMFAEnable, form, sess, csrf, enrolling, recent, mfaLimit, s.mfa.enable)
+	app.Post(pathMFADisable, form, sess, csrf, signedIn, recent, mfaLimit, s.mfa.disable)
+	app.Post(pathMFACodes, form, sess, csrf, signedIn, recent, s.mfa.regenerate)
+	app.Get(pathSettingsOrgSecurity, sess, signedIn, s.orgSec.show)
+	app.Post(pathSettingsOrgSecurity, form, sess, csrf, signedIn, recent, s.orgSec.update)
+	app.Get(pathSettingsOrgAudit, sess, signedIn, s.orgAudit.show)
+
+	// Organizations: members, roles and invitations; switching and creating. Opening an
+	// invitation link works signed out; joining needs an account (signup or login).
+	mayInvite := s.orgs.mayInvite
+	app.Get(pathSettingsOrg, sess, signedIn, s.orgs.show)
+	app.Post(pathSettingsOrg+"/invitations", form, sess, csrf, signedIn, mayInvite, s.orgs.inviteEmail)
+	app.Post(pathSettingsOrg+"/invitations/link", form, sess, csrf, signedIn, mayInvite, s.orgs.inviteLink)
+	app.Post(pathSettingsOrg+"/invitations/:id/revoke", form, sess, csrf, signedIn, mayInvite, s.orgs.revokeInvite)
+	app.Post(pathSettingsOrg+"/members/:id/role", form, sess, csrf, signedIn, recent, s.orgs.changeRole)
+	app.Post(pathSettingsOrg+"/members/:id/remove", form, sess, csrf, signedIn, recent, s.orgs.remove)
+	app.Post(pathSettingsOrg+"/leave", form, sess, csrf, signedIn, s.orgs.leave)
+	app.Post(pathOrgs, form, sess, csrf, signedIn, s.orgs.create)
+	app.Post(pathOrgsSwitch, form, sess, csrf, signedIn, s.orgs.switchOrg)
+	app.Get(pathInviteAccept, sess, s.orgs.openInvite)
+	app.Post(pathInviteAccept, form, sess, csrf, signedIn, s.orgs.acceptInvite)
+	app.Get(pathInviteSignup, sess, toInviteIfSignedIn, s.orgs.inviteSignupForm)
+	app.Post(pathInviteSignup, form, sess, csrf, toInviteIfSignedIn, s.limits.Auth(s.orgs.inviteSignupRefused), s.orgs.inviteSignup)
+
+	// The organization's API keys (owners and admins), kept by the API.
+	mayManageKeys := s.apiKeys.authorize
+	app.Get(pathSettingsAPIKeys, sess, signedIn, mayManageKeys, s.apiKeys.show)
+	app.Post(pathSettingsAPIKeys, form, sess, csrf, signedIn, mayManageKeys, recent, s.apiKeys.create)
+	app.Post(pathSettingsAPIKeys+"/:id/revoke", form, sess, csrf, signedIn, mayManageKeys, s.apiKeys.revoke)
 
 	// Anything else that reaches here is unknown: the error handler renders the 404 page.
 	app.Use(func(c fiber.Ctx) error { return fiber.NewError(http.StatusNotFound) })

@@ -13,10 +13,17 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/assayhq/assay/app/account"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/mail"
+	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/ratelimit"
+	"github.com/assayhq/assay/app/telemetry"
 	entweb "github.com/assayhq/assay/ent/web"
 	_ "github.com/assayhq/assay/ent/web/runtime" // tenant hooks and interceptors of the Ent schema
 )
@@ -29,6 +36,19 @@ type Deps struct {
 	Hub    *events.Hub
 	Log    *slog.Logger
 	HTTP   *http.Client
+	// Limiter counts credential-form attempts (RATE_LIMIT_AUTH_PER_15M); nil turns the
+	// limits off.
+	Limiter *ratelimit.Limiter
+	// Mail delivers the outbox rows the email flows write; nil leaves them for the mail
+	// pool's sweep (tests that send no mail).
+	Mail mail.Queue
+	// Redis is checked by readiness (/readyz); nil fails that check.
+	Redis *platform.Redis
+	// Tracer records a server span per request and a client span per API call; nil
+	// records none.
+	Tracer trace.TracerProvider
+	// Metrics records request latencies and SSE connections; nil records nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Server is the web app.
@@ -40,11 +60,26 @@ type Server struct {
 	sessions  *sessionManager
 	authn     authn
 	accounts  accounts
+	settings  settings
+	apiKeys   apiKeyPages
 	dashboard dashboard
 	uploads   uploads
 	tasks     tasks
+	rules     rulePages
 	webhooks  webhooks
+	oidc      *oidcFlow
+	limits    limits
+	mail      *emailFlows
+	mfaGate   *mfaGate
+	mfa       mfaSettings
+	reauth    *reauth
+	orgSec    orgSecurity
+	orgs      orgPages
+	orgAudit  orgAudit
+	hsts      fiber.Handler
 	signer    *auth.Signer
+	observe   fiber.Handler
+	probes    telemetry.Probes
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -65,34 +100,73 @@ func New(d Deps) (*Server, error) {
 	case d.Config.WebhookSecret == "":
 		return nil, errors.New("web: new: WEBHOOK_SECRET is required")
 	}
-	log := d.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	// Every line logged with a request's context carries its request and trace ids.
+	log := telemetry.ContextLogger(d.Log)
 	views, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
 	secure := isHTTPS(d.Config.WebURL)
-	store, err := newSessionStore(d.DB, d.Config.SessionSecret, secure)
+	store, err := newSessionStore(d.DB, d.Config.SessionSecret, secure,
+		sessionTimes{Idle: d.Config.SessionIdleTimeout, Absolute: d.Config.SessionMaxAge})
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := ratelimit.ParseProxies(d.Config.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("web: new: %w", err)
+	}
 	bodyLimit := d.Config.MaxUploadBytes + 1<<20
-	api := newAPIClient(d.Config.APIURL, d.HTTP, d.Signer, d.Config.MaxUploadBytes)
+	api := newAPIClient(d.Config.APIURL, tracedClient(d.HTTP, d.Tracer), d.Signer, d.Config.MaxUploadBytes)
 	s := &Server{
 		log: log, views: views, signer: d.Signer,
-		sessions: newSessionManager(store, secure),
+		sessions: newSessionManager(store, secure, proxies),
 		stop:     make(chan struct{}),
+		observe: telemetry.HTTP{App: "web", Tracer: d.Tracer, Metrics: d.Metrics, Log: log,
+			Quiet: probePaths}.Handler(),
+		probes: newProbes(d.DB, d.Redis),
 	}
+	s.probes.Log = log
 	s.authn = authn{db: d.DB, sessions: s.sessions}
-	s.accounts = accounts{db: d.DB, sessions: s.sessions, views: views, log: log}
+	templates, err := mail.NewTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s.mail = &emailFlows{
+		db: d.DB, sessions: s.sessions, views: views, outbox: mail.NewOutbox(templates, d.Config.WebURL),
+		queue: d.Mail, log: log, now: func() time.Time { return time.Now().UTC() },
+	}
+	mfa, err := account.NewMFA(d.DB, d.Config.SessionSecret)
+	if err != nil {
+		return nil, fmt.Errorf("web: new: %w", err)
+	}
+	auditLog := audit.NewLog(d.DB, log)
+	record := auditLog.Record
+	utcNow := func() time.Time { return time.Now().UTC() }
+	s.mfaGate = &mfaGate{db: d.DB, sessions: s.sessions, views: views, mfa: mfa, audit: record, log: log, now: utcNow}
+	s.mfa = mfaSettings{db: d.DB, sessions: s.sessions, views: views, mfa: mfa, audit: record, log: log}
+	s.reauth = &reauth{db: d.DB, sessions: s.sessions, views: views, mfa: mfa, audit: record, log: log, now: utcNow}
+	s.orgSec = orgSecurity{db: d.DB, sessions: s.sessions, views: views, audit: record}
+	s.orgs = orgPages{db: d.DB, authn: s.authn, sessions: s.sessions, views: views, mail: s.mail, audit: record, now: utcNow}
+	s.mail.audit = auditLog
+	s.accounts = accounts{db: d.DB, sessions: s.sessions, views: views, log: log, mail: s.mail, gate: s.mfaGate, audit: record}
+	s.settings = settings{db: d.DB, sessions: s.sessions, views: views, log: log, audit: record, trail: auditLog}
 	s.dashboard = dashboard{db: d.DB, views: views, sync: taskSync{db: d.DB, api: api, log: log}, maxUpload: d.Config.MaxUploadBytes}
 	s.uploads = uploads{db: d.DB, api: api, dash: s.dashboard, limit: bodyLimit, log: log}
-	s.tasks = tasks{db: d.DB, api: api, views: views, hub: d.Hub, stop: s.stop, log: log}
+	s.tasks = tasks{db: d.DB, api: api, views: views, hub: d.Hub, stop: s.stop, log: log, metrics: d.Metrics}
+	s.rules = rulePages{db: d.DB, api: api, views: views}
+	s.orgAudit = orgAudit{db: d.DB, views: views}
+	s.apiKeys = apiKeyPages{api: api, views: views, now: time.Now, audit: record}
 	s.webhooks = webhooks{db: d.DB, secret: d.Config.WebhookSecret, now: time.Now}
+	s.oidc = &oidcFlow{db: d.DB, sessions: s.sessions, views: views, now: time.Now, audit: oidcEvents(record), gate: s.mfaGate}
+	if d.Config.OIDC.Enabled() {
+		s.oidc.provider = newOIDCProvider(d.Config.OIDC, d.Config.WebURL)
+	}
 
-	s.app = fiber.New(fiber.Config{
+	s.limits = newLimits(d.Limiter, proxies, d.Config.RateLimitAuthPer15m, log)
+	s.hsts = strictTransport(d.Config.Production())
+
+	cfg := fiber.Config{
 		AppName:      "assay-web",
 		Views:        views.engine,
 		ErrorHandler: s.handleError,
@@ -102,7 +176,9 @@ func New(d Deps) (*Server, error) {
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    int(min(bodyLimit, int64(^uint(0)>>1))),
 		ReadBufferSize:               16 << 10,
-	})
+	}
+	proxies.Configure(&cfg)
+	s.app = fiber.New(cfg)
 	// Live event streams end when the server shuts down, or Shutdown would wait on them.
 	s.app.Hooks().OnPreShutdown(func() error {
 		s.stopOnce.Do(func() { close(s.stop) })

@@ -5,9 +5,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/gorilla/sessions"
+
+	"github.com/assayhq/assay/app/ratelimit"
 )
 
 // Session value keys. Values hold strings only, so gob needs no registrations.
@@ -15,6 +18,9 @@ const (
 	keyUserID = "user_id"
 	keyOrgID  = "org_id"
 	keyCSRF   = "csrf"
+	// keyAuthAt is when the user last proved who they are (login, MFA, re-authentication):
+	// see requireRecentAuth.
+	keyAuthAt = "auth_at"
 )
 
 // Cookie names: __Host- requires Secure, which plain-http development cannot send.
@@ -47,16 +53,17 @@ func (w *webSession) csrf() string { return w.str(keyCSRF) }
 
 // sessionManager bridges Fiber requests to the gorilla session store.
 type sessionManager struct {
-	store *sessionStore
-	name  string
+	store   *sessionStore
+	name    string
+	proxies ratelimit.Proxies // for the client IP a session row records
 }
 
-func newSessionManager(store *sessionStore, secure bool) *sessionManager {
+func newSessionManager(store *sessionStore, secure bool, proxies ratelimit.Proxies) *sessionManager {
 	name := cookiePlain
 	if secure {
 		name = cookieSecure
 	}
-	return &sessionManager{store: store, name: name}
+	return &sessionManager{store: store, name: name, proxies: proxies}
 }
 
 // load is middleware that loads the request's session into the context.
@@ -66,8 +73,11 @@ func (m *sessionManager) load(c fiber.Ctx) error {
 		return fmt.Errorf("web: session request: %w", err)
 	}
 	if v := c.Cookies(m.name); v != "" {
-		r.AddCookie(&http.Cookie{Name: m.name, Value: v})
+		r.AddCookie(&http.Cookie{Name: m.name, Value: v}) // #nosec G124 -- read side: a request cookie has no attributes
 	}
+	// The device a session row records: the store reads them from its request.
+	r.Header.Set(fiber.HeaderUserAgent, c.Get(fiber.HeaderUserAgent))
+	r.RemoteAddr = m.proxies.ClientIP(c)
 	sess, err := m.store.Get(r, m.name)
 	if err != nil {
 		return fmt.Errorf("web: session: %w", err)
@@ -109,11 +119,16 @@ func (m *sessionManager) ensureCSRF(c fiber.Ctx) (string, error) {
 	return t, m.save(c)
 }
 
-// login starts a new session (new id, new CSRF token) for the user in org.
+// login starts a new session (new id, new CSRF token) for the user in org. An
+// invitation the browser opened before signing in stays pending (keyInvite).
 func (m *sessionManager) login(c fiber.Ctx, userID, orgID string) error {
 	ws := sessionOf(c)
+	invite := ws.str(keyInvite)
 	if err := m.store.Renew(c.Context(), ws.sess); err != nil {
 		return err
+	}
+	if invite != "" {
+		ws.sess.Values[keyInvite] = invite
 	}
 	t, err := newCSRFToken()
 	if err != nil {
@@ -122,6 +137,7 @@ func (m *sessionManager) login(c fiber.Ctx, userID, orgID string) error {
 	ws.sess.Values[keyUserID] = userID
 	ws.sess.Values[keyOrgID] = orgID
 	ws.sess.Values[keyCSRF] = t
+	ws.sess.Values[keyAuthAt] = authStamp(time.Now())
 	return m.save(c)
 }
 

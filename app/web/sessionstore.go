@@ -21,13 +21,30 @@ import (
 	"github.com/assayhq/assay/ent/web/session"
 )
 
-// Session lifetimes, enforced on the server whatever the cookie says.
+// Session lifetimes, enforced on the server whatever the cookie says: the defaults of
+// SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE, how often last_seen_at is written, and how
+// often timed-out rows are swept.
 const (
 	sessionIdle     = 30 * time.Minute
 	sessionAbsolute = 12 * time.Hour
 	sessionTouch    = time.Minute
 	sessionSweep    = 10 * time.Minute
 )
+
+// sessionTimes are the idle and absolute timeouts; zero values take the defaults.
+type sessionTimes struct {
+	Idle, Absolute time.Duration
+}
+
+func (t sessionTimes) orDefaults() sessionTimes {
+	if t.Idle <= 0 {
+		t.Idle = sessionIdle
+	}
+	if t.Absolute <= 0 {
+		t.Absolute = sessionAbsolute
+	}
+	return t
+}
 
 // sessionStore is a gorilla/sessions Store over the Session table. The cookie carries a
 // random token (signed and encrypted with securecookie); the row id is the token's SHA-256,
@@ -36,13 +53,15 @@ type sessionStore struct {
 	db      *entweb.Client
 	codecs  []securecookie.Codec
 	options sessions.Options
+	times   sessionTimes
 	now     func() time.Time
 
 	mu        sync.Mutex
 	lastSweep time.Time
 }
 
-func newSessionStore(db *entweb.Client, secret string, secure bool) (*sessionStore, error) {
+func newSessionStore(db *entweb.Client, secret string, secure bool, times sessionTimes) (*sessionStore, error) {
+	times = times.orDefaults()
 	if len(secret) < 32 {
 		return nil, fmt.Errorf("web: SESSION_SECRET must be at least 32 characters")
 	}
@@ -54,18 +73,19 @@ func newSessionStore(db *entweb.Client, secret string, secure bool) (*sessionSto
 	if err != nil {
 		return nil, fmt.Errorf("web: derive session keys: %w", err)
 	}
-	sc := securecookie.New(hashKey, blockKey).MaxAge(int(sessionAbsolute / time.Second))
+	sc := securecookie.New(hashKey, blockKey).MaxAge(int(times.Absolute / time.Second))
 	return &sessionStore{
 		db:     db,
 		codecs: []securecookie.Codec{sc},
 		options: sessions.Options{
 			Path:     "/",
-			MaxAge:   int(sessionAbsolute / time.Second),
+			MaxAge:   int(times.Absolute / time.Second),
 			Secure:   secure,
 			HttpOnly: true,
 			SameSite: http.SameSiteLaxMode,
 		},
-		now: func() time.Time { return time.Now().UTC() },
+		times: times,
+		now:   func() time.Time { return time.Now().UTC() },
 	}, nil
 }
 
@@ -107,7 +127,7 @@ func (s *sessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		sess.Values = map[any]any{}
 	}
 	if now.Sub(row.LastSeenAt) >= sessionTouch {
-		err := s.db.Session.UpdateOneID(id).SetLastSeenAt(now).Exec(ctx)
+		err := s.db.Session.UpdateOneID(id).SetLastSeenAt(now).SetIP(clientIP(r)).Exec(ctx)
 		if entweb.IsNotFound(err) {
 			// Deleted since it was read (a logout in another tab): no session.
 			return s.empty(name), nil
@@ -167,7 +187,8 @@ func (s *sessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	}
 	id := tokenID(token)
 	err = s.db.Session.Create().SetID(id).SetUserID(userID).SetData(data.Bytes()).
-		SetCreatedAt(now).SetLastSeenAt(now).SetExpiresAt(now.Add(sessionAbsolute)).Exec(ctx)
+		SetCreatedAt(now).SetLastSeenAt(now).SetExpiresAt(now.Add(s.times.Absolute)).
+		SetUserAgent(truncateUTF8(r.UserAgent(), maxUserAgent)).SetIP(clientIP(r)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("session: create: %w", err)
 	}
@@ -197,8 +218,8 @@ func (s *sessionStore) Renew(ctx context.Context, sess *sessions.Session) error 
 
 func (s *sessionStore) expired(row *entweb.Session, now time.Time) bool {
 	return now.After(row.ExpiresAt) ||
-		now.Sub(row.CreatedAt) >= sessionAbsolute ||
-		now.Sub(row.LastSeenAt) >= sessionIdle
+		now.Sub(row.CreatedAt) >= s.times.Absolute ||
+		now.Sub(row.LastSeenAt) >= s.times.Idle
 }
 
 // sweep deletes timed-out rows, at most once per sessionSweep per process; a failure
@@ -215,7 +236,7 @@ func (s *sessionStore) sweep(ctx context.Context, now time.Time) {
 	}
 	_, _ = s.db.Session.Delete().Where(session.Or(
 		session.ExpiresAtLT(now),
-		session.LastSeenAtLT(now.Add(-sessionIdle)),
+		session.LastSeenAtLT(now.Add(-s.times.Idle)),
 	)).Exec(ctx)
 }
 

@@ -43,6 +43,7 @@ func (h tasks) events(c fiber.Ctx) error {
 	c.Set("X-Accel-Buffering", "no")
 	return c.SendStreamWriter(func(w *bufio.Writer) {
 		defer unsubscribe()
+		defer h.metrics.SSEOpened("web")()
 		s := sseStream{w: w, views: h.views}
 		if !s.send(live) || !live.Running() {
 			return

@@ -12,6 +12,7 @@ import (
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/telemetry"
 	entweb "github.com/assayhq/assay/ent/web"
 )
 
@@ -23,21 +24,27 @@ type tasks struct {
 	hub   *events.Hub
 	stop  <-chan struct{}
 	log   *slog.Logger
+	// metrics counts open event streams; nil counts nothing.
+	metrics *telemetry.Metrics
 }
 
 type taskPage struct {
 	ID          string
+	DatasetID   string
 	DatasetName string
 	Live        liveView
 	Report      *reportView
 	ReportNote  string
 }
 
-// reportView is a report with the task it belongs to.
+// reportView is a report with the task it belongs to and the dataset's completed runs
+// (oldest first, for the trend); Others are the runs it can be compared with.
 type reportView struct {
 	*report.Report
 	TaskID      string
 	DatasetName string
+	Runs        []runPoint
+	Others      []runPoint
 }
 
 // load returns the organization's web view of task id (404 for any other organization).
@@ -69,7 +76,7 @@ func (h tasks) show(c fiber.Ctx) error {
 		return err
 	}
 	acc := memberOf(c)
-	p := taskPage{ID: t.ID, DatasetName: displayName(t), Live: h.current(c.Context(), acc, t)}
+	p := taskPage{ID: t.ID, DatasetID: t.DatasetID, DatasetName: displayName(t), Live: h.current(c.Context(), acc, t)}
 	switch p.Live.Status {
 	case "completed":
 		rep, err := h.api.report(c.Context(), acc, t.ID)
@@ -79,6 +86,7 @@ func (h tasks) show(c fiber.Ctx) error {
 			break
 		}
 		p.Report = &reportView{Report: rep, TaskID: t.ID, DatasetName: p.DatasetName}
+		h.addRuns(c.Context(), acc, t, p.Report)
 	case "failed":
 		p.ReportNote = "The check failed, so there is no report."
 	case "cancelled":
@@ -93,14 +101,13 @@ func (h tasks) report(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := h.api.report(c.Context(), memberOf(c), t.ID)
-	if p, ok := asProblem(err); ok && (p.Status == http.StatusNotFound || p.Status == http.StatusConflict) {
-		return apperr.NotFound("report").WithErr(err)
-	}
+	acc := memberOf(c)
+	rep, err := h.api.report(c.Context(), acc, t.ID)
 	if err != nil {
-		return errAPIUnavailable.WithErr(err)
+		return reportError(err)
 	}
 	rv := reportView{Report: rep, TaskID: t.ID, DatasetName: displayName(t)}
+	h.addRuns(c.Context(), acc, t, &rv)
 	if isFragmentRequest(c) {
 		return h.views.partial(c, http.StatusOK, "partials/tasks/report", rv)
 	}

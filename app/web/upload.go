@@ -26,6 +26,7 @@ const (
 	maxNameBytes  = 200
 	maxRulesBytes = 64 << 10
 	maxTokenBytes = 1 << 10
+	maxURLBytes   = 2048
 )
 
 // uploads streams a browser upload to the API and starts a run over it.
@@ -38,8 +39,10 @@ type uploads struct {
 }
 
 // create handles POST /datasets. The multipart body is read part by part as it
-// arrives: csrf_token, name and rules come before file in the form, so the rules are
-// checked before a byte of the file is read, and the file goes straight into the API request.
+// arrives: csrf_token, name, rules and source_url come before file in the form, so the
+// rules are checked before a byte of the file is read, and the file goes straight into
+// the API request. Without a file (browsers send an empty file part) a source_url makes
+// the API fetch the dataset from that URL instead.
 func (h uploads) create(c fiber.Ctx) error {
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
@@ -61,7 +64,10 @@ func (h uploads) create(c fiber.Ctx) error {
 			if csrfPending(c) {
 				return errCSRF
 			}
-			form.Error = "Choose a file to upload."
+			if strings.TrimSpace(form.SourceURL) != "" {
+				return h.fromURL(c, lr, form)
+			}
+			form.Error = "Choose a file to upload, or give a URL."
 			return h.reject(c, lr, form)
 		}
 		if err != nil {
@@ -92,7 +98,21 @@ func (h uploads) create(c fiber.Ctx) error {
 			if form.Rules, err = readField(part, maxRulesBytes); err != nil {
 				return h.invalid(c, lr, form, err)
 			}
+		case "source_url":
+			if form.SourceURL, err = readField(part, maxURLBytes); err != nil {
+				return h.invalid(c, lr, form, err)
+			}
 		case "file":
+			if part.FileName() == "" { // no file chosen
+				if _, err := io.Copy(io.Discard, io.LimitReader(part, maxRulesBytes)); err != nil {
+					return readError(err, h.limit)
+				}
+				continue
+			}
+			if strings.TrimSpace(form.SourceURL) != "" {
+				form.Error = "Choose a file or give a URL, not both."
+				return h.reject(c, lr, form)
+			}
 			return h.file(c, lr, form, part)
 		default:
 			if _, err := io.Copy(io.Discard, io.LimitReader(part, maxRulesBytes)); err != nil {
@@ -105,14 +125,8 @@ func (h uploads) create(c fiber.Ctx) error {
 // file checks the rules, streams part to the API, starts the task, records the web view
 // of it and sends the browser to the task page.
 func (h uploads) file(c fiber.Ctx, lr *limitedReader, form uploadForm, part *multipart.Part) error {
-	rules, err := report.ParseRulesForm(form.Rules)
-	if err != nil {
-		var ie *report.InputError
-		form.RulesError = true
-		form.Error = "The rules could not be read."
-		if errors.As(err, &ie) {
-			form.Error = "In the rules, " + ie.Error()
-		}
+	rules, ok := parseRules(&form)
+	if !ok {
 		return h.reject(c, lr, form)
 	}
 	filename := path.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))
@@ -133,6 +147,29 @@ func (h uploads) file(c fiber.Ctx, lr *limitedReader, form uploadForm, part *mul
 	if err != nil {
 		return h.apiFailed(c, lr, form, err)
 	}
+	return h.start(c, lr, form, ds, name, rules)
+}
+
+// parseRules reads the form's rules, setting the form's error when they do not parse.
+func parseRules(form *uploadForm) ([]report.Rule, bool) {
+	rules, err := report.ParseRulesForm(form.Rules)
+	if err != nil {
+		var ie *report.InputError
+		form.RulesError = true
+		form.Error = "The rules could not be read."
+		if errors.As(err, &ie) {
+			form.Error = "In the rules, " + ie.Error()
+		}
+		return nil, false
+	}
+	return rules, true
+}
+
+// start runs a task over ds, records the web view of it and sends the browser to the
+// task page. A dataset no task will read is deleted.
+func (h uploads) start(c fiber.Ctx, lr *limitedReader, form uploadForm, ds *apiDataset, name string, rules []report.Rule) error {
+	acc := memberOf(c)
+	ctx := c.Context()
 	t, err := h.api.createTask(ctx, acc, ds.ID, rules)
 	if err != nil {
 		// No task will read the dataset: remove it rather than leave it stored and counted.

@@ -26,6 +26,8 @@ type uploadBody struct {
 	csrf, name, rules  string
 	noCSRF, noFile     bool
 	filename, contents string
+	sourceURL          string
+	emptyFile          bool // a file part without a file, as browsers send when none is chosen
 }
 
 func (u uploadBody) encode(t *testing.T) (string, *bytes.Buffer) {
@@ -37,7 +39,11 @@ func (u uploadBody) encode(t *testing.T) (string, *bytes.Buffer) {
 	}
 	require.NoError(t, w.WriteField("name", u.name))
 	require.NoError(t, w.WriteField("rules", u.rules))
-	if !u.noFile {
+	require.NoError(t, w.WriteField("source_url", u.sourceURL))
+	if u.emptyFile {
+		_, err := w.CreateFormFile("file", "")
+		require.NoError(t, err)
+	} else if !u.noFile {
 		fw, err := w.CreateFormFile("file", orDefault(u.filename, "people.csv"))
 		require.NoError(t, err)
 		io.WriteString(fw, u.contents)

@@ -34,6 +34,7 @@ func NewStack(ctx context.Context, b *Base) (*Stack, error) {
 	s.add(a.Close)
 	s.API = a
 	s.Worker = NewWorker(b, a.DB, b.Config.Workers, true)
+	s.add(s.Worker.Close)
 	// Wake the in-process pool directly; other processes hear the Redis signal.
 	a.Jobs.AttachPool(s.Worker.Pool)
 	return s, nil

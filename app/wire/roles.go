@@ -2,14 +2,18 @@ package wire
 
 import (
 	"context"
+	"fmt"
 	"net"
 
 	"github.com/gofiber/fiber/v3"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/assayhq/assay/app/api"
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/ratelimit"
 	"github.com/assayhq/assay/app/store"
+	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/web"
 	entapi "github.com/assayhq/assay/ent/api"
 	entweb "github.com/assayhq/assay/ent/web"
@@ -36,8 +40,19 @@ func NewAPI(ctx context.Context, b *Base) (*API, error) {
 	}
 	a.add(db.Close) // closes the pool under it too
 	a.DB = db
+	tp, err := b.tracerProvider(ctx, telemetry.ServiceAPI)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.add(shutdownTracer(tp))
 	ns := b.Config.RedisNamespace
+	if err := b.Metrics.Register(jobs.QueueDepth(b.Redis, ns)); err != nil {
+		a.close()
+		return nil, fmt.Errorf("wire: api: %w", err)
+	}
 	a.Jobs = jobs.NewClient(db, b.Redis, ns, b.Log)
+	a.Jobs.LimitOrgs(jobs.FixedOrgLimit(b.Config.MaxRunningTasksPerOrg))
 	a.Hub = events.NewHub(b.Redis.Pool, ns, b.Log)
 	a.Server = api.New(api.Deps{
 		Config:   b.Config,
@@ -48,6 +63,9 @@ func NewAPI(ctx context.Context, b *Base) (*API, error) {
 		Verifier: auth.NewVerifier(auth.RemoteJWKS(b.Config.JWKSURL, b.HTTP)),
 		Redis:    b.Redis,
 		Log:      b.Log,
+		Limiter:  ratelimit.New(b.Redis.Pool, ns),
+		Tracer:   tp,
+		Metrics:  b.Metrics,
 	})
 	return a, nil
 }
@@ -67,6 +85,7 @@ type Web struct {
 	Hub    *events.Hub
 	Signer *auth.Signer
 	Server *web.Server
+	Mail   *jobs.MailPool // delivers the outbox
 	base   *Base
 	closers
 }
@@ -85,7 +104,20 @@ func NewWeb(ctx context.Context, b *Base) (*Web, error) {
 	}
 	w.add(db.Close) // closes the pool under it too
 	w.DB = db
+	tp, err := b.tracerProvider(ctx, telemetry.ServiceWeb)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.add(shutdownTracer(tp))
 	w.Hub = events.NewHub(b.Redis.Pool, b.Config.RedisNamespace, b.Log)
+	if w.Mail, err = newMailPool(b, db); err != nil {
+		w.close()
+		return nil, err
+	}
+	// Delivering runs for the life of the role; Close stops it before the database closes.
+	w.Mail.Start()
+	w.add(func() error { w.Mail.Stop(); return nil })
 	w.Server, err = web.New(web.Deps{
 		Config: b.Config,
 		DB:     db,
@@ -93,6 +125,12 @@ func NewWeb(ctx context.Context, b *Base) (*Web, error) {
 		Hub:    w.Hub,
 		Log:    b.Log,
 		HTTP:   b.HTTP,
+		// Counters shared by every web instance through Redis.
+		Limiter: ratelimit.New(b.Redis.Pool, b.Config.RedisNamespace),
+		Mail:    w.Mail,
+		Redis:   b.Redis,
+		Tracer:  tp,
+		Metrics: b.Metrics,
 	})
 	if err != nil {
 		w.close()
@@ -107,16 +145,28 @@ func (w *Web) Run(ctx context.Context, addr string) error {
 	return serveApp(ctx, "web", addr, w.Server.App(), w.base)
 }
 
-// Close releases the database.
+// Close stops the mail pool and releases the database.
 func (w *Web) Close() error { return w.close() }
 
 // Worker is a pipeline worker pool over the API database.
 type Worker struct {
 	Pool *jobs.Pool
+	tp   *sdktrace.TracerProvider
 }
 
-// NewWorker builds a pool of concurrency workers; db is the API database client.
+// NewWorker builds a pool of concurrency workers; db is the API database client. Close
+// flushes its spans once it has stopped.
 func NewWorker(b *Base, db *entapi.Client, concurrency int, reconcile bool) *Worker {
+	// Without an exporter endpoint building the provider cannot fail; with one, a broken
+	// endpoint URL leaves the worker untraced rather than down.
+	tp, err := b.tracerProvider(context.Background(), telemetry.ServiceWorker)
+	if err != nil {
+		b.Log.Error("worker: tracing off", "err", err)
+		tp, _ = telemetry.NewTracerProvider(context.Background(), telemetry.ServiceWorker, "", b.SpanProcessors...)
+	}
+	if err := b.Metrics.Register(jobs.QueueDepth(b.Redis, b.Config.RedisNamespace)); err != nil {
+		b.Log.Error("worker: queue depth metric", "err", err)
+	}
 	pool := jobs.NewPool(jobs.Deps{
 		DB:            db,
 		Redis:         b.Redis,
@@ -125,10 +175,17 @@ func NewWorker(b *Base, db *entapi.Client, concurrency int, reconcile bool) *Wor
 		Events:        events.NewPublisher(b.Redis.Pool, b.Config.RedisNamespace),
 		WebURL:        b.Config.WebURL,
 		WebhookSecret: b.Config.WebhookSecret,
-		HTTP:          b.HTTP,
+		HTTP:          b.tracedHTTP(tp),
 		Log:           b.Log,
-	}, jobs.PoolOptions{Concurrency: concurrency, Reconcile: reconcile, ChunkRows: b.Config.ChunkRows})
-	return &Worker{Pool: pool}
+		Fetcher:       api.NewFetcher(b.Config),
+		Tracer:        tp,
+		Metrics:       b.Metrics,
+		MaxRunning:    jobs.FixedOrgLimit(b.Config.MaxRunningTasksPerOrg),
+	}, jobs.PoolOptions{
+		Concurrency: concurrency, Reconcile: reconcile, ChunkRows: b.Config.ChunkRows,
+		MaxSourceBytes: b.Config.MaxUploadBytes,
+	})
+	return &Worker{Pool: pool, tp: tp}
 }
 
 // Start starts the pool.
@@ -136,6 +193,9 @@ func (w *Worker) Start() { w.Pool.Start() }
 
 // Stop stops the pool, letting in-flight jobs finish.
 func (w *Worker) Stop() { w.Pool.Stop() }
+
+// Close flushes the worker's spans; call it after Stop.
+func (w *Worker) Close() error { return shutdownTracer(w.tp)() }
 
 // listenConfig is shared by both apps: Assay prints its own startup lines.
 var listenConfig = fiber.ListenConfig{DisableStartupMessage: true}

@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/telemetry"
 )
 
 // Base holds what every role shares: configuration, logger, Redis and blob storage.
@@ -21,6 +24,11 @@ type Base struct {
 	Redis  *platform.Redis
 	Blobs  platform.Blobs
 	HTTP   *http.Client
+	// Metrics is the process's Prometheus registry and metrics, shared by its roles.
+	Metrics *telemetry.Metrics
+	// SpanProcessors receive the spans of every role built after they are set, besides
+	// the OTLP exporter (tests collect spans in memory this way).
+	SpanProcessors []sdktrace.SpanProcessor
 }
 
 // NewBase prepares the configuration for role — in production every variable the role
@@ -55,11 +63,12 @@ func NewBase(cfg config.Config, role config.Role, log *slog.Logger) (*Base, erro
 		}
 	}
 	return &Base{
-		Config: cfg,
-		Log:    log,
-		Redis:  rds,
-		Blobs:  blobs,
-		HTTP:   &http.Client{Timeout: 30 * time.Second},
+		Config:  cfg,
+		Log:     log,
+		Redis:   rds,
+		Blobs:   blobs,
+		HTTP:    &http.Client{Timeout: 30 * time.Second},
+		Metrics: telemetry.NewMetrics(),
 	}, nil
 }
 

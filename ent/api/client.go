@@ -16,8 +16,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/assayhq/assay/ent/api/apikey"
 	"github.com/assayhq/assay/ent/api/dataset"
+	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
 	"github.com/assayhq/assay/ent/api/report"
+	"github.com/assayhq/assay/ent/api/ruleset"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/ent/api/tenant"
@@ -34,10 +36,14 @@ type Client struct {
 	APIKey *APIKeyClient
 	// Dataset is the client for interacting with the Dataset builders.
 	Dataset *DatasetClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Outbox is the client for interacting with the Outbox builders.
 	Outbox *OutboxClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// RuleSet is the client for interacting with the RuleSet builders.
+	RuleSet *RuleSetClient
 	// Step is the client for interacting with the Step builders.
 	Step *StepClient
 	// Task is the client for interacting with the Task builders.
@@ -57,8 +63,10 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIKey = NewAPIKeyClient(c.config)
 	c.Dataset = NewDatasetClient(c.config)
+	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Outbox = NewOutboxClient(c.config)
 	c.Report = NewReportClient(c.config)
+	c.RuleSet = NewRuleSetClient(c.config)
 	c.Step = NewStepClient(c.config)
 	c.Task = NewTaskClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -152,15 +160,17 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:     ctx,
-		config:  cfg,
-		APIKey:  NewAPIKeyClient(cfg),
-		Dataset: NewDatasetClient(cfg),
-		Outbox:  NewOutboxClient(cfg),
-		Report:  NewReportClient(cfg),
-		Step:    NewStepClient(cfg),
-		Task:    NewTaskClient(cfg),
-		Tenant:  NewTenantClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		APIKey:         NewAPIKeyClient(cfg),
+		Dataset:        NewDatasetClient(cfg),
+		IdempotencyKey: NewIdempotencyKeyClient(cfg),
+		Outbox:         NewOutboxClient(cfg),
+		Report:         NewReportClient(cfg),
+		RuleSet:        NewRuleSetClient(cfg),
+		Step:           NewStepClient(cfg),
+		Task:           NewTaskClient(cfg),
+		Tenant:         NewTenantClient(cfg),
 	}, nil
 }
 
@@ -178,15 +188,17 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:     ctx,
-		config:  cfg,
-		APIKey:  NewAPIKeyClient(cfg),
-		Dataset: NewDatasetClient(cfg),
-		Outbox:  NewOutboxClient(cfg),
-		Report:  NewReportClient(cfg),
-		Step:    NewStepClient(cfg),
-		Task:    NewTaskClient(cfg),
-		Tenant:  NewTenantClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		APIKey:         NewAPIKeyClient(cfg),
+		Dataset:        NewDatasetClient(cfg),
+		IdempotencyKey: NewIdempotencyKeyClient(cfg),
+		Outbox:         NewOutboxClient(cfg),
+		Report:         NewReportClient(cfg),
+		RuleSet:        NewRuleSetClient(cfg),
+		Step:           NewStepClient(cfg),
+		Task:           NewTaskClient(cfg),
+		Tenant:         NewTenantClient(cfg),
 	}, nil
 }
 
@@ -216,7 +228,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.Dataset, c.Outbox, c.Report, c.Step, c.Task, c.Tenant,
+		c.APIKey, c.Dataset, c.IdempotencyKey, c.Outbox, c.Report, c.RuleSet, c.Step,
+		c.Task, c.Tenant,
 	} {
 		n.Use(hooks...)
 	}
@@ -226,7 +239,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.Dataset, c.Outbox, c.Report, c.Step, c.Task, c.Tenant,
+		c.APIKey, c.Dataset, c.IdempotencyKey, c.Outbox, c.Report, c.RuleSet, c.Step,
+		c.Task, c.Tenant,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -239,10 +253,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.APIKey.mutate(ctx, m)
 	case *DatasetMutation:
 		return c.Dataset.mutate(ctx, m)
+	case *IdempotencyKeyMutation:
+		return c.IdempotencyKey.mutate(ctx, m)
 	case *OutboxMutation:
 		return c.Outbox.mutate(ctx, m)
 	case *ReportMutation:
 		return c.Report.mutate(ctx, m)
+	case *RuleSetMutation:
+		return c.RuleSet.mutate(ctx, m)
 	case *StepMutation:
 		return c.Step.mutate(ctx, m)
 	case *TaskMutation:
@@ -524,6 +542,141 @@ func (c *DatasetClient) mutate(ctx context.Context, m *DatasetMutation) (Value, 
 	}
 }
 
+// IdempotencyKeyClient is a client for the IdempotencyKey schema.
+type IdempotencyKeyClient struct {
+	config
+}
+
+// NewIdempotencyKeyClient returns a client for the IdempotencyKey from the given config.
+func NewIdempotencyKeyClient(c config) *IdempotencyKeyClient {
+	return &IdempotencyKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencykey.Hooks(f(g(h())))`.
+func (c *IdempotencyKeyClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyKey = append(c.hooks.IdempotencyKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencykey.Intercept(f(g(h())))`.
+func (c *IdempotencyKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyKey = append(c.inters.IdempotencyKey, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyKey entity.
+func (c *IdempotencyKeyClient) Create() *IdempotencyKeyCreate {
+	mutation := newIdempotencyKeyMutation(c.config, OpCreate)
+	return &IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyKey entities.
+func (c *IdempotencyKeyClient) CreateBulk(builders ...*IdempotencyKeyCreate) *IdempotencyKeyCreateBulk {
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyKeyClient) MapCreateBulk(slice any, setFunc func(*IdempotencyKeyCreate, int)) *IdempotencyKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyKeyCreateBulk{err: fmt.Errorf("calling to IdempotencyKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Update() *IdempotencyKeyUpdate {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdate)
+	return &IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyKeyClient) UpdateOne(_m *IdempotencyKey) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKey(_m))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyKeyClient) UpdateOneID(id string) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKeyID(id))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Delete() *IdempotencyKeyDelete {
+	mutation := newIdempotencyKeyMutation(c.config, OpDelete)
+	return &IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyKeyClient) DeleteOne(_m *IdempotencyKey) *IdempotencyKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyKeyClient) DeleteOneID(id string) *IdempotencyKeyDeleteOne {
+	builder := c.Delete().Where(idempotencykey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Query() *IdempotencyKeyQuery {
+	return &IdempotencyKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyKey entity by its id.
+func (c *IdempotencyKeyClient) Get(ctx context.Context, id string) (*IdempotencyKey, error) {
+	return c.Query().Where(idempotencykey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyKeyClient) GetX(ctx context.Context, id string) *IdempotencyKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyKeyClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyKey
+	return append(hooks[:len(hooks):len(hooks)], idempotencykey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyKeyClient) Interceptors() []Interceptor {
+	inters := c.inters.IdempotencyKey
+	return append(inters[:len(inters):len(inters)], idempotencykey.Interceptors[:]...)
+}
+
+func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("api: unknown IdempotencyKey mutation op: %q", m.Op())
+	}
+}
+
 // OutboxClient is a client for the Outbox schema.
 type OutboxClient struct {
 	config
@@ -791,6 +944,141 @@ func (c *ReportClient) mutate(ctx context.Context, m *ReportMutation) (Value, er
 		return (&ReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("api: unknown Report mutation op: %q", m.Op())
+	}
+}
+
+// RuleSetClient is a client for the RuleSet schema.
+type RuleSetClient struct {
+	config
+}
+
+// NewRuleSetClient returns a client for the RuleSet from the given config.
+func NewRuleSetClient(c config) *RuleSetClient {
+	return &RuleSetClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ruleset.Hooks(f(g(h())))`.
+func (c *RuleSetClient) Use(hooks ...Hook) {
+	c.hooks.RuleSet = append(c.hooks.RuleSet, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ruleset.Intercept(f(g(h())))`.
+func (c *RuleSetClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RuleSet = append(c.inters.RuleSet, interceptors...)
+}
+
+// Create returns a builder for creating a RuleSet entity.
+func (c *RuleSetClient) Create() *RuleSetCreate {
+	mutation := newRuleSetMutation(c.config, OpCreate)
+	return &RuleSetCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RuleSet entities.
+func (c *RuleSetClient) CreateBulk(builders ...*RuleSetCreate) *RuleSetCreateBulk {
+	return &RuleSetCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RuleSetClient) MapCreateBulk(slice any, setFunc func(*RuleSetCreate, int)) *RuleSetCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RuleSetCreateBulk{err: fmt.Errorf("calling to RuleSetClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RuleSetCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RuleSetCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RuleSet.
+func (c *RuleSetClient) Update() *RuleSetUpdate {
+	mutation := newRuleSetMutation(c.config, OpUpdate)
+	return &RuleSetUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RuleSetClient) UpdateOne(_m *RuleSet) *RuleSetUpdateOne {
+	mutation := newRuleSetMutation(c.config, OpUpdateOne, withRuleSet(_m))
+	return &RuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RuleSetClient) UpdateOneID(id string) *RuleSetUpdateOne {
+	mutation := newRuleSetMutation(c.config, OpUpdateOne, withRuleSetID(id))
+	return &RuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RuleSet.
+func (c *RuleSetClient) Delete() *RuleSetDelete {
+	mutation := newRuleSetMutation(c.config, OpDelete)
+	return &RuleSetDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RuleSetClient) DeleteOne(_m *RuleSet) *RuleSetDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RuleSetClient) DeleteOneID(id string) *RuleSetDeleteOne {
+	builder := c.Delete().Where(ruleset.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RuleSetDeleteOne{builder}
+}
+
+// Query returns a query builder for RuleSet.
+func (c *RuleSetClient) Query() *RuleSetQuery {
+	return &RuleSetQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRuleSet},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RuleSet entity by its id.
+func (c *RuleSetClient) Get(ctx context.Context, id string) (*RuleSet, error) {
+	return c.Query().Where(ruleset.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RuleSetClient) GetX(ctx context.Context, id string) *RuleSet {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RuleSetClient) Hooks() []Hook {
+	hooks := c.hooks.RuleSet
+	return append(hooks[:len(hooks):len(hooks)], ruleset.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RuleSetClient) Interceptors() []Interceptor {
+	inters := c.inters.RuleSet
+	return append(inters[:len(inters):len(inters)], ruleset.Interceptors[:]...)
+}
+
+func (c *RuleSetClient) mutate(ctx context.Context, m *RuleSetMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RuleSetCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RuleSetUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RuleSetDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("api: unknown RuleSet mutation op: %q", m.Op())
 	}
 }
 
@@ -1200,10 +1488,12 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, Dataset, Outbox, Report, Step, Task, Tenant []ent.Hook
+		APIKey, Dataset, IdempotencyKey, Outbox, Report, RuleSet, Step, Task,
+		Tenant []ent.Hook
 	}
 	inters struct {
-		APIKey, Dataset, Outbox, Report, Step, Task, Tenant []ent.Interceptor
+		APIKey, Dataset, IdempotencyKey, Outbox, Report, RuleSet, Step, Task,
+		Tenant []ent.Interceptor
 	}
 )
 

@@ -30,9 +30,15 @@ type Dataset struct {
 	Source dataset.Source `json:"source,omitempty"`
 	// where a url-source dataset came from
 	URL string `json:"url,omitempty"`
-	// Format holds the value of the "format" field.
+	// Status holds the value of the "status" field.
+	Status dataset.Status `json:"status,omitempty"`
+	// why fetching the URL failed
+	Error string `json:"error,omitempty"`
+	// the format of the source: csv or ndjson
 	Format string `json:"format,omitempty"`
-	// BlobKey holds the value of the "blob_key" field.
+	// the delimiter detected in a CSV source
+	Delimiter string `json:"delimiter,omitempty"`
+	// the stored CSV file; empty until a URL is fetched
 	BlobKey string `json:"blob_key,omitempty"`
 	// SizeBytes holds the value of the "size_bytes" field.
 	SizeBytes int64 `json:"size_bytes,omitempty"`
@@ -56,7 +62,7 @@ func (*Dataset) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case dataset.FieldSizeBytes, dataset.FieldRows:
 			values[i] = new(sql.NullInt64)
-		case dataset.FieldID, dataset.FieldOrgID, dataset.FieldName, dataset.FieldSource, dataset.FieldURL, dataset.FieldFormat, dataset.FieldBlobKey:
+		case dataset.FieldID, dataset.FieldOrgID, dataset.FieldName, dataset.FieldSource, dataset.FieldURL, dataset.FieldStatus, dataset.FieldError, dataset.FieldFormat, dataset.FieldDelimiter, dataset.FieldBlobKey:
 			values[i] = new(sql.NullString)
 		case dataset.FieldCreatedAt, dataset.FieldUpdatedAt, dataset.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
@@ -117,11 +123,29 @@ func (_m *Dataset) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.URL = value.String
 			}
+		case dataset.FieldStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status", values[i])
+			} else if value.Valid {
+				_m.Status = dataset.Status(value.String)
+			}
+		case dataset.FieldError:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field error", values[i])
+			} else if value.Valid {
+				_m.Error = value.String
+			}
 		case dataset.FieldFormat:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field format", values[i])
 			} else if value.Valid {
 				_m.Format = value.String
+			}
+		case dataset.FieldDelimiter:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field delimiter", values[i])
+			} else if value.Valid {
+				_m.Delimiter = value.String
 			}
 		case dataset.FieldBlobKey:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -218,8 +242,17 @@ func (_m *Dataset) String() string {
 	builder.WriteString("url=")
 	builder.WriteString(_m.URL)
 	builder.WriteString(", ")
+	builder.WriteString("status=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("error=")
+	builder.WriteString(_m.Error)
+	builder.WriteString(", ")
 	builder.WriteString("format=")
 	builder.WriteString(_m.Format)
+	builder.WriteString(", ")
+	builder.WriteString("delimiter=")
+	builder.WriteString(_m.Delimiter)
 	builder.WriteString(", ")
 	builder.WriteString("blob_key=")
 	builder.WriteString(_m.BlobKey)

@@ -92,6 +92,34 @@ func (_c *DatasetCreate) SetNillableURL(v *string) *DatasetCreate {
 	return _c
 }
 
+// SetStatus sets the "status" field.
+func (_c *DatasetCreate) SetStatus(v dataset.Status) *DatasetCreate {
+	_c.mutation.SetStatus(v)
+	return _c
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_c *DatasetCreate) SetNillableStatus(v *dataset.Status) *DatasetCreate {
+	if v != nil {
+		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetError sets the "error" field.
+func (_c *DatasetCreate) SetError(v string) *DatasetCreate {
+	_c.mutation.SetError(v)
+	return _c
+}
+
+// SetNillableError sets the "error" field if the given value is not nil.
+func (_c *DatasetCreate) SetNillableError(v *string) *DatasetCreate {
+	if v != nil {
+		_c.SetError(*v)
+	}
+	return _c
+}
+
 // SetFormat sets the "format" field.
 func (_c *DatasetCreate) SetFormat(v string) *DatasetCreate {
 	_c.mutation.SetFormat(v)
@@ -106,9 +134,31 @@ func (_c *DatasetCreate) SetNillableFormat(v *string) *DatasetCreate {
 	return _c
 }
 
+// SetDelimiter sets the "delimiter" field.
+func (_c *DatasetCreate) SetDelimiter(v string) *DatasetCreate {
+	_c.mutation.SetDelimiter(v)
+	return _c
+}
+
+// SetNillableDelimiter sets the "delimiter" field if the given value is not nil.
+func (_c *DatasetCreate) SetNillableDelimiter(v *string) *DatasetCreate {
+	if v != nil {
+		_c.SetDelimiter(*v)
+	}
+	return _c
+}
+
 // SetBlobKey sets the "blob_key" field.
 func (_c *DatasetCreate) SetBlobKey(v string) *DatasetCreate {
 	_c.mutation.SetBlobKey(v)
+	return _c
+}
+
+// SetNillableBlobKey sets the "blob_key" field if the given value is not nil.
+func (_c *DatasetCreate) SetNillableBlobKey(v *string) *DatasetCreate {
+	if v != nil {
+		_c.SetBlobKey(*v)
+	}
 	return _c
 }
 
@@ -235,9 +285,25 @@ func (_c *DatasetCreate) defaults() error {
 		v := dataset.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		v := dataset.DefaultStatus
+		_c.mutation.SetStatus(v)
+	}
+	if _, ok := _c.mutation.Error(); !ok {
+		v := dataset.DefaultError
+		_c.mutation.SetError(v)
+	}
 	if _, ok := _c.mutation.Format(); !ok {
 		v := dataset.DefaultFormat
 		_c.mutation.SetFormat(v)
+	}
+	if _, ok := _c.mutation.Delimiter(); !ok {
+		v := dataset.DefaultDelimiter
+		_c.mutation.SetDelimiter(v)
+	}
+	if _, ok := _c.mutation.BlobKey(); !ok {
+		v := dataset.DefaultBlobKey
+		_c.mutation.SetBlobKey(v)
 	}
 	if _, ok := _c.mutation.SizeBytes(); !ok {
 		v := dataset.DefaultSizeBytes
@@ -294,16 +360,30 @@ func (_c *DatasetCreate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`api: validator failed for field "Dataset.url": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		return &ValidationError{Name: "status", err: errors.New(`api: missing required field "Dataset.status"`)}
+	}
+	if v, ok := _c.mutation.Status(); ok {
+		if err := dataset.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`api: validator failed for field "Dataset.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Error(); !ok {
+		return &ValidationError{Name: "error", err: errors.New(`api: missing required field "Dataset.error"`)}
+	}
+	if v, ok := _c.mutation.Error(); ok {
+		if err := dataset.ErrorValidator(v); err != nil {
+			return &ValidationError{Name: "error", err: fmt.Errorf(`api: validator failed for field "Dataset.error": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Format(); !ok {
 		return &ValidationError{Name: "format", err: errors.New(`api: missing required field "Dataset.format"`)}
 	}
+	if _, ok := _c.mutation.Delimiter(); !ok {
+		return &ValidationError{Name: "delimiter", err: errors.New(`api: missing required field "Dataset.delimiter"`)}
+	}
 	if _, ok := _c.mutation.BlobKey(); !ok {
 		return &ValidationError{Name: "blob_key", err: errors.New(`api: missing required field "Dataset.blob_key"`)}
-	}
-	if v, ok := _c.mutation.BlobKey(); ok {
-		if err := dataset.BlobKeyValidator(v); err != nil {
-			return &ValidationError{Name: "blob_key", err: fmt.Errorf(`api: validator failed for field "Dataset.blob_key": %w`, err)}
-		}
 	}
 	if _, ok := _c.mutation.SizeBytes(); !ok {
 		return &ValidationError{Name: "size_bytes", err: errors.New(`api: missing required field "Dataset.size_bytes"`)}
@@ -376,9 +456,21 @@ func (_c *DatasetCreate) createSpec() (*Dataset, *sqlgraph.CreateSpec) {
 		_spec.SetField(dataset.FieldURL, field.TypeString, value)
 		_node.URL = value
 	}
+	if value, ok := _c.mutation.Status(); ok {
+		_spec.SetField(dataset.FieldStatus, field.TypeEnum, value)
+		_node.Status = value
+	}
+	if value, ok := _c.mutation.Error(); ok {
+		_spec.SetField(dataset.FieldError, field.TypeString, value)
+		_node.Error = value
+	}
 	if value, ok := _c.mutation.Format(); ok {
 		_spec.SetField(dataset.FieldFormat, field.TypeString, value)
 		_node.Format = value
+	}
+	if value, ok := _c.mutation.Delimiter(); ok {
+		_spec.SetField(dataset.FieldDelimiter, field.TypeString, value)
+		_node.Delimiter = value
 	}
 	if value, ok := _c.mutation.BlobKey(); ok {
 		_spec.SetField(dataset.FieldBlobKey, field.TypeString, value)
@@ -510,6 +602,30 @@ func (u *DatasetUpsert) ClearURL() *DatasetUpsert {
 	return u
 }
 
+// SetStatus sets the "status" field.
+func (u *DatasetUpsert) SetStatus(v dataset.Status) *DatasetUpsert {
+	u.Set(dataset.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *DatasetUpsert) UpdateStatus() *DatasetUpsert {
+	u.SetExcluded(dataset.FieldStatus)
+	return u
+}
+
+// SetError sets the "error" field.
+func (u *DatasetUpsert) SetError(v string) *DatasetUpsert {
+	u.Set(dataset.FieldError, v)
+	return u
+}
+
+// UpdateError sets the "error" field to the value that was provided on create.
+func (u *DatasetUpsert) UpdateError() *DatasetUpsert {
+	u.SetExcluded(dataset.FieldError)
+	return u
+}
+
 // SetFormat sets the "format" field.
 func (u *DatasetUpsert) SetFormat(v string) *DatasetUpsert {
 	u.Set(dataset.FieldFormat, v)
@@ -519,6 +635,18 @@ func (u *DatasetUpsert) SetFormat(v string) *DatasetUpsert {
 // UpdateFormat sets the "format" field to the value that was provided on create.
 func (u *DatasetUpsert) UpdateFormat() *DatasetUpsert {
 	u.SetExcluded(dataset.FieldFormat)
+	return u
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (u *DatasetUpsert) SetDelimiter(v string) *DatasetUpsert {
+	u.Set(dataset.FieldDelimiter, v)
+	return u
+}
+
+// UpdateDelimiter sets the "delimiter" field to the value that was provided on create.
+func (u *DatasetUpsert) UpdateDelimiter() *DatasetUpsert {
+	u.SetExcluded(dataset.FieldDelimiter)
 	return u
 }
 
@@ -741,6 +869,34 @@ func (u *DatasetUpsertOne) ClearURL() *DatasetUpsertOne {
 	})
 }
 
+// SetStatus sets the "status" field.
+func (u *DatasetUpsertOne) SetStatus(v dataset.Status) *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *DatasetUpsertOne) UpdateStatus() *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetError sets the "error" field.
+func (u *DatasetUpsertOne) SetError(v string) *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetError(v)
+	})
+}
+
+// UpdateError sets the "error" field to the value that was provided on create.
+func (u *DatasetUpsertOne) UpdateError() *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateError()
+	})
+}
+
 // SetFormat sets the "format" field.
 func (u *DatasetUpsertOne) SetFormat(v string) *DatasetUpsertOne {
 	return u.Update(func(s *DatasetUpsert) {
@@ -752,6 +908,20 @@ func (u *DatasetUpsertOne) SetFormat(v string) *DatasetUpsertOne {
 func (u *DatasetUpsertOne) UpdateFormat() *DatasetUpsertOne {
 	return u.Update(func(s *DatasetUpsert) {
 		s.UpdateFormat()
+	})
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (u *DatasetUpsertOne) SetDelimiter(v string) *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetDelimiter(v)
+	})
+}
+
+// UpdateDelimiter sets the "delimiter" field to the value that was provided on create.
+func (u *DatasetUpsertOne) UpdateDelimiter() *DatasetUpsertOne {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateDelimiter()
 	})
 }
 
@@ -1158,6 +1328,34 @@ func (u *DatasetUpsertBulk) ClearURL() *DatasetUpsertBulk {
 	})
 }
 
+// SetStatus sets the "status" field.
+func (u *DatasetUpsertBulk) SetStatus(v dataset.Status) *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *DatasetUpsertBulk) UpdateStatus() *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetError sets the "error" field.
+func (u *DatasetUpsertBulk) SetError(v string) *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetError(v)
+	})
+}
+
+// UpdateError sets the "error" field to the value that was provided on create.
+func (u *DatasetUpsertBulk) UpdateError() *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateError()
+	})
+}
+
 // SetFormat sets the "format" field.
 func (u *DatasetUpsertBulk) SetFormat(v string) *DatasetUpsertBulk {
 	return u.Update(func(s *DatasetUpsert) {
@@ -1169,6 +1367,20 @@ func (u *DatasetUpsertBulk) SetFormat(v string) *DatasetUpsertBulk {
 func (u *DatasetUpsertBulk) UpdateFormat() *DatasetUpsertBulk {
 	return u.Update(func(s *DatasetUpsert) {
 		s.UpdateFormat()
+	})
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (u *DatasetUpsertBulk) SetDelimiter(v string) *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.SetDelimiter(v)
+	})
+}
+
+// UpdateDelimiter sets the "delimiter" field to the value that was provided on create.
+func (u *DatasetUpsertBulk) UpdateDelimiter() *DatasetUpsertBulk {
+	return u.Update(func(s *DatasetUpsert) {
+		s.UpdateDelimiter()
 	})
 }
 

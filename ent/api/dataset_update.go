@@ -85,6 +85,34 @@ func (_u *DatasetUpdate) ClearURL() *DatasetUpdate {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *DatasetUpdate) SetStatus(v dataset.Status) *DatasetUpdate {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *DatasetUpdate) SetNillableStatus(v *dataset.Status) *DatasetUpdate {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetError sets the "error" field.
+func (_u *DatasetUpdate) SetError(v string) *DatasetUpdate {
+	_u.mutation.SetError(v)
+	return _u
+}
+
+// SetNillableError sets the "error" field if the given value is not nil.
+func (_u *DatasetUpdate) SetNillableError(v *string) *DatasetUpdate {
+	if v != nil {
+		_u.SetError(*v)
+	}
+	return _u
+}
+
 // SetFormat sets the "format" field.
 func (_u *DatasetUpdate) SetFormat(v string) *DatasetUpdate {
 	_u.mutation.SetFormat(v)
@@ -95,6 +123,20 @@ func (_u *DatasetUpdate) SetFormat(v string) *DatasetUpdate {
 func (_u *DatasetUpdate) SetNillableFormat(v *string) *DatasetUpdate {
 	if v != nil {
 		_u.SetFormat(*v)
+	}
+	return _u
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (_u *DatasetUpdate) SetDelimiter(v string) *DatasetUpdate {
+	_u.mutation.SetDelimiter(v)
+	return _u
+}
+
+// SetNillableDelimiter sets the "delimiter" field if the given value is not nil.
+func (_u *DatasetUpdate) SetNillableDelimiter(v *string) *DatasetUpdate {
+	if v != nil {
+		_u.SetDelimiter(*v)
 	}
 	return _u
 }
@@ -275,9 +317,14 @@ func (_u *DatasetUpdate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`api: validator failed for field "Dataset.url": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.BlobKey(); ok {
-		if err := dataset.BlobKeyValidator(v); err != nil {
-			return &ValidationError{Name: "blob_key", err: fmt.Errorf(`api: validator failed for field "Dataset.blob_key": %w`, err)}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := dataset.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`api: validator failed for field "Dataset.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Error(); ok {
+		if err := dataset.ErrorValidator(v); err != nil {
+			return &ValidationError{Name: "error", err: fmt.Errorf(`api: validator failed for field "Dataset.error": %w`, err)}
 		}
 	}
 	return nil
@@ -316,8 +363,17 @@ func (_u *DatasetUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(dataset.FieldURL, field.TypeString)
 	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(dataset.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Error(); ok {
+		_spec.SetField(dataset.FieldError, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Format(); ok {
 		_spec.SetField(dataset.FieldFormat, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Delimiter(); ok {
+		_spec.SetField(dataset.FieldDelimiter, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.BlobKey(); ok {
 		_spec.SetField(dataset.FieldBlobKey, field.TypeString, value)
@@ -438,6 +494,34 @@ func (_u *DatasetUpdateOne) ClearURL() *DatasetUpdateOne {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *DatasetUpdateOne) SetStatus(v dataset.Status) *DatasetUpdateOne {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *DatasetUpdateOne) SetNillableStatus(v *dataset.Status) *DatasetUpdateOne {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetError sets the "error" field.
+func (_u *DatasetUpdateOne) SetError(v string) *DatasetUpdateOne {
+	_u.mutation.SetError(v)
+	return _u
+}
+
+// SetNillableError sets the "error" field if the given value is not nil.
+func (_u *DatasetUpdateOne) SetNillableError(v *string) *DatasetUpdateOne {
+	if v != nil {
+		_u.SetError(*v)
+	}
+	return _u
+}
+
 // SetFormat sets the "format" field.
 func (_u *DatasetUpdateOne) SetFormat(v string) *DatasetUpdateOne {
 	_u.mutation.SetFormat(v)
@@ -448,6 +532,20 @@ func (_u *DatasetUpdateOne) SetFormat(v string) *DatasetUpdateOne {
 func (_u *DatasetUpdateOne) SetNillableFormat(v *string) *DatasetUpdateOne {
 	if v != nil {
 		_u.SetFormat(*v)
+	}
+	return _u
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (_u *DatasetUpdateOne) SetDelimiter(v string) *DatasetUpdateOne {
+	_u.mutation.SetDelimiter(v)
+	return _u
+}
+
+// SetNillableDelimiter sets the "delimiter" field if the given value is not nil.
+func (_u *DatasetUpdateOne) SetNillableDelimiter(v *string) *DatasetUpdateOne {
+	if v != nil {
+		_u.SetDelimiter(*v)
 	}
 	return _u
 }
@@ -641,9 +739,14 @@ func (_u *DatasetUpdateOne) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`api: validator failed for field "Dataset.url": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.BlobKey(); ok {
-		if err := dataset.BlobKeyValidator(v); err != nil {
-			return &ValidationError{Name: "blob_key", err: fmt.Errorf(`api: validator failed for field "Dataset.blob_key": %w`, err)}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := dataset.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`api: validator failed for field "Dataset.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Error(); ok {
+		if err := dataset.ErrorValidator(v); err != nil {
+			return &ValidationError{Name: "error", err: fmt.Errorf(`api: validator failed for field "Dataset.error": %w`, err)}
 		}
 	}
 	return nil
@@ -699,8 +802,17 @@ func (_u *DatasetUpdateOne) sqlSave(ctx context.Context) (_node *Dataset, err er
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(dataset.FieldURL, field.TypeString)
 	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(dataset.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Error(); ok {
+		_spec.SetField(dataset.FieldError, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Format(); ok {
 		_spec.SetField(dataset.FieldFormat, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Delimiter(); ok {
+		_spec.SetField(dataset.FieldDelimiter, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.BlobKey(); ok {
 		_spec.SetField(dataset.FieldBlobKey, field.TypeString, value)

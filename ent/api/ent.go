@@ -14,8 +14,10 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/assayhq/assay/ent/api/apikey"
 	"github.com/assayhq/assay/ent/api/dataset"
+	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
 	"github.com/assayhq/assay/ent/api/report"
+	"github.com/assayhq/assay/ent/api/ruleset"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/ent/api/tenant"
@@ -79,13 +81,15 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apikey.Table:  apikey.ValidColumn,
-			dataset.Table: dataset.ValidColumn,
-			outbox.Table:  outbox.ValidColumn,
-			report.Table:  report.ValidColumn,
-			step.Table:    step.ValidColumn,
-			task.Table:    task.ValidColumn,
-			tenant.Table:  tenant.ValidColumn,
+			apikey.Table:         apikey.ValidColumn,
+			dataset.Table:        dataset.ValidColumn,
+			idempotencykey.Table: idempotencykey.ValidColumn,
+			outbox.Table:         outbox.ValidColumn,
+			report.Table:         report.ValidColumn,
+			ruleset.Table:        ruleset.ValidColumn,
+			step.Table:           step.ValidColumn,
+			task.Table:           task.ValidColumn,
+			tenant.Table:         tenant.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

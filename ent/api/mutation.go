@@ -14,9 +14,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/assayhq/assay/ent/api/apikey"
 	"github.com/assayhq/assay/ent/api/dataset"
+	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
 	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/api/report"
+	"github.com/assayhq/assay/ent/api/ruleset"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/ent/api/tenant"
@@ -31,13 +33,15 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIKey  = "APIKey"
-	TypeDataset = "Dataset"
-	TypeOutbox  = "Outbox"
-	TypeReport  = "Report"
-	TypeStep    = "Step"
-	TypeTask    = "Task"
-	TypeTenant  = "Tenant"
+	TypeAPIKey         = "APIKey"
+	TypeDataset        = "Dataset"
+	TypeIdempotencyKey = "IdempotencyKey"
+	TypeOutbox         = "Outbox"
+	TypeReport         = "Report"
+	TypeRuleSet        = "RuleSet"
+	TypeStep           = "Step"
+	TypeTask           = "Task"
+	TypeTenant         = "Tenant"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -966,7 +970,10 @@ type DatasetMutation struct {
 	name          *string
 	source        *dataset.Source
 	url           *string
+	status        *dataset.Status
+	error         *string
 	format        *string
+	delimiter     *string
 	blob_key      *string
 	size_bytes    *int64
 	addsize_bytes *int64
@@ -1316,6 +1323,78 @@ func (m *DatasetMutation) ResetURL() {
 	delete(m.clearedFields, dataset.FieldURL)
 }
 
+// SetStatus sets the "status" field.
+func (m *DatasetMutation) SetStatus(d dataset.Status) {
+	m.status = &d
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *DatasetMutation) Status() (r dataset.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Dataset entity.
+// If the Dataset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DatasetMutation) OldStatus(ctx context.Context) (v dataset.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *DatasetMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetError sets the "error" field.
+func (m *DatasetMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *DatasetMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the Dataset entity.
+// If the Dataset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DatasetMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *DatasetMutation) ResetError() {
+	m.error = nil
+}
+
 // SetFormat sets the "format" field.
 func (m *DatasetMutation) SetFormat(s string) {
 	m.format = &s
@@ -1350,6 +1429,42 @@ func (m *DatasetMutation) OldFormat(ctx context.Context) (v string, err error) {
 // ResetFormat resets all changes to the "format" field.
 func (m *DatasetMutation) ResetFormat() {
 	m.format = nil
+}
+
+// SetDelimiter sets the "delimiter" field.
+func (m *DatasetMutation) SetDelimiter(s string) {
+	m.delimiter = &s
+}
+
+// Delimiter returns the value of the "delimiter" field in the mutation.
+func (m *DatasetMutation) Delimiter() (r string, exists bool) {
+	v := m.delimiter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDelimiter returns the old "delimiter" field's value of the Dataset entity.
+// If the Dataset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DatasetMutation) OldDelimiter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDelimiter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDelimiter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDelimiter: %w", err)
+	}
+	return oldValue.Delimiter, nil
+}
+
+// ResetDelimiter resets all changes to the "delimiter" field.
+func (m *DatasetMutation) ResetDelimiter() {
+	m.delimiter = nil
 }
 
 // SetBlobKey sets the "blob_key" field.
@@ -1713,7 +1828,7 @@ func (m *DatasetMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DatasetMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, dataset.FieldCreatedAt)
 	}
@@ -1732,8 +1847,17 @@ func (m *DatasetMutation) Fields() []string {
 	if m.url != nil {
 		fields = append(fields, dataset.FieldURL)
 	}
+	if m.status != nil {
+		fields = append(fields, dataset.FieldStatus)
+	}
+	if m.error != nil {
+		fields = append(fields, dataset.FieldError)
+	}
 	if m.format != nil {
 		fields = append(fields, dataset.FieldFormat)
+	}
+	if m.delimiter != nil {
+		fields = append(fields, dataset.FieldDelimiter)
 	}
 	if m.blob_key != nil {
 		fields = append(fields, dataset.FieldBlobKey)
@@ -1773,8 +1897,14 @@ func (m *DatasetMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case dataset.FieldURL:
 		return m.URL()
+	case dataset.FieldStatus:
+		return m.Status()
+	case dataset.FieldError:
+		return m.Error()
 	case dataset.FieldFormat:
 		return m.Format()
+	case dataset.FieldDelimiter:
+		return m.Delimiter()
 	case dataset.FieldBlobKey:
 		return m.BlobKey()
 	case dataset.FieldSizeBytes:
@@ -1808,8 +1938,14 @@ func (m *DatasetMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSource(ctx)
 	case dataset.FieldURL:
 		return m.OldURL(ctx)
+	case dataset.FieldStatus:
+		return m.OldStatus(ctx)
+	case dataset.FieldError:
+		return m.OldError(ctx)
 	case dataset.FieldFormat:
 		return m.OldFormat(ctx)
+	case dataset.FieldDelimiter:
+		return m.OldDelimiter(ctx)
 	case dataset.FieldBlobKey:
 		return m.OldBlobKey(ctx)
 	case dataset.FieldSizeBytes:
@@ -1873,12 +2009,33 @@ func (m *DatasetMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetURL(v)
 		return nil
+	case dataset.FieldStatus:
+		v, ok := value.(dataset.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case dataset.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
 	case dataset.FieldFormat:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFormat(v)
+		return nil
+	case dataset.FieldDelimiter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDelimiter(v)
 		return nil
 	case dataset.FieldBlobKey:
 		v, ok := value.(string)
@@ -2043,8 +2200,17 @@ func (m *DatasetMutation) ResetField(name string) error {
 	case dataset.FieldURL:
 		m.ResetURL()
 		return nil
+	case dataset.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case dataset.FieldError:
+		m.ResetError()
+		return nil
 	case dataset.FieldFormat:
 		m.ResetFormat()
+		return nil
+	case dataset.FieldDelimiter:
+		m.ResetDelimiter()
 		return nil
 	case dataset.FieldBlobKey:
 		m.ResetBlobKey()
@@ -2114,6 +2280,1185 @@ func (m *DatasetMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *DatasetMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Dataset edge %s", name)
+}
+
+// IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.
+type IdempotencyKeyMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *string
+	created_at            *time.Time
+	updated_at            *time.Time
+	org_id                *string
+	key                   *string
+	method                *string
+	_path                 *string
+	fingerprint           *string
+	request_bytes         *int64
+	addrequest_bytes      *int64
+	status                *idempotencykey.Status
+	lock_token            *string
+	locked_until          *time.Time
+	response_status       *int
+	addresponse_status    *int
+	response_content_type *string
+	response_body         *[]byte
+	expires_at            *time.Time
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*IdempotencyKey, error)
+	predicates            []predicate.IdempotencyKey
+}
+
+var _ ent.Mutation = (*IdempotencyKeyMutation)(nil)
+
+// idempotencykeyOption allows management of the mutation configuration using functional options.
+type idempotencykeyOption func(*IdempotencyKeyMutation)
+
+// newIdempotencyKeyMutation creates new mutation for the IdempotencyKey entity.
+func newIdempotencyKeyMutation(c config, op Op, opts ...idempotencykeyOption) *IdempotencyKeyMutation {
+	m := &IdempotencyKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIdempotencyKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIdempotencyKeyID sets the ID field of the mutation.
+func withIdempotencyKeyID(id string) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IdempotencyKey
+		)
+		m.oldValue = func(ctx context.Context) (*IdempotencyKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IdempotencyKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIdempotencyKey sets the old IdempotencyKey of the mutation.
+func withIdempotencyKey(node *IdempotencyKey) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		m.oldValue = func(context.Context) (*IdempotencyKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IdempotencyKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IdempotencyKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("api: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of IdempotencyKey entities.
+func (m *IdempotencyKeyMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IdempotencyKeyMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IdempotencyKeyMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IdempotencyKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IdempotencyKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IdempotencyKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IdempotencyKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *IdempotencyKeyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *IdempotencyKeyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *IdempotencyKeyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrgID sets the "org_id" field.
+func (m *IdempotencyKeyMutation) SetOrgID(s string) {
+	m.org_id = &s
+}
+
+// OrgID returns the value of the "org_id" field in the mutation.
+func (m *IdempotencyKeyMutation) OrgID() (r string, exists bool) {
+	v := m.org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrgID returns the old "org_id" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldOrgID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrgID: %w", err)
+	}
+	return oldValue.OrgID, nil
+}
+
+// ResetOrgID resets all changes to the "org_id" field.
+func (m *IdempotencyKeyMutation) ResetOrgID() {
+	m.org_id = nil
+}
+
+// SetKey sets the "key" field.
+func (m *IdempotencyKeyMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *IdempotencyKeyMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *IdempotencyKeyMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetMethod sets the "method" field.
+func (m *IdempotencyKeyMutation) SetMethod(s string) {
+	m.method = &s
+}
+
+// Method returns the value of the "method" field in the mutation.
+func (m *IdempotencyKeyMutation) Method() (r string, exists bool) {
+	v := m.method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMethod returns the old "method" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldMethod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMethod: %w", err)
+	}
+	return oldValue.Method, nil
+}
+
+// ResetMethod resets all changes to the "method" field.
+func (m *IdempotencyKeyMutation) ResetMethod() {
+	m.method = nil
+}
+
+// SetPath sets the "path" field.
+func (m *IdempotencyKeyMutation) SetPath(s string) {
+	m._path = &s
+}
+
+// Path returns the value of the "path" field in the mutation.
+func (m *IdempotencyKeyMutation) Path() (r string, exists bool) {
+	v := m._path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPath returns the old "path" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldPath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPath: %w", err)
+	}
+	return oldValue.Path, nil
+}
+
+// ResetPath resets all changes to the "path" field.
+func (m *IdempotencyKeyMutation) ResetPath() {
+	m._path = nil
+}
+
+// SetFingerprint sets the "fingerprint" field.
+func (m *IdempotencyKeyMutation) SetFingerprint(s string) {
+	m.fingerprint = &s
+}
+
+// Fingerprint returns the value of the "fingerprint" field in the mutation.
+func (m *IdempotencyKeyMutation) Fingerprint() (r string, exists bool) {
+	v := m.fingerprint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFingerprint returns the old "fingerprint" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldFingerprint(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFingerprint is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFingerprint requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFingerprint: %w", err)
+	}
+	return oldValue.Fingerprint, nil
+}
+
+// ResetFingerprint resets all changes to the "fingerprint" field.
+func (m *IdempotencyKeyMutation) ResetFingerprint() {
+	m.fingerprint = nil
+}
+
+// SetRequestBytes sets the "request_bytes" field.
+func (m *IdempotencyKeyMutation) SetRequestBytes(i int64) {
+	m.request_bytes = &i
+	m.addrequest_bytes = nil
+}
+
+// RequestBytes returns the value of the "request_bytes" field in the mutation.
+func (m *IdempotencyKeyMutation) RequestBytes() (r int64, exists bool) {
+	v := m.request_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestBytes returns the old "request_bytes" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldRequestBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestBytes: %w", err)
+	}
+	return oldValue.RequestBytes, nil
+}
+
+// AddRequestBytes adds i to the "request_bytes" field.
+func (m *IdempotencyKeyMutation) AddRequestBytes(i int64) {
+	if m.addrequest_bytes != nil {
+		*m.addrequest_bytes += i
+	} else {
+		m.addrequest_bytes = &i
+	}
+}
+
+// AddedRequestBytes returns the value that was added to the "request_bytes" field in this mutation.
+func (m *IdempotencyKeyMutation) AddedRequestBytes() (r int64, exists bool) {
+	v := m.addrequest_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequestBytes resets all changes to the "request_bytes" field.
+func (m *IdempotencyKeyMutation) ResetRequestBytes() {
+	m.request_bytes = nil
+	m.addrequest_bytes = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *IdempotencyKeyMutation) SetStatus(i idempotencykey.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *IdempotencyKeyMutation) Status() (r idempotencykey.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldStatus(ctx context.Context) (v idempotencykey.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *IdempotencyKeyMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetLockToken sets the "lock_token" field.
+func (m *IdempotencyKeyMutation) SetLockToken(s string) {
+	m.lock_token = &s
+}
+
+// LockToken returns the value of the "lock_token" field in the mutation.
+func (m *IdempotencyKeyMutation) LockToken() (r string, exists bool) {
+	v := m.lock_token
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockToken returns the old "lock_token" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldLockToken(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockToken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockToken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockToken: %w", err)
+	}
+	return oldValue.LockToken, nil
+}
+
+// ResetLockToken resets all changes to the "lock_token" field.
+func (m *IdempotencyKeyMutation) ResetLockToken() {
+	m.lock_token = nil
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (m *IdempotencyKeyMutation) SetLockedUntil(t time.Time) {
+	m.locked_until = &t
+}
+
+// LockedUntil returns the value of the "locked_until" field in the mutation.
+func (m *IdempotencyKeyMutation) LockedUntil() (r time.Time, exists bool) {
+	v := m.locked_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockedUntil returns the old "locked_until" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldLockedUntil(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockedUntil: %w", err)
+	}
+	return oldValue.LockedUntil, nil
+}
+
+// ResetLockedUntil resets all changes to the "locked_until" field.
+func (m *IdempotencyKeyMutation) ResetLockedUntil() {
+	m.locked_until = nil
+}
+
+// SetResponseStatus sets the "response_status" field.
+func (m *IdempotencyKeyMutation) SetResponseStatus(i int) {
+	m.response_status = &i
+	m.addresponse_status = nil
+}
+
+// ResponseStatus returns the value of the "response_status" field in the mutation.
+func (m *IdempotencyKeyMutation) ResponseStatus() (r int, exists bool) {
+	v := m.response_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseStatus returns the old "response_status" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResponseStatus(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseStatus: %w", err)
+	}
+	return oldValue.ResponseStatus, nil
+}
+
+// AddResponseStatus adds i to the "response_status" field.
+func (m *IdempotencyKeyMutation) AddResponseStatus(i int) {
+	if m.addresponse_status != nil {
+		*m.addresponse_status += i
+	} else {
+		m.addresponse_status = &i
+	}
+}
+
+// AddedResponseStatus returns the value that was added to the "response_status" field in this mutation.
+func (m *IdempotencyKeyMutation) AddedResponseStatus() (r int, exists bool) {
+	v := m.addresponse_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResponseStatus resets all changes to the "response_status" field.
+func (m *IdempotencyKeyMutation) ResetResponseStatus() {
+	m.response_status = nil
+	m.addresponse_status = nil
+}
+
+// SetResponseContentType sets the "response_content_type" field.
+func (m *IdempotencyKeyMutation) SetResponseContentType(s string) {
+	m.response_content_type = &s
+}
+
+// ResponseContentType returns the value of the "response_content_type" field in the mutation.
+func (m *IdempotencyKeyMutation) ResponseContentType() (r string, exists bool) {
+	v := m.response_content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseContentType returns the old "response_content_type" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResponseContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseContentType: %w", err)
+	}
+	return oldValue.ResponseContentType, nil
+}
+
+// ResetResponseContentType resets all changes to the "response_content_type" field.
+func (m *IdempotencyKeyMutation) ResetResponseContentType() {
+	m.response_content_type = nil
+}
+
+// SetResponseBody sets the "response_body" field.
+func (m *IdempotencyKeyMutation) SetResponseBody(b []byte) {
+	m.response_body = &b
+}
+
+// ResponseBody returns the value of the "response_body" field in the mutation.
+func (m *IdempotencyKeyMutation) ResponseBody() (r []byte, exists bool) {
+	v := m.response_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseBody returns the old "response_body" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResponseBody(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseBody: %w", err)
+	}
+	return oldValue.ResponseBody, nil
+}
+
+// ClearResponseBody clears the value of the "response_body" field.
+func (m *IdempotencyKeyMutation) ClearResponseBody() {
+	m.response_body = nil
+	m.clearedFields[idempotencykey.FieldResponseBody] = struct{}{}
+}
+
+// ResponseBodyCleared returns if the "response_body" field was cleared in this mutation.
+func (m *IdempotencyKeyMutation) ResponseBodyCleared() bool {
+	_, ok := m.clearedFields[idempotencykey.FieldResponseBody]
+	return ok
+}
+
+// ResetResponseBody resets all changes to the "response_body" field.
+func (m *IdempotencyKeyMutation) ResetResponseBody() {
+	m.response_body = nil
+	delete(m.clearedFields, idempotencykey.FieldResponseBody)
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *IdempotencyKeyMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *IdempotencyKeyMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *IdempotencyKeyMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// Where appends a list predicates to the IdempotencyKeyMutation builder.
+func (m *IdempotencyKeyMutation) Where(ps ...predicate.IdempotencyKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IdempotencyKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IdempotencyKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IdempotencyKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IdempotencyKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IdempotencyKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IdempotencyKey).
+func (m *IdempotencyKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IdempotencyKeyMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, idempotencykey.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, idempotencykey.FieldUpdatedAt)
+	}
+	if m.org_id != nil {
+		fields = append(fields, idempotencykey.FieldOrgID)
+	}
+	if m.key != nil {
+		fields = append(fields, idempotencykey.FieldKey)
+	}
+	if m.method != nil {
+		fields = append(fields, idempotencykey.FieldMethod)
+	}
+	if m._path != nil {
+		fields = append(fields, idempotencykey.FieldPath)
+	}
+	if m.fingerprint != nil {
+		fields = append(fields, idempotencykey.FieldFingerprint)
+	}
+	if m.request_bytes != nil {
+		fields = append(fields, idempotencykey.FieldRequestBytes)
+	}
+	if m.status != nil {
+		fields = append(fields, idempotencykey.FieldStatus)
+	}
+	if m.lock_token != nil {
+		fields = append(fields, idempotencykey.FieldLockToken)
+	}
+	if m.locked_until != nil {
+		fields = append(fields, idempotencykey.FieldLockedUntil)
+	}
+	if m.response_status != nil {
+		fields = append(fields, idempotencykey.FieldResponseStatus)
+	}
+	if m.response_content_type != nil {
+		fields = append(fields, idempotencykey.FieldResponseContentType)
+	}
+	if m.response_body != nil {
+		fields = append(fields, idempotencykey.FieldResponseBody)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, idempotencykey.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IdempotencyKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.CreatedAt()
+	case idempotencykey.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case idempotencykey.FieldOrgID:
+		return m.OrgID()
+	case idempotencykey.FieldKey:
+		return m.Key()
+	case idempotencykey.FieldMethod:
+		return m.Method()
+	case idempotencykey.FieldPath:
+		return m.Path()
+	case idempotencykey.FieldFingerprint:
+		return m.Fingerprint()
+	case idempotencykey.FieldRequestBytes:
+		return m.RequestBytes()
+	case idempotencykey.FieldStatus:
+		return m.Status()
+	case idempotencykey.FieldLockToken:
+		return m.LockToken()
+	case idempotencykey.FieldLockedUntil:
+		return m.LockedUntil()
+	case idempotencykey.FieldResponseStatus:
+		return m.ResponseStatus()
+	case idempotencykey.FieldResponseContentType:
+		return m.ResponseContentType()
+	case idempotencykey.FieldResponseBody:
+		return m.ResponseBody()
+	case idempotencykey.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IdempotencyKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case idempotencykey.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case idempotencykey.FieldOrgID:
+		return m.OldOrgID(ctx)
+	case idempotencykey.FieldKey:
+		return m.OldKey(ctx)
+	case idempotencykey.FieldMethod:
+		return m.OldMethod(ctx)
+	case idempotencykey.FieldPath:
+		return m.OldPath(ctx)
+	case idempotencykey.FieldFingerprint:
+		return m.OldFingerprint(ctx)
+	case idempotencykey.FieldRequestBytes:
+		return m.OldRequestBytes(ctx)
+	case idempotencykey.FieldStatus:
+		return m.OldStatus(ctx)
+	case idempotencykey.FieldLockToken:
+		return m.OldLockToken(ctx)
+	case idempotencykey.FieldLockedUntil:
+		return m.OldLockedUntil(ctx)
+	case idempotencykey.FieldResponseStatus:
+		return m.OldResponseStatus(ctx)
+	case idempotencykey.FieldResponseContentType:
+		return m.OldResponseContentType(ctx)
+	case idempotencykey.FieldResponseBody:
+		return m.OldResponseBody(ctx)
+	case idempotencykey.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case idempotencykey.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case idempotencykey.FieldOrgID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrgID(v)
+		return nil
+	case idempotencykey.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case idempotencykey.FieldMethod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMethod(v)
+		return nil
+	case idempotencykey.FieldPath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPath(v)
+		return nil
+	case idempotencykey.FieldFingerprint:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFingerprint(v)
+		return nil
+	case idempotencykey.FieldRequestBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestBytes(v)
+		return nil
+	case idempotencykey.FieldStatus:
+		v, ok := value.(idempotencykey.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case idempotencykey.FieldLockToken:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockToken(v)
+		return nil
+	case idempotencykey.FieldLockedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockedUntil(v)
+		return nil
+	case idempotencykey.FieldResponseStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseStatus(v)
+		return nil
+	case idempotencykey.FieldResponseContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseContentType(v)
+		return nil
+	case idempotencykey.FieldResponseBody:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseBody(v)
+		return nil
+	case idempotencykey.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IdempotencyKeyMutation) AddedFields() []string {
+	var fields []string
+	if m.addrequest_bytes != nil {
+		fields = append(fields, idempotencykey.FieldRequestBytes)
+	}
+	if m.addresponse_status != nil {
+		fields = append(fields, idempotencykey.FieldResponseStatus)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IdempotencyKeyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencykey.FieldRequestBytes:
+		return m.AddedRequestBytes()
+	case idempotencykey.FieldResponseStatus:
+		return m.AddedResponseStatus()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case idempotencykey.FieldRequestBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequestBytes(v)
+		return nil
+	case idempotencykey.FieldResponseStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResponseStatus(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IdempotencyKeyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(idempotencykey.FieldResponseBody) {
+		fields = append(fields, idempotencykey.FieldResponseBody)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IdempotencyKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearField(name string) error {
+	switch name {
+	case idempotencykey.FieldResponseBody:
+		m.ClearResponseBody()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetField(name string) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case idempotencykey.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case idempotencykey.FieldOrgID:
+		m.ResetOrgID()
+		return nil
+	case idempotencykey.FieldKey:
+		m.ResetKey()
+		return nil
+	case idempotencykey.FieldMethod:
+		m.ResetMethod()
+		return nil
+	case idempotencykey.FieldPath:
+		m.ResetPath()
+		return nil
+	case idempotencykey.FieldFingerprint:
+		m.ResetFingerprint()
+		return nil
+	case idempotencykey.FieldRequestBytes:
+		m.ResetRequestBytes()
+		return nil
+	case idempotencykey.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case idempotencykey.FieldLockToken:
+		m.ResetLockToken()
+		return nil
+	case idempotencykey.FieldLockedUntil:
+		m.ResetLockedUntil()
+		return nil
+	case idempotencykey.FieldResponseStatus:
+		m.ResetResponseStatus()
+		return nil
+	case idempotencykey.FieldResponseContentType:
+		m.ResetResponseContentType()
+		return nil
+	case idempotencykey.FieldResponseBody:
+		m.ResetResponseBody()
+		return nil
+	case idempotencykey.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IdempotencyKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IdempotencyKeyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IdempotencyKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IdempotencyKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IdempotencyKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IdempotencyKeyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown IdempotencyKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown IdempotencyKey edge %s", name)
 }
 
 // OutboxMutation represents an operation that mutates the Outbox nodes in the graph.
@@ -3768,6 +5113,897 @@ func (m *ReportMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Report edge %s", name)
 }
 
+// RuleSetMutation represents an operation that mutates the RuleSet nodes in the graph.
+type RuleSetMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	org_id        *string
+	dataset_id    *string
+	rules         *json.RawMessage
+	appendrules   json.RawMessage
+	min_rows      *int64
+	addmin_rows   *int64
+	max_rows      *int64
+	addmax_rows   *int64
+	version       *int
+	addversion    *int
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*RuleSet, error)
+	predicates    []predicate.RuleSet
+}
+
+var _ ent.Mutation = (*RuleSetMutation)(nil)
+
+// rulesetOption allows management of the mutation configuration using functional options.
+type rulesetOption func(*RuleSetMutation)
+
+// newRuleSetMutation creates new mutation for the RuleSet entity.
+func newRuleSetMutation(c config, op Op, opts ...rulesetOption) *RuleSetMutation {
+	m := &RuleSetMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRuleSet,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRuleSetID sets the ID field of the mutation.
+func withRuleSetID(id string) rulesetOption {
+	return func(m *RuleSetMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RuleSet
+		)
+		m.oldValue = func(ctx context.Context) (*RuleSet, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RuleSet.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRuleSet sets the old RuleSet of the mutation.
+func withRuleSet(node *RuleSet) rulesetOption {
+	return func(m *RuleSetMutation) {
+		m.oldValue = func(context.Context) (*RuleSet, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RuleSetMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RuleSetMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("api: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of RuleSet entities.
+func (m *RuleSetMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RuleSetMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RuleSetMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RuleSet.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RuleSetMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RuleSetMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RuleSetMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RuleSetMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RuleSetMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RuleSetMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrgID sets the "org_id" field.
+func (m *RuleSetMutation) SetOrgID(s string) {
+	m.org_id = &s
+}
+
+// OrgID returns the value of the "org_id" field in the mutation.
+func (m *RuleSetMutation) OrgID() (r string, exists bool) {
+	v := m.org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrgID returns the old "org_id" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldOrgID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrgID: %w", err)
+	}
+	return oldValue.OrgID, nil
+}
+
+// ResetOrgID resets all changes to the "org_id" field.
+func (m *RuleSetMutation) ResetOrgID() {
+	m.org_id = nil
+}
+
+// SetDatasetID sets the "dataset_id" field.
+func (m *RuleSetMutation) SetDatasetID(s string) {
+	m.dataset_id = &s
+}
+
+// DatasetID returns the value of the "dataset_id" field in the mutation.
+func (m *RuleSetMutation) DatasetID() (r string, exists bool) {
+	v := m.dataset_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDatasetID returns the old "dataset_id" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldDatasetID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDatasetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDatasetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDatasetID: %w", err)
+	}
+	return oldValue.DatasetID, nil
+}
+
+// ResetDatasetID resets all changes to the "dataset_id" field.
+func (m *RuleSetMutation) ResetDatasetID() {
+	m.dataset_id = nil
+}
+
+// SetRules sets the "rules" field.
+func (m *RuleSetMutation) SetRules(jm json.RawMessage) {
+	m.rules = &jm
+	m.appendrules = nil
+}
+
+// Rules returns the value of the "rules" field in the mutation.
+func (m *RuleSetMutation) Rules() (r json.RawMessage, exists bool) {
+	v := m.rules
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRules returns the old "rules" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldRules(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRules is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRules requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRules: %w", err)
+	}
+	return oldValue.Rules, nil
+}
+
+// AppendRules adds jm to the "rules" field.
+func (m *RuleSetMutation) AppendRules(jm json.RawMessage) {
+	m.appendrules = append(m.appendrules, jm...)
+}
+
+// AppendedRules returns the list of values that were appended to the "rules" field in this mutation.
+func (m *RuleSetMutation) AppendedRules() (json.RawMessage, bool) {
+	if len(m.appendrules) == 0 {
+		return nil, false
+	}
+	return m.appendrules, true
+}
+
+// ClearRules clears the value of the "rules" field.
+func (m *RuleSetMutation) ClearRules() {
+	m.rules = nil
+	m.appendrules = nil
+	m.clearedFields[ruleset.FieldRules] = struct{}{}
+}
+
+// RulesCleared returns if the "rules" field was cleared in this mutation.
+func (m *RuleSetMutation) RulesCleared() bool {
+	_, ok := m.clearedFields[ruleset.FieldRules]
+	return ok
+}
+
+// ResetRules resets all changes to the "rules" field.
+func (m *RuleSetMutation) ResetRules() {
+	m.rules = nil
+	m.appendrules = nil
+	delete(m.clearedFields, ruleset.FieldRules)
+}
+
+// SetMinRows sets the "min_rows" field.
+func (m *RuleSetMutation) SetMinRows(i int64) {
+	m.min_rows = &i
+	m.addmin_rows = nil
+}
+
+// MinRows returns the value of the "min_rows" field in the mutation.
+func (m *RuleSetMutation) MinRows() (r int64, exists bool) {
+	v := m.min_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinRows returns the old "min_rows" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldMinRows(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinRows: %w", err)
+	}
+	return oldValue.MinRows, nil
+}
+
+// AddMinRows adds i to the "min_rows" field.
+func (m *RuleSetMutation) AddMinRows(i int64) {
+	if m.addmin_rows != nil {
+		*m.addmin_rows += i
+	} else {
+		m.addmin_rows = &i
+	}
+}
+
+// AddedMinRows returns the value that was added to the "min_rows" field in this mutation.
+func (m *RuleSetMutation) AddedMinRows() (r int64, exists bool) {
+	v := m.addmin_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMinRows clears the value of the "min_rows" field.
+func (m *RuleSetMutation) ClearMinRows() {
+	m.min_rows = nil
+	m.addmin_rows = nil
+	m.clearedFields[ruleset.FieldMinRows] = struct{}{}
+}
+
+// MinRowsCleared returns if the "min_rows" field was cleared in this mutation.
+func (m *RuleSetMutation) MinRowsCleared() bool {
+	_, ok := m.clearedFields[ruleset.FieldMinRows]
+	return ok
+}
+
+// ResetMinRows resets all changes to the "min_rows" field.
+func (m *RuleSetMutation) ResetMinRows() {
+	m.min_rows = nil
+	m.addmin_rows = nil
+	delete(m.clearedFields, ruleset.FieldMinRows)
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (m *RuleSetMutation) SetMaxRows(i int64) {
+	m.max_rows = &i
+	m.addmax_rows = nil
+}
+
+// MaxRows returns the value of the "max_rows" field in the mutation.
+func (m *RuleSetMutation) MaxRows() (r int64, exists bool) {
+	v := m.max_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxRows returns the old "max_rows" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldMaxRows(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxRows: %w", err)
+	}
+	return oldValue.MaxRows, nil
+}
+
+// AddMaxRows adds i to the "max_rows" field.
+func (m *RuleSetMutation) AddMaxRows(i int64) {
+	if m.addmax_rows != nil {
+		*m.addmax_rows += i
+	} else {
+		m.addmax_rows = &i
+	}
+}
+
+// AddedMaxRows returns the value that was added to the "max_rows" field in this mutation.
+func (m *RuleSetMutation) AddedMaxRows() (r int64, exists bool) {
+	v := m.addmax_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxRows clears the value of the "max_rows" field.
+func (m *RuleSetMutation) ClearMaxRows() {
+	m.max_rows = nil
+	m.addmax_rows = nil
+	m.clearedFields[ruleset.FieldMaxRows] = struct{}{}
+}
+
+// MaxRowsCleared returns if the "max_rows" field was cleared in this mutation.
+func (m *RuleSetMutation) MaxRowsCleared() bool {
+	_, ok := m.clearedFields[ruleset.FieldMaxRows]
+	return ok
+}
+
+// ResetMaxRows resets all changes to the "max_rows" field.
+func (m *RuleSetMutation) ResetMaxRows() {
+	m.max_rows = nil
+	m.addmax_rows = nil
+	delete(m.clearedFields, ruleset.FieldMaxRows)
+}
+
+// SetVersion sets the "version" field.
+func (m *RuleSetMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RuleSetMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the RuleSet entity.
+// If the RuleSet object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RuleSetMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RuleSetMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RuleSetMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RuleSetMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// Where appends a list predicates to the RuleSetMutation builder.
+func (m *RuleSetMutation) Where(ps ...predicate.RuleSet) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RuleSetMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RuleSetMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RuleSet, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RuleSetMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RuleSetMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RuleSet).
+func (m *RuleSetMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RuleSetMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, ruleset.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, ruleset.FieldUpdatedAt)
+	}
+	if m.org_id != nil {
+		fields = append(fields, ruleset.FieldOrgID)
+	}
+	if m.dataset_id != nil {
+		fields = append(fields, ruleset.FieldDatasetID)
+	}
+	if m.rules != nil {
+		fields = append(fields, ruleset.FieldRules)
+	}
+	if m.min_rows != nil {
+		fields = append(fields, ruleset.FieldMinRows)
+	}
+	if m.max_rows != nil {
+		fields = append(fields, ruleset.FieldMaxRows)
+	}
+	if m.version != nil {
+		fields = append(fields, ruleset.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RuleSetMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ruleset.FieldCreatedAt:
+		return m.CreatedAt()
+	case ruleset.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case ruleset.FieldOrgID:
+		return m.OrgID()
+	case ruleset.FieldDatasetID:
+		return m.DatasetID()
+	case ruleset.FieldRules:
+		return m.Rules()
+	case ruleset.FieldMinRows:
+		return m.MinRows()
+	case ruleset.FieldMaxRows:
+		return m.MaxRows()
+	case ruleset.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RuleSetMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ruleset.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case ruleset.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case ruleset.FieldOrgID:
+		return m.OldOrgID(ctx)
+	case ruleset.FieldDatasetID:
+		return m.OldDatasetID(ctx)
+	case ruleset.FieldRules:
+		return m.OldRules(ctx)
+	case ruleset.FieldMinRows:
+		return m.OldMinRows(ctx)
+	case ruleset.FieldMaxRows:
+		return m.OldMaxRows(ctx)
+	case ruleset.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown RuleSet field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RuleSetMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ruleset.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case ruleset.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case ruleset.FieldOrgID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrgID(v)
+		return nil
+	case ruleset.FieldDatasetID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDatasetID(v)
+		return nil
+	case ruleset.FieldRules:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRules(v)
+		return nil
+	case ruleset.FieldMinRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinRows(v)
+		return nil
+	case ruleset.FieldMaxRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxRows(v)
+		return nil
+	case ruleset.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RuleSet field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RuleSetMutation) AddedFields() []string {
+	var fields []string
+	if m.addmin_rows != nil {
+		fields = append(fields, ruleset.FieldMinRows)
+	}
+	if m.addmax_rows != nil {
+		fields = append(fields, ruleset.FieldMaxRows)
+	}
+	if m.addversion != nil {
+		fields = append(fields, ruleset.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RuleSetMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ruleset.FieldMinRows:
+		return m.AddedMinRows()
+	case ruleset.FieldMaxRows:
+		return m.AddedMaxRows()
+	case ruleset.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RuleSetMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ruleset.FieldMinRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinRows(v)
+		return nil
+	case ruleset.FieldMaxRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxRows(v)
+		return nil
+	case ruleset.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RuleSet numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RuleSetMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(ruleset.FieldRules) {
+		fields = append(fields, ruleset.FieldRules)
+	}
+	if m.FieldCleared(ruleset.FieldMinRows) {
+		fields = append(fields, ruleset.FieldMinRows)
+	}
+	if m.FieldCleared(ruleset.FieldMaxRows) {
+		fields = append(fields, ruleset.FieldMaxRows)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RuleSetMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RuleSetMutation) ClearField(name string) error {
+	switch name {
+	case ruleset.FieldRules:
+		m.ClearRules()
+		return nil
+	case ruleset.FieldMinRows:
+		m.ClearMinRows()
+		return nil
+	case ruleset.FieldMaxRows:
+		m.ClearMaxRows()
+		return nil
+	}
+	return fmt.Errorf("unknown RuleSet nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RuleSetMutation) ResetField(name string) error {
+	switch name {
+	case ruleset.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case ruleset.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case ruleset.FieldOrgID:
+		m.ResetOrgID()
+		return nil
+	case ruleset.FieldDatasetID:
+		m.ResetDatasetID()
+		return nil
+	case ruleset.FieldRules:
+		m.ResetRules()
+		return nil
+	case ruleset.FieldMinRows:
+		m.ResetMinRows()
+		return nil
+	case ruleset.FieldMaxRows:
+		m.ResetMaxRows()
+		return nil
+	case ruleset.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown RuleSet field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RuleSetMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RuleSetMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RuleSetMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RuleSetMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RuleSetMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RuleSetMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RuleSetMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RuleSet unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RuleSetMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RuleSet edge %s", name)
+}
+
 // StepMutation represents an operation that mutates the Step nodes in the graph.
 type StepMutation struct {
 	config
@@ -5179,29 +7415,35 @@ func (m *StepMutation) ResetEdge(name string) error {
 // TaskMutation represents an operation that mutates the Task nodes in the graph.
 type TaskMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *string
-	created_at    *time.Time
-	updated_at    *time.Time
-	org_id        *string
-	dataset_id    *string
-	status        *task.Status
-	stage         *string
-	progress      *float64
-	addprogress   *float64
-	rules         *json.RawMessage
-	appendrules   json.RawMessage
-	score         *float64
-	addscore      *float64
-	error         *string
-	deadline      *time.Time
-	started_at    *time.Time
-	finished_at   *time.Time
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Task, error)
-	predicates    []predicate.Task
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	org_id              *string
+	dataset_id          *string
+	status              *task.Status
+	stage               *string
+	progress            *float64
+	addprogress         *float64
+	rules               *json.RawMessage
+	appendrules         json.RawMessage
+	rule_set_version    *int
+	addrule_set_version *int
+	min_rows            *int64
+	addmin_rows         *int64
+	max_rows            *int64
+	addmax_rows         *int64
+	score               *float64
+	addscore            *float64
+	error               *string
+	deadline            *time.Time
+	started_at          *time.Time
+	finished_at         *time.Time
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*Task, error)
+	predicates          []predicate.Task
 }
 
 var _ ent.Mutation = (*TaskMutation)(nil)
@@ -5645,6 +7887,216 @@ func (m *TaskMutation) ResetRules() {
 	delete(m.clearedFields, task.FieldRules)
 }
 
+// SetRuleSetVersion sets the "rule_set_version" field.
+func (m *TaskMutation) SetRuleSetVersion(i int) {
+	m.rule_set_version = &i
+	m.addrule_set_version = nil
+}
+
+// RuleSetVersion returns the value of the "rule_set_version" field in the mutation.
+func (m *TaskMutation) RuleSetVersion() (r int, exists bool) {
+	v := m.rule_set_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRuleSetVersion returns the old "rule_set_version" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldRuleSetVersion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRuleSetVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRuleSetVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRuleSetVersion: %w", err)
+	}
+	return oldValue.RuleSetVersion, nil
+}
+
+// AddRuleSetVersion adds i to the "rule_set_version" field.
+func (m *TaskMutation) AddRuleSetVersion(i int) {
+	if m.addrule_set_version != nil {
+		*m.addrule_set_version += i
+	} else {
+		m.addrule_set_version = &i
+	}
+}
+
+// AddedRuleSetVersion returns the value that was added to the "rule_set_version" field in this mutation.
+func (m *TaskMutation) AddedRuleSetVersion() (r int, exists bool) {
+	v := m.addrule_set_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRuleSetVersion clears the value of the "rule_set_version" field.
+func (m *TaskMutation) ClearRuleSetVersion() {
+	m.rule_set_version = nil
+	m.addrule_set_version = nil
+	m.clearedFields[task.FieldRuleSetVersion] = struct{}{}
+}
+
+// RuleSetVersionCleared returns if the "rule_set_version" field was cleared in this mutation.
+func (m *TaskMutation) RuleSetVersionCleared() bool {
+	_, ok := m.clearedFields[task.FieldRuleSetVersion]
+	return ok
+}
+
+// ResetRuleSetVersion resets all changes to the "rule_set_version" field.
+func (m *TaskMutation) ResetRuleSetVersion() {
+	m.rule_set_version = nil
+	m.addrule_set_version = nil
+	delete(m.clearedFields, task.FieldRuleSetVersion)
+}
+
+// SetMinRows sets the "min_rows" field.
+func (m *TaskMutation) SetMinRows(i int64) {
+	m.min_rows = &i
+	m.addmin_rows = nil
+}
+
+// MinRows returns the value of the "min_rows" field in the mutation.
+func (m *TaskMutation) MinRows() (r int64, exists bool) {
+	v := m.min_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinRows returns the old "min_rows" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldMinRows(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinRows: %w", err)
+	}
+	return oldValue.MinRows, nil
+}
+
+// AddMinRows adds i to the "min_rows" field.
+func (m *TaskMutation) AddMinRows(i int64) {
+	if m.addmin_rows != nil {
+		*m.addmin_rows += i
+	} else {
+		m.addmin_rows = &i
+	}
+}
+
+// AddedMinRows returns the value that was added to the "min_rows" field in this mutation.
+func (m *TaskMutation) AddedMinRows() (r int64, exists bool) {
+	v := m.addmin_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMinRows clears the value of the "min_rows" field.
+func (m *TaskMutation) ClearMinRows() {
+	m.min_rows = nil
+	m.addmin_rows = nil
+	m.clearedFields[task.FieldMinRows] = struct{}{}
+}
+
+// MinRowsCleared returns if the "min_rows" field was cleared in this mutation.
+func (m *TaskMutation) MinRowsCleared() bool {
+	_, ok := m.clearedFields[task.FieldMinRows]
+	return ok
+}
+
+// ResetMinRows resets all changes to the "min_rows" field.
+func (m *TaskMutation) ResetMinRows() {
+	m.min_rows = nil
+	m.addmin_rows = nil
+	delete(m.clearedFields, task.FieldMinRows)
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (m *TaskMutation) SetMaxRows(i int64) {
+	m.max_rows = &i
+	m.addmax_rows = nil
+}
+
+// MaxRows returns the value of the "max_rows" field in the mutation.
+func (m *TaskMutation) MaxRows() (r int64, exists bool) {
+	v := m.max_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxRows returns the old "max_rows" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldMaxRows(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxRows: %w", err)
+	}
+	return oldValue.MaxRows, nil
+}
+
+// AddMaxRows adds i to the "max_rows" field.
+func (m *TaskMutation) AddMaxRows(i int64) {
+	if m.addmax_rows != nil {
+		*m.addmax_rows += i
+	} else {
+		m.addmax_rows = &i
+	}
+}
+
+// AddedMaxRows returns the value that was added to the "max_rows" field in this mutation.
+func (m *TaskMutation) AddedMaxRows() (r int64, exists bool) {
+	v := m.addmax_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxRows clears the value of the "max_rows" field.
+func (m *TaskMutation) ClearMaxRows() {
+	m.max_rows = nil
+	m.addmax_rows = nil
+	m.clearedFields[task.FieldMaxRows] = struct{}{}
+}
+
+// MaxRowsCleared returns if the "max_rows" field was cleared in this mutation.
+func (m *TaskMutation) MaxRowsCleared() bool {
+	_, ok := m.clearedFields[task.FieldMaxRows]
+	return ok
+}
+
+// ResetMaxRows resets all changes to the "max_rows" field.
+func (m *TaskMutation) ResetMaxRows() {
+	m.max_rows = nil
+	m.addmax_rows = nil
+	delete(m.clearedFields, task.FieldMaxRows)
+}
+
 // SetScore sets the "score" field.
 func (m *TaskMutation) SetScore(f float64) {
 	m.score = &f
@@ -5919,7 +8371,7 @@ func (m *TaskMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TaskMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, task.FieldCreatedAt)
 	}
@@ -5943,6 +8395,15 @@ func (m *TaskMutation) Fields() []string {
 	}
 	if m.rules != nil {
 		fields = append(fields, task.FieldRules)
+	}
+	if m.rule_set_version != nil {
+		fields = append(fields, task.FieldRuleSetVersion)
+	}
+	if m.min_rows != nil {
+		fields = append(fields, task.FieldMinRows)
+	}
+	if m.max_rows != nil {
+		fields = append(fields, task.FieldMaxRows)
 	}
 	if m.score != nil {
 		fields = append(fields, task.FieldScore)
@@ -5983,6 +8444,12 @@ func (m *TaskMutation) Field(name string) (ent.Value, bool) {
 		return m.Progress()
 	case task.FieldRules:
 		return m.Rules()
+	case task.FieldRuleSetVersion:
+		return m.RuleSetVersion()
+	case task.FieldMinRows:
+		return m.MinRows()
+	case task.FieldMaxRows:
+		return m.MaxRows()
 	case task.FieldScore:
 		return m.Score()
 	case task.FieldError:
@@ -6018,6 +8485,12 @@ func (m *TaskMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldProgress(ctx)
 	case task.FieldRules:
 		return m.OldRules(ctx)
+	case task.FieldRuleSetVersion:
+		return m.OldRuleSetVersion(ctx)
+	case task.FieldMinRows:
+		return m.OldMinRows(ctx)
+	case task.FieldMaxRows:
+		return m.OldMaxRows(ctx)
 	case task.FieldScore:
 		return m.OldScore(ctx)
 	case task.FieldError:
@@ -6093,6 +8566,27 @@ func (m *TaskMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRules(v)
 		return nil
+	case task.FieldRuleSetVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRuleSetVersion(v)
+		return nil
+	case task.FieldMinRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinRows(v)
+		return nil
+	case task.FieldMaxRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxRows(v)
+		return nil
 	case task.FieldScore:
 		v, ok := value.(float64)
 		if !ok {
@@ -6139,6 +8633,15 @@ func (m *TaskMutation) AddedFields() []string {
 	if m.addprogress != nil {
 		fields = append(fields, task.FieldProgress)
 	}
+	if m.addrule_set_version != nil {
+		fields = append(fields, task.FieldRuleSetVersion)
+	}
+	if m.addmin_rows != nil {
+		fields = append(fields, task.FieldMinRows)
+	}
+	if m.addmax_rows != nil {
+		fields = append(fields, task.FieldMaxRows)
+	}
 	if m.addscore != nil {
 		fields = append(fields, task.FieldScore)
 	}
@@ -6152,6 +8655,12 @@ func (m *TaskMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case task.FieldProgress:
 		return m.AddedProgress()
+	case task.FieldRuleSetVersion:
+		return m.AddedRuleSetVersion()
+	case task.FieldMinRows:
+		return m.AddedMinRows()
+	case task.FieldMaxRows:
+		return m.AddedMaxRows()
 	case task.FieldScore:
 		return m.AddedScore()
 	}
@@ -6170,6 +8679,27 @@ func (m *TaskMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddProgress(v)
 		return nil
+	case task.FieldRuleSetVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRuleSetVersion(v)
+		return nil
+	case task.FieldMinRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinRows(v)
+		return nil
+	case task.FieldMaxRows:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxRows(v)
+		return nil
 	case task.FieldScore:
 		v, ok := value.(float64)
 		if !ok {
@@ -6187,6 +8717,15 @@ func (m *TaskMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(task.FieldRules) {
 		fields = append(fields, task.FieldRules)
+	}
+	if m.FieldCleared(task.FieldRuleSetVersion) {
+		fields = append(fields, task.FieldRuleSetVersion)
+	}
+	if m.FieldCleared(task.FieldMinRows) {
+		fields = append(fields, task.FieldMinRows)
+	}
+	if m.FieldCleared(task.FieldMaxRows) {
+		fields = append(fields, task.FieldMaxRows)
 	}
 	if m.FieldCleared(task.FieldScore) {
 		fields = append(fields, task.FieldScore)
@@ -6213,6 +8752,15 @@ func (m *TaskMutation) ClearField(name string) error {
 	switch name {
 	case task.FieldRules:
 		m.ClearRules()
+		return nil
+	case task.FieldRuleSetVersion:
+		m.ClearRuleSetVersion()
+		return nil
+	case task.FieldMinRows:
+		m.ClearMinRows()
+		return nil
+	case task.FieldMaxRows:
+		m.ClearMaxRows()
 		return nil
 	case task.FieldScore:
 		m.ClearScore()
@@ -6254,6 +8802,15 @@ func (m *TaskMutation) ResetField(name string) error {
 		return nil
 	case task.FieldRules:
 		m.ResetRules()
+		return nil
+	case task.FieldRuleSetVersion:
+		m.ResetRuleSetVersion()
+		return nil
+	case task.FieldMinRows:
+		m.ResetMinRows()
+		return nil
+	case task.FieldMaxRows:
+		m.ResetMaxRows()
 		return nil
 	case task.FieldScore:
 		m.ResetScore()

@@ -34,6 +34,12 @@ type Task struct {
 	Progress float64 `json:"progress,omitempty"`
 	// Rules holds the value of the "rules" field.
 	Rules json.RawMessage `json:"rules,omitempty"`
+	// the dataset rule set version the task used; null for rules given with the task
+	RuleSetVersion *int `json:"rule_set_version,omitempty"`
+	// the row-count bounds the task used
+	MinRows *int64 `json:"min_rows,omitempty"`
+	// MaxRows holds the value of the "max_rows" field.
+	MaxRows *int64 `json:"max_rows,omitempty"`
 	// Score holds the value of the "score" field.
 	Score *float64 `json:"score,omitempty"`
 	// Error holds the value of the "error" field.
@@ -56,6 +62,8 @@ func (*Task) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case task.FieldProgress, task.FieldScore:
 			values[i] = new(sql.NullFloat64)
+		case task.FieldRuleSetVersion, task.FieldMinRows, task.FieldMaxRows:
+			values[i] = new(sql.NullInt64)
 		case task.FieldID, task.FieldOrgID, task.FieldDatasetID, task.FieldStatus, task.FieldStage, task.FieldError:
 			values[i] = new(sql.NullString)
 		case task.FieldCreatedAt, task.FieldUpdatedAt, task.FieldDeadline, task.FieldStartedAt, task.FieldFinishedAt:
@@ -130,6 +138,27 @@ func (_m *Task) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Rules); err != nil {
 					return fmt.Errorf("unmarshal field rules: %w", err)
 				}
+			}
+		case task.FieldRuleSetVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field rule_set_version", values[i])
+			} else if value.Valid {
+				_m.RuleSetVersion = new(int)
+				*_m.RuleSetVersion = int(value.Int64)
+			}
+		case task.FieldMinRows:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field min_rows", values[i])
+			} else if value.Valid {
+				_m.MinRows = new(int64)
+				*_m.MinRows = value.Int64
+			}
+		case task.FieldMaxRows:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_rows", values[i])
+			} else if value.Valid {
+				_m.MaxRows = new(int64)
+				*_m.MaxRows = value.Int64
 			}
 		case task.FieldScore:
 			if value, ok := values[i].(*sql.NullFloat64); !ok {
@@ -223,6 +252,21 @@ func (_m *Task) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("rules=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Rules))
+	builder.WriteString(", ")
+	if v := _m.RuleSetVersion; v != nil {
+		builder.WriteString("rule_set_version=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MinRows; v != nil {
+		builder.WriteString("min_rows=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MaxRows; v != nil {
+		builder.WriteString("max_rows=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.Score; v != nil {
 		builder.WriteString("score=")

@@ -112,6 +112,48 @@ func (_c *TaskCreate) SetRules(v json.RawMessage) *TaskCreate {
 	return _c
 }
 
+// SetRuleSetVersion sets the "rule_set_version" field.
+func (_c *TaskCreate) SetRuleSetVersion(v int) *TaskCreate {
+	_c.mutation.SetRuleSetVersion(v)
+	return _c
+}
+
+// SetNillableRuleSetVersion sets the "rule_set_version" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableRuleSetVersion(v *int) *TaskCreate {
+	if v != nil {
+		_c.SetRuleSetVersion(*v)
+	}
+	return _c
+}
+
+// SetMinRows sets the "min_rows" field.
+func (_c *TaskCreate) SetMinRows(v int64) *TaskCreate {
+	_c.mutation.SetMinRows(v)
+	return _c
+}
+
+// SetNillableMinRows sets the "min_rows" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableMinRows(v *int64) *TaskCreate {
+	if v != nil {
+		_c.SetMinRows(*v)
+	}
+	return _c
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (_c *TaskCreate) SetMaxRows(v int64) *TaskCreate {
+	_c.mutation.SetMaxRows(v)
+	return _c
+}
+
+// SetNillableMaxRows sets the "max_rows" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableMaxRows(v *int64) *TaskCreate {
+	if v != nil {
+		_c.SetMaxRows(*v)
+	}
+	return _c
+}
+
 // SetScore sets the "score" field.
 func (_c *TaskCreate) SetScore(v float64) *TaskCreate {
 	_c.mutation.SetScore(v)
@@ -382,6 +424,18 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 		_spec.SetField(task.FieldRules, field.TypeJSON, value)
 		_node.Rules = value
 	}
+	if value, ok := _c.mutation.RuleSetVersion(); ok {
+		_spec.SetField(task.FieldRuleSetVersion, field.TypeInt, value)
+		_node.RuleSetVersion = &value
+	}
+	if value, ok := _c.mutation.MinRows(); ok {
+		_spec.SetField(task.FieldMinRows, field.TypeInt64, value)
+		_node.MinRows = &value
+	}
+	if value, ok := _c.mutation.MaxRows(); ok {
+		_spec.SetField(task.FieldMaxRows, field.TypeInt64, value)
+		_node.MaxRows = &value
+	}
 	if value, ok := _c.mutation.Score(); ok {
 		_spec.SetField(task.FieldScore, field.TypeFloat64, value)
 		_node.Score = &value
@@ -635,6 +689,15 @@ func (u *TaskUpsertOne) UpdateNewValues() *TaskUpsertOne {
 		}
 		if _, exists := u.create.mutation.DatasetID(); exists {
 			s.SetIgnore(task.FieldDatasetID)
+		}
+		if _, exists := u.create.mutation.RuleSetVersion(); exists {
+			s.SetIgnore(task.FieldRuleSetVersion)
+		}
+		if _, exists := u.create.mutation.MinRows(); exists {
+			s.SetIgnore(task.FieldMinRows)
+		}
+		if _, exists := u.create.mutation.MaxRows(); exists {
+			s.SetIgnore(task.FieldMaxRows)
 		}
 	}))
 	return u
@@ -1040,6 +1103,15 @@ func (u *TaskUpsertBulk) UpdateNewValues() *TaskUpsertBulk {
 			}
 			if _, exists := b.mutation.DatasetID(); exists {
 				s.SetIgnore(task.FieldDatasetID)
+			}
+			if _, exists := b.mutation.RuleSetVersion(); exists {
+				s.SetIgnore(task.FieldRuleSetVersion)
+			}
+			if _, exists := b.mutation.MinRows(); exists {
+				s.SetIgnore(task.FieldMinRows)
+			}
+			if _, exists := b.mutation.MaxRows(); exists {
+				s.SetIgnore(task.FieldMaxRows)
 			}
 		}
 	}))

@@ -300,6 +300,15 @@ func (_u *TaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.RulesCleared() {
 		_spec.ClearField(task.FieldRules, field.TypeJSON)
 	}
+	if _u.mutation.RuleSetVersionCleared() {
+		_spec.ClearField(task.FieldRuleSetVersion, field.TypeInt)
+	}
+	if _u.mutation.MinRowsCleared() {
+		_spec.ClearField(task.FieldMinRows, field.TypeInt64)
+	}
+	if _u.mutation.MaxRowsCleared() {
+		_spec.ClearField(task.FieldMaxRows, field.TypeInt64)
+	}
 	if value, ok := _u.mutation.Score(); ok {
 		_spec.SetField(task.FieldScore, field.TypeFloat64, value)
 	}
@@ -647,6 +656,15 @@ func (_u *TaskUpdateOne) sqlSave(ctx context.Context) (_node *Task, err error) {
 	}
 	if _u.mutation.RulesCleared() {
 		_spec.ClearField(task.FieldRules, field.TypeJSON)
+	}
+	if _u.mutation.RuleSetVersionCleared() {
+		_spec.ClearField(task.FieldRuleSetVersion, field.TypeInt)
+	}
+	if _u.mutation.MinRowsCleared() {
+		_spec.ClearField(task.FieldMinRows, field.TypeInt64)
+	}
+	if _u.mutation.MaxRowsCleared() {
+		_spec.ClearField(task.FieldMaxRows, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.Score(); ok {
 		_spec.SetField(task.FieldScore, field.TypeFloat64, value)

@@ -18,10 +18,14 @@ type Tx struct {
 	APIKey *APIKeyClient
 	// Dataset is the client for interacting with the Dataset builders.
 	Dataset *DatasetClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Outbox is the client for interacting with the Outbox builders.
 	Outbox *OutboxClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// RuleSet is the client for interacting with the RuleSet builders.
+	RuleSet *RuleSetClient
 	// Step is the client for interacting with the Step builders.
 	Step *StepClient
 	// Task is the client for interacting with the Task builders.
@@ -161,8 +165,10 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.Dataset = NewDatasetClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Outbox = NewOutboxClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
+	tx.RuleSet = NewRuleSetClient(tx.config)
 	tx.Step = NewStepClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

@@ -12,9 +12,16 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/assayhq/assay/ent/web/auditentry"
+	"github.com/assayhq/assay/ent/web/audithead"
+	"github.com/assayhq/assay/ent/web/identity"
+	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
+	"github.com/assayhq/assay/ent/web/onetimetoken"
 	"github.com/assayhq/assay/ent/web/organization"
+	"github.com/assayhq/assay/ent/web/outgoingmail"
 	"github.com/assayhq/assay/ent/web/receivedwebhook"
+	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/session"
 	"github.com/assayhq/assay/ent/web/task"
 	"github.com/assayhq/assay/ent/web/user"
@@ -78,9 +85,16 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			auditentry.Table:      auditentry.ValidColumn,
+			audithead.Table:       audithead.ValidColumn,
+			identity.Table:        identity.ValidColumn,
+			invitation.Table:      invitation.ValidColumn,
 			membership.Table:      membership.ValidColumn,
+			onetimetoken.Table:    onetimetoken.ValidColumn,
 			organization.Table:    organization.ValidColumn,
+			outgoingmail.Table:    outgoingmail.ValidColumn,
 			receivedwebhook.Table: receivedwebhook.ValidColumn,
+			recoverycode.Table:    recoverycode.ValidColumn,
 			session.Table:         session.ValidColumn,
 			task.Table:            task.ValidColumn,
 			user.Table:            user.ValidColumn,

@@ -24,7 +24,9 @@ type Organization struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Plan holds the value of the "plan" field.
-	Plan         string `json:"plan,omitempty"`
+	Plan string `json:"plan,omitempty"`
+	// members must sign in with MFA to enter this organization
+	RequireMfa   bool `json:"require_mfa,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -33,6 +35,8 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case organization.FieldRequireMfa:
+			values[i] = new(sql.NullBool)
 		case organization.FieldID, organization.FieldName, organization.FieldPlan:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
@@ -82,6 +86,12 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Plan = value.String
 			}
+		case organization.FieldRequireMfa:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field require_mfa", values[i])
+			} else if value.Valid {
+				_m.RequireMfa = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -129,6 +139,9 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("plan=")
 	builder.WriteString(_m.Plan)
+	builder.WriteString(", ")
+	builder.WriteString("require_mfa=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequireMfa))
 	builder.WriteByte(')')
 	return builder.String()
 }

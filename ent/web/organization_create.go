@@ -71,6 +71,20 @@ func (_c *OrganizationCreate) SetNillablePlan(v *string) *OrganizationCreate {
 	return _c
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (_c *OrganizationCreate) SetRequireMfa(v bool) *OrganizationCreate {
+	_c.mutation.SetRequireMfa(v)
+	return _c
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableRequireMfa(v *bool) *OrganizationCreate {
+	if v != nil {
+		_c.SetRequireMfa(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrganizationCreate) SetID(v string) *OrganizationCreate {
 	_c.mutation.SetID(v)
@@ -132,6 +146,10 @@ func (_c *OrganizationCreate) defaults() {
 		v := organization.DefaultPlan
 		_c.mutation.SetPlan(v)
 	}
+	if _, ok := _c.mutation.RequireMfa(); !ok {
+		v := organization.DefaultRequireMfa
+		_c.mutation.SetRequireMfa(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := organization.DefaultID()
 		_c.mutation.SetID(v)
@@ -156,6 +174,9 @@ func (_c *OrganizationCreate) check() error {
 	}
 	if _, ok := _c.mutation.Plan(); !ok {
 		return &ValidationError{Name: "plan", err: errors.New(`web: missing required field "Organization.plan"`)}
+	}
+	if _, ok := _c.mutation.RequireMfa(); !ok {
+		return &ValidationError{Name: "require_mfa", err: errors.New(`web: missing required field "Organization.require_mfa"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := organization.IDValidator(v); err != nil {
@@ -213,6 +234,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Plan(); ok {
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
 		_node.Plan = value
+	}
+	if value, ok := _c.mutation.RequireMfa(); ok {
+		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
+		_node.RequireMfa = value
 	}
 	return _node, _spec
 }
@@ -299,6 +324,18 @@ func (u *OrganizationUpsert) SetPlan(v string) *OrganizationUpsert {
 // UpdatePlan sets the "plan" field to the value that was provided on create.
 func (u *OrganizationUpsert) UpdatePlan() *OrganizationUpsert {
 	u.SetExcluded(organization.FieldPlan)
+	return u
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (u *OrganizationUpsert) SetRequireMfa(v bool) *OrganizationUpsert {
+	u.Set(organization.FieldRequireMfa, v)
+	return u
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateRequireMfa() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldRequireMfa)
 	return u
 }
 
@@ -392,6 +429,20 @@ func (u *OrganizationUpsertOne) SetPlan(v string) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdatePlan() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdatePlan()
+	})
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (u *OrganizationUpsertOne) SetRequireMfa(v bool) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetRequireMfa(v)
+	})
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateRequireMfa() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateRequireMfa()
 	})
 }
 
@@ -652,6 +703,20 @@ func (u *OrganizationUpsertBulk) SetPlan(v string) *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) UpdatePlan() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdatePlan()
+	})
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (u *OrganizationUpsertBulk) SetRequireMfa(v bool) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetRequireMfa(v)
+	})
+}
+
+// UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateRequireMfa() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateRequireMfa()
 	})
 }
 

@@ -63,6 +63,20 @@ func (_u *OrganizationUpdate) SetNillablePlan(v *string) *OrganizationUpdate {
 	return _u
 }
 
+// SetRequireMfa sets the "require_mfa" field.
+func (_u *OrganizationUpdate) SetRequireMfa(v bool) *OrganizationUpdate {
+	_u.mutation.SetRequireMfa(v)
+	return _u
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableRequireMfa(v *bool) *OrganizationUpdate {
+	if v != nil {
+		_u.SetRequireMfa(*v)
+	}
+	return _u
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdate) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -141,6 +155,9 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.Plan(); ok {
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.RequireMfa(); ok {
+		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -193,6 +210,20 @@ func (_u *OrganizationUpdateOne) SetPlan(v string) *OrganizationUpdateOne {
 func (_u *OrganizationUpdateOne) SetNillablePlan(v *string) *OrganizationUpdateOne {
 	if v != nil {
 		_u.SetPlan(*v)
+	}
+	return _u
+}
+
+// SetRequireMfa sets the "require_mfa" field.
+func (_u *OrganizationUpdateOne) SetRequireMfa(v bool) *OrganizationUpdateOne {
+	_u.mutation.SetRequireMfa(v)
+	return _u
+}
+
+// SetNillableRequireMfa sets the "require_mfa" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableRequireMfa(v *bool) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetRequireMfa(*v)
 	}
 	return _u
 }
@@ -304,6 +335,9 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.Plan(); ok {
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RequireMfa(); ok {
+		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Organization{config: _u.config}

@@ -21,15 +21,64 @@ type User struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// lower case
+	// lower case; NULL for some provider sign-ups
 	Email string `json:"email,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
 	// EmailVerifiedAt holds the value of the "email_verified_at" field.
 	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
 	// DisabledAt holds the value of the "disabled_at" field.
-	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	// TOTP secret sealed with AES-GCM; set while enrolling and while enabled
+	MfaSecret *string `json:"-"`
+	// MfaEnabledAt holds the value of the "mfa_enabled_at" field.
+	MfaEnabledAt *time.Time `json:"mfa_enabled_at,omitempty"`
+	// the TOTP time step of the last accepted code: an older or equal one is a replay
+	MfaLastStep int64 `json:"mfa_last_step,omitempty"`
+	// Edges holds the relations/edges for other nodes in the graph.
+	// The values are being populated by the UserQuery when eager-loading is set.
+	Edges        UserEdges `json:"edges"`
 	selectValues sql.SelectValues
+}
+
+// UserEdges holds the relations/edges for other nodes in the graph.
+type UserEdges struct {
+	// Identities holds the value of the identities edge.
+	Identities []*Identity `json:"identities,omitempty"`
+	// Tokens holds the value of the tokens edge.
+	Tokens []*OneTimeToken `json:"tokens,omitempty"`
+	// RecoveryCodes holds the value of the recovery_codes edge.
+	RecoveryCodes []*RecoveryCode `json:"recovery_codes,omitempty"`
+	// loadedTypes holds the information for reporting if a
+	// type was loaded (or requested) in eager-loading or not.
+	loadedTypes [3]bool
+}
+
+// IdentitiesOrErr returns the Identities value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) IdentitiesOrErr() ([]*Identity, error) {
+	if e.loadedTypes[0] {
+		return e.Identities, nil
+	}
+	return nil, &NotLoadedError{edge: "identities"}
+}
+
+// TokensOrErr returns the Tokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) TokensOrErr() ([]*OneTimeToken, error) {
+	if e.loadedTypes[1] {
+		return e.Tokens, nil
+	}
+	return nil, &NotLoadedError{edge: "tokens"}
+}
+
+// RecoveryCodesOrErr returns the RecoveryCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) RecoveryCodesOrErr() ([]*RecoveryCode, error) {
+	if e.loadedTypes[2] {
+		return e.RecoveryCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "recovery_codes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -37,9 +86,11 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldID, user.FieldEmail, user.FieldPasswordHash:
+		case user.FieldMfaLastStep:
+			values[i] = new(sql.NullInt64)
+		case user.FieldID, user.FieldEmail, user.FieldPasswordHash, user.FieldMfaSecret:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldEmailVerifiedAt, user.FieldDisabledAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldEmailVerifiedAt, user.FieldDisabledAt, user.FieldMfaEnabledAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -100,6 +151,26 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.DisabledAt = new(time.Time)
 				*_m.DisabledAt = value.Time
 			}
+		case user.FieldMfaSecret:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_secret", values[i])
+			} else if value.Valid {
+				_m.MfaSecret = new(string)
+				*_m.MfaSecret = value.String
+			}
+		case user.FieldMfaEnabledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_enabled_at", values[i])
+			} else if value.Valid {
+				_m.MfaEnabledAt = new(time.Time)
+				*_m.MfaEnabledAt = value.Time
+			}
+		case user.FieldMfaLastStep:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field mfa_last_step", values[i])
+			} else if value.Valid {
+				_m.MfaLastStep = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -111,6 +182,21 @@ func (_m *User) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *User) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
+}
+
+// QueryIdentities queries the "identities" edge of the User entity.
+func (_m *User) QueryIdentities() *IdentityQuery {
+	return NewUserClient(_m.config).QueryIdentities(_m)
+}
+
+// QueryTokens queries the "tokens" edge of the User entity.
+func (_m *User) QueryTokens() *OneTimeTokenQuery {
+	return NewUserClient(_m.config).QueryTokens(_m)
+}
+
+// QueryRecoveryCodes queries the "recovery_codes" edge of the User entity.
+func (_m *User) QueryRecoveryCodes() *RecoveryCodeQuery {
+	return NewUserClient(_m.config).QueryRecoveryCodes(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -156,6 +242,16 @@ func (_m *User) String() string {
 		builder.WriteString("disabled_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("mfa_secret=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.MfaEnabledAt; v != nil {
+		builder.WriteString("mfa_enabled_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("mfa_last_step=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MfaLastStep))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -12,6 +12,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/assayhq/assay/ent/web/identity"
+	"github.com/assayhq/assay/ent/web/onetimetoken"
+	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/user"
 )
 
@@ -57,6 +60,14 @@ func (_c *UserCreate) SetEmail(v string) *UserCreate {
 	return _c
 }
 
+// SetNillableEmail sets the "email" field if the given value is not nil.
+func (_c *UserCreate) SetNillableEmail(v *string) *UserCreate {
+	if v != nil {
+		_c.SetEmail(*v)
+	}
+	return _c
+}
+
 // SetPasswordHash sets the "password_hash" field.
 func (_c *UserCreate) SetPasswordHash(v string) *UserCreate {
 	_c.mutation.SetPasswordHash(v)
@@ -99,6 +110,48 @@ func (_c *UserCreate) SetNillableDisabledAt(v *time.Time) *UserCreate {
 	return _c
 }
 
+// SetMfaSecret sets the "mfa_secret" field.
+func (_c *UserCreate) SetMfaSecret(v string) *UserCreate {
+	_c.mutation.SetMfaSecret(v)
+	return _c
+}
+
+// SetNillableMfaSecret sets the "mfa_secret" field if the given value is not nil.
+func (_c *UserCreate) SetNillableMfaSecret(v *string) *UserCreate {
+	if v != nil {
+		_c.SetMfaSecret(*v)
+	}
+	return _c
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (_c *UserCreate) SetMfaEnabledAt(v time.Time) *UserCreate {
+	_c.mutation.SetMfaEnabledAt(v)
+	return _c
+}
+
+// SetNillableMfaEnabledAt sets the "mfa_enabled_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableMfaEnabledAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetMfaEnabledAt(*v)
+	}
+	return _c
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (_c *UserCreate) SetMfaLastStep(v int64) *UserCreate {
+	_c.mutation.SetMfaLastStep(v)
+	return _c
+}
+
+// SetNillableMfaLastStep sets the "mfa_last_step" field if the given value is not nil.
+func (_c *UserCreate) SetNillableMfaLastStep(v *int64) *UserCreate {
+	if v != nil {
+		_c.SetMfaLastStep(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v string) *UserCreate {
 	_c.mutation.SetID(v)
@@ -111,6 +164,51 @@ func (_c *UserCreate) SetNillableID(v *string) *UserCreate {
 		_c.SetID(*v)
 	}
 	return _c
+}
+
+// AddIdentityIDs adds the "identities" edge to the Identity entity by IDs.
+func (_c *UserCreate) AddIdentityIDs(ids ...string) *UserCreate {
+	_c.mutation.AddIdentityIDs(ids...)
+	return _c
+}
+
+// AddIdentities adds the "identities" edges to the Identity entity.
+func (_c *UserCreate) AddIdentities(v ...*Identity) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddIdentityIDs(ids...)
+}
+
+// AddTokenIDs adds the "tokens" edge to the OneTimeToken entity by IDs.
+func (_c *UserCreate) AddTokenIDs(ids ...string) *UserCreate {
+	_c.mutation.AddTokenIDs(ids...)
+	return _c
+}
+
+// AddTokens adds the "tokens" edges to the OneTimeToken entity.
+func (_c *UserCreate) AddTokens(v ...*OneTimeToken) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTokenIDs(ids...)
+}
+
+// AddRecoveryCodeIDs adds the "recovery_codes" edge to the RecoveryCode entity by IDs.
+func (_c *UserCreate) AddRecoveryCodeIDs(ids ...string) *UserCreate {
+	_c.mutation.AddRecoveryCodeIDs(ids...)
+	return _c
+}
+
+// AddRecoveryCodes adds the "recovery_codes" edges to the RecoveryCode entity.
+func (_c *UserCreate) AddRecoveryCodes(v ...*RecoveryCode) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecoveryCodeIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -160,6 +258,10 @@ func (_c *UserCreate) defaults() {
 		v := user.DefaultPasswordHash
 		_c.mutation.SetPasswordHash(v)
 	}
+	if _, ok := _c.mutation.MfaLastStep(); !ok {
+		v := user.DefaultMfaLastStep
+		_c.mutation.SetMfaLastStep(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := user.DefaultID()
 		_c.mutation.SetID(v)
@@ -174,9 +276,6 @@ func (_c *UserCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`web: missing required field "User.updated_at"`)}
 	}
-	if _, ok := _c.mutation.Email(); !ok {
-		return &ValidationError{Name: "email", err: errors.New(`web: missing required field "User.email"`)}
-	}
 	if v, ok := _c.mutation.Email(); ok {
 		if err := user.EmailValidator(v); err != nil {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`web: validator failed for field "User.email": %w`, err)}
@@ -184,6 +283,14 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.PasswordHash(); !ok {
 		return &ValidationError{Name: "password_hash", err: errors.New(`web: missing required field "User.password_hash"`)}
+	}
+	if v, ok := _c.mutation.MfaSecret(); ok {
+		if err := user.MfaSecretValidator(v); err != nil {
+			return &ValidationError{Name: "mfa_secret", err: fmt.Errorf(`web: validator failed for field "User.mfa_secret": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MfaLastStep(); !ok {
+		return &ValidationError{Name: "mfa_last_step", err: errors.New(`web: missing required field "User.mfa_last_step"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(v); err != nil {
@@ -249,6 +356,66 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DisabledAt(); ok {
 		_spec.SetField(user.FieldDisabledAt, field.TypeTime, value)
 		_node.DisabledAt = &value
+	}
+	if value, ok := _c.mutation.MfaSecret(); ok {
+		_spec.SetField(user.FieldMfaSecret, field.TypeString, value)
+		_node.MfaSecret = &value
+	}
+	if value, ok := _c.mutation.MfaEnabledAt(); ok {
+		_spec.SetField(user.FieldMfaEnabledAt, field.TypeTime, value)
+		_node.MfaEnabledAt = &value
+	}
+	if value, ok := _c.mutation.MfaLastStep(); ok {
+		_spec.SetField(user.FieldMfaLastStep, field.TypeInt64, value)
+		_node.MfaLastStep = value
+	}
+	if nodes := _c.mutation.IdentitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IdentitiesTable,
+			Columns: []string{user.IdentitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(identity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.TokensTable,
+			Columns: []string{user.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(onetimetoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecoveryCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.RecoveryCodesTable,
+			Columns: []string{user.RecoveryCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recoverycode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }
@@ -326,6 +493,12 @@ func (u *UserUpsert) UpdateEmail() *UserUpsert {
 	return u
 }
 
+// ClearEmail clears the value of the "email" field.
+func (u *UserUpsert) ClearEmail() *UserUpsert {
+	u.SetNull(user.FieldEmail)
+	return u
+}
+
 // SetPasswordHash sets the "password_hash" field.
 func (u *UserUpsert) SetPasswordHash(v string) *UserUpsert {
 	u.Set(user.FieldPasswordHash, v)
@@ -371,6 +544,60 @@ func (u *UserUpsert) UpdateDisabledAt() *UserUpsert {
 // ClearDisabledAt clears the value of the "disabled_at" field.
 func (u *UserUpsert) ClearDisabledAt() *UserUpsert {
 	u.SetNull(user.FieldDisabledAt)
+	return u
+}
+
+// SetMfaSecret sets the "mfa_secret" field.
+func (u *UserUpsert) SetMfaSecret(v string) *UserUpsert {
+	u.Set(user.FieldMfaSecret, v)
+	return u
+}
+
+// UpdateMfaSecret sets the "mfa_secret" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaSecret() *UserUpsert {
+	u.SetExcluded(user.FieldMfaSecret)
+	return u
+}
+
+// ClearMfaSecret clears the value of the "mfa_secret" field.
+func (u *UserUpsert) ClearMfaSecret() *UserUpsert {
+	u.SetNull(user.FieldMfaSecret)
+	return u
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsert) SetMfaEnabledAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldMfaEnabledAt, v)
+	return u
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaEnabledAt() *UserUpsert {
+	u.SetExcluded(user.FieldMfaEnabledAt)
+	return u
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsert) ClearMfaEnabledAt() *UserUpsert {
+	u.SetNull(user.FieldMfaEnabledAt)
+	return u
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsert) SetMfaLastStep(v int64) *UserUpsert {
+	u.Set(user.FieldMfaLastStep, v)
+	return u
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsert) UpdateMfaLastStep() *UserUpsert {
+	u.SetExcluded(user.FieldMfaLastStep)
+	return u
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsert) AddMfaLastStep(v int64) *UserUpsert {
+	u.Add(user.FieldMfaLastStep, v)
 	return u
 }
 
@@ -453,6 +680,13 @@ func (u *UserUpsertOne) UpdateEmail() *UserUpsertOne {
 	})
 }
 
+// ClearEmail clears the value of the "email" field.
+func (u *UserUpsertOne) ClearEmail() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearEmail()
+	})
+}
+
 // SetPasswordHash sets the "password_hash" field.
 func (u *UserUpsertOne) SetPasswordHash(v string) *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
@@ -506,6 +740,69 @@ func (u *UserUpsertOne) UpdateDisabledAt() *UserUpsertOne {
 func (u *UserUpsertOne) ClearDisabledAt() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearDisabledAt()
+	})
+}
+
+// SetMfaSecret sets the "mfa_secret" field.
+func (u *UserUpsertOne) SetMfaSecret(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaSecret(v)
+	})
+}
+
+// UpdateMfaSecret sets the "mfa_secret" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaSecret() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaSecret()
+	})
+}
+
+// ClearMfaSecret clears the value of the "mfa_secret" field.
+func (u *UserUpsertOne) ClearMfaSecret() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaSecret()
+	})
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsertOne) SetMfaEnabledAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaEnabledAt(v)
+	})
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaEnabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaEnabledAt()
+	})
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsertOne) ClearMfaEnabledAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaEnabledAt()
+	})
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsertOne) SetMfaLastStep(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaLastStep(v)
+	})
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsertOne) AddMfaLastStep(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.AddMfaLastStep(v)
+	})
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateMfaLastStep() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaLastStep()
 	})
 }
 
@@ -755,6 +1052,13 @@ func (u *UserUpsertBulk) UpdateEmail() *UserUpsertBulk {
 	})
 }
 
+// ClearEmail clears the value of the "email" field.
+func (u *UserUpsertBulk) ClearEmail() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearEmail()
+	})
+}
+
 // SetPasswordHash sets the "password_hash" field.
 func (u *UserUpsertBulk) SetPasswordHash(v string) *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
@@ -808,6 +1112,69 @@ func (u *UserUpsertBulk) UpdateDisabledAt() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearDisabledAt() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearDisabledAt()
+	})
+}
+
+// SetMfaSecret sets the "mfa_secret" field.
+func (u *UserUpsertBulk) SetMfaSecret(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaSecret(v)
+	})
+}
+
+// UpdateMfaSecret sets the "mfa_secret" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaSecret() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaSecret()
+	})
+}
+
+// ClearMfaSecret clears the value of the "mfa_secret" field.
+func (u *UserUpsertBulk) ClearMfaSecret() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaSecret()
+	})
+}
+
+// SetMfaEnabledAt sets the "mfa_enabled_at" field.
+func (u *UserUpsertBulk) SetMfaEnabledAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaEnabledAt(v)
+	})
+}
+
+// UpdateMfaEnabledAt sets the "mfa_enabled_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaEnabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaEnabledAt()
+	})
+}
+
+// ClearMfaEnabledAt clears the value of the "mfa_enabled_at" field.
+func (u *UserUpsertBulk) ClearMfaEnabledAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearMfaEnabledAt()
+	})
+}
+
+// SetMfaLastStep sets the "mfa_last_step" field.
+func (u *UserUpsertBulk) SetMfaLastStep(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetMfaLastStep(v)
+	})
+}
+
+// AddMfaLastStep adds v to the "mfa_last_step" field.
+func (u *UserUpsertBulk) AddMfaLastStep(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.AddMfaLastStep(v)
+	})
+}
+
+// UpdateMfaLastStep sets the "mfa_last_step" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateMfaLastStep() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateMfaLastStep()
 	})
 }
 

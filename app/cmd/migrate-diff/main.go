@@ -86,7 +86,7 @@ func diffOne(ctx context.Context, root, set, dia, version, name, pg string) erro
 		return err
 	}
 	path := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(path, 0o755); err != nil {
+	if err := os.MkdirAll(path, 0o750); err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
 	}
 	dir, err := migrate.NewLocalDir(path)

@@ -27,8 +27,14 @@ const (
 	FieldSource = "source"
 	// FieldURL holds the string denoting the url field in the database.
 	FieldURL = "url"
+	// FieldStatus holds the string denoting the status field in the database.
+	FieldStatus = "status"
+	// FieldError holds the string denoting the error field in the database.
+	FieldError = "error"
 	// FieldFormat holds the string denoting the format field in the database.
 	FieldFormat = "format"
+	// FieldDelimiter holds the string denoting the delimiter field in the database.
+	FieldDelimiter = "delimiter"
 	// FieldBlobKey holds the string denoting the blob_key field in the database.
 	FieldBlobKey = "blob_key"
 	// FieldSizeBytes holds the string denoting the size_bytes field in the database.
@@ -54,7 +60,10 @@ var Columns = []string{
 	FieldName,
 	FieldSource,
 	FieldURL,
+	FieldStatus,
+	FieldError,
 	FieldFormat,
+	FieldDelimiter,
 	FieldBlobKey,
 	FieldSizeBytes,
 	FieldRows,
@@ -93,10 +102,16 @@ var (
 	NameValidator func(string) error
 	// URLValidator is a validator for the "url" field. It is called by the builders before save.
 	URLValidator func(string) error
+	// DefaultError holds the default value on creation for the "error" field.
+	DefaultError string
+	// ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	ErrorValidator func(string) error
 	// DefaultFormat holds the default value on creation for the "format" field.
 	DefaultFormat string
-	// BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
-	BlobKeyValidator func(string) error
+	// DefaultDelimiter holds the default value on creation for the "delimiter" field.
+	DefaultDelimiter string
+	// DefaultBlobKey holds the default value on creation for the "blob_key" field.
+	DefaultBlobKey string
 	// DefaultSizeBytes holds the default value on creation for the "size_bytes" field.
 	DefaultSizeBytes int64
 	// DefaultRows holds the default value on creation for the "rows" field.
@@ -131,6 +146,33 @@ func SourceValidator(s Source) error {
 		return nil
 	default:
 		return fmt.Errorf("dataset: invalid enum value for source field: %q", s)
+	}
+}
+
+// Status defines the type for the "status" enum field.
+type Status string
+
+// StatusReady is the default value of the Status enum.
+const DefaultStatus = StatusReady
+
+// Status values.
+const (
+	StatusFetching Status = "fetching"
+	StatusReady    Status = "ready"
+	StatusFailed   Status = "failed"
+)
+
+func (s Status) String() string {
+	return string(s)
+}
+
+// StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
+func StatusValidator(s Status) error {
+	switch s {
+	case StatusFetching, StatusReady, StatusFailed:
+		return nil
+	default:
+		return fmt.Errorf("dataset: invalid enum value for status field: %q", s)
 	}
 }
 
@@ -172,9 +214,24 @@ func ByURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldURL, opts...).ToFunc()
 }
 
+// ByStatus orders the results by the status field.
+func ByStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByError orders the results by the error field.
+func ByError(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldError, opts...).ToFunc()
+}
+
 // ByFormat orders the results by the format field.
 func ByFormat(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFormat, opts...).ToFunc()
+}
+
+// ByDelimiter orders the results by the delimiter field.
+func ByDelimiter(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDelimiter, opts...).ToFunc()
 }
 
 // ByBlobKey orders the results by the blob_key field.

@@ -89,9 +89,19 @@ func URL(v string) predicate.Dataset {
 	return predicate.Dataset(sql.FieldEQ(FieldURL, v))
 }
 
+// Error applies equality check predicate on the "error" field. It's identical to ErrorEQ.
+func Error(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEQ(FieldError, v))
+}
+
 // Format applies equality check predicate on the "format" field. It's identical to FormatEQ.
 func Format(v string) predicate.Dataset {
 	return predicate.Dataset(sql.FieldEQ(FieldFormat, v))
+}
+
+// Delimiter applies equality check predicate on the "delimiter" field. It's identical to DelimiterEQ.
+func Delimiter(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEQ(FieldDelimiter, v))
 }
 
 // BlobKey applies equality check predicate on the "blob_key" field. It's identical to BlobKeyEQ.
@@ -419,6 +429,91 @@ func URLContainsFold(v string) predicate.Dataset {
 	return predicate.Dataset(sql.FieldContainsFold(FieldURL, v))
 }
 
+// StatusEQ applies the EQ predicate on the "status" field.
+func StatusEQ(v Status) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEQ(FieldStatus, v))
+}
+
+// StatusNEQ applies the NEQ predicate on the "status" field.
+func StatusNEQ(v Status) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNEQ(FieldStatus, v))
+}
+
+// StatusIn applies the In predicate on the "status" field.
+func StatusIn(vs ...Status) predicate.Dataset {
+	return predicate.Dataset(sql.FieldIn(FieldStatus, vs...))
+}
+
+// StatusNotIn applies the NotIn predicate on the "status" field.
+func StatusNotIn(vs ...Status) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// ErrorEQ applies the EQ predicate on the "error" field.
+func ErrorEQ(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEQ(FieldError, v))
+}
+
+// ErrorNEQ applies the NEQ predicate on the "error" field.
+func ErrorNEQ(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNEQ(FieldError, v))
+}
+
+// ErrorIn applies the In predicate on the "error" field.
+func ErrorIn(vs ...string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldIn(FieldError, vs...))
+}
+
+// ErrorNotIn applies the NotIn predicate on the "error" field.
+func ErrorNotIn(vs ...string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNotIn(FieldError, vs...))
+}
+
+// ErrorGT applies the GT predicate on the "error" field.
+func ErrorGT(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldGT(FieldError, v))
+}
+
+// ErrorGTE applies the GTE predicate on the "error" field.
+func ErrorGTE(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldGTE(FieldError, v))
+}
+
+// ErrorLT applies the LT predicate on the "error" field.
+func ErrorLT(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldLT(FieldError, v))
+}
+
+// ErrorLTE applies the LTE predicate on the "error" field.
+func ErrorLTE(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldLTE(FieldError, v))
+}
+
+// ErrorContains applies the Contains predicate on the "error" field.
+func ErrorContains(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldContains(FieldError, v))
+}
+
+// ErrorHasPrefix applies the HasPrefix predicate on the "error" field.
+func ErrorHasPrefix(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldHasPrefix(FieldError, v))
+}
+
+// ErrorHasSuffix applies the HasSuffix predicate on the "error" field.
+func ErrorHasSuffix(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldHasSuffix(FieldError, v))
+}
+
+// ErrorEqualFold applies the EqualFold predicate on the "error" field.
+func ErrorEqualFold(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEqualFold(FieldError, v))
+}
+
+// ErrorContainsFold applies the ContainsFold predicate on the "error" field.
+func ErrorContainsFold(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldContainsFold(FieldError, v))
+}
+
 // FormatEQ applies the EQ predicate on the "format" field.
 func FormatEQ(v string) predicate.Dataset {
 	return predicate.Dataset(sql.FieldEQ(FieldFormat, v))
@@ -482,6 +577,71 @@ func FormatEqualFold(v string) predicate.Dataset {
 // FormatContainsFold applies the ContainsFold predicate on the "format" field.
 func FormatContainsFold(v string) predicate.Dataset {
 	return predicate.Dataset(sql.FieldContainsFold(FieldFormat, v))
+}
+
+// DelimiterEQ applies the EQ predicate on the "delimiter" field.
+func DelimiterEQ(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEQ(FieldDelimiter, v))
+}
+
+// DelimiterNEQ applies the NEQ predicate on the "delimiter" field.
+func DelimiterNEQ(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNEQ(FieldDelimiter, v))
+}
+
+// DelimiterIn applies the In predicate on the "delimiter" field.
+func DelimiterIn(vs ...string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldIn(FieldDelimiter, vs...))
+}
+
+// DelimiterNotIn applies the NotIn predicate on the "delimiter" field.
+func DelimiterNotIn(vs ...string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldNotIn(FieldDelimiter, vs...))
+}
+
+// DelimiterGT applies the GT predicate on the "delimiter" field.
+func DelimiterGT(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldGT(FieldDelimiter, v))
+}
+
+// DelimiterGTE applies the GTE predicate on the "delimiter" field.
+func DelimiterGTE(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldGTE(FieldDelimiter, v))
+}
+
+// DelimiterLT applies the LT predicate on the "delimiter" field.
+func DelimiterLT(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldLT(FieldDelimiter, v))
+}
+
+// DelimiterLTE applies the LTE predicate on the "delimiter" field.
+func DelimiterLTE(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldLTE(FieldDelimiter, v))
+}
+
+// DelimiterContains applies the Contains predicate on the "delimiter" field.
+func DelimiterContains(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldContains(FieldDelimiter, v))
+}
+
+// DelimiterHasPrefix applies the HasPrefix predicate on the "delimiter" field.
+func DelimiterHasPrefix(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldHasPrefix(FieldDelimiter, v))
+}
+
+// DelimiterHasSuffix applies the HasSuffix predicate on the "delimiter" field.
+func DelimiterHasSuffix(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldHasSuffix(FieldDelimiter, v))
+}
+
+// DelimiterEqualFold applies the EqualFold predicate on the "delimiter" field.
+func DelimiterEqualFold(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldEqualFold(FieldDelimiter, v))
+}
+
+// DelimiterContainsFold applies the ContainsFold predicate on the "delimiter" field.
+func DelimiterContainsFold(v string) predicate.Dataset {
+	return predicate.Dataset(sql.FieldContainsFold(FieldDelimiter, v))
 }
 
 // BlobKeyEQ applies the EQ predicate on the "blob_key" field.

@@ -33,6 +33,18 @@ func (f DatasetFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.DatasetMutation", m)
 }
 
+// The IdempotencyKeyFunc type is an adapter to allow the use of ordinary
+// function as IdempotencyKey mutator.
+type IdempotencyKeyFunc func(context.Context, *api.IdempotencyKeyMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f IdempotencyKeyFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.IdempotencyKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.IdempotencyKeyMutation", m)
+}
+
 // The OutboxFunc type is an adapter to allow the use of ordinary
 // function as Outbox mutator.
 type OutboxFunc func(context.Context, *api.OutboxMutation) (api.Value, error)
@@ -55,6 +67,18 @@ func (f ReportFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.ReportMutation", m)
+}
+
+// The RuleSetFunc type is an adapter to allow the use of ordinary
+// function as RuleSet mutator.
+type RuleSetFunc func(context.Context, *api.RuleSetMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RuleSetFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.RuleSetMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.RuleSetMutation", m)
 }
 
 // The StepFunc type is an adapter to allow the use of ordinary

@@ -49,8 +49,11 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"upload", "api", "url"}, Default: "api"},
 		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2048},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"fetching", "ready", "failed"}, Default: "ready"},
+		{Name: "error", Type: field.TypeString, Size: 2000, Default: ""},
 		{Name: "format", Type: field.TypeString, Default: "csv"},
-		{Name: "blob_key", Type: field.TypeString},
+		{Name: "delimiter", Type: field.TypeString, Default: ""},
+		{Name: "blob_key", Type: field.TypeString, Default: ""},
 		{Name: "size_bytes", Type: field.TypeInt64, Default: 0},
 		{Name: "rows", Type: field.TypeInt64, Default: 0},
 		{Name: "columns", Type: field.TypeJSON, Nullable: true},
@@ -72,6 +75,48 @@ var (
 				Name:    "dataset_org_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{DatasetsColumns[3], DatasetsColumns[1]},
+			},
+		},
+	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "method", Type: field.TypeString, Size: 16},
+		{Name: "path", Type: field.TypeString, Size: 2048},
+		{Name: "fingerprint", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "request_bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"in_progress", "completed"}, Default: "in_progress"},
+		{Name: "lock_token", Type: field.TypeString, Size: 36},
+		{Name: "locked_until", Type: field.TypeTime},
+		{Name: "response_status", Type: field.TypeInt, Default: 0},
+		{Name: "response_content_type", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "response_body", Type: field.TypeBytes, Nullable: true, Size: 65536},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[3]},
+			},
+			{
+				Name:    "idempotencykey_org_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[3], IdempotencyKeysColumns[4]},
+			},
+			{
+				Name:    "idempotencykey_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[15]},
 			},
 		},
 	}
@@ -136,6 +181,36 @@ var (
 			},
 		},
 	}
+	// RuleSetsColumns holds the columns for the "rule_sets" table.
+	RuleSetsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "dataset_id", Type: field.TypeString, Size: 36},
+		{Name: "rules", Type: field.TypeJSON, Nullable: true},
+		{Name: "min_rows", Type: field.TypeInt64, Nullable: true},
+		{Name: "max_rows", Type: field.TypeInt64, Nullable: true},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+	}
+	// RuleSetsTable holds the schema information for the "rule_sets" table.
+	RuleSetsTable = &schema.Table{
+		Name:       "rule_sets",
+		Columns:    RuleSetsColumns,
+		PrimaryKey: []*schema.Column{RuleSetsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ruleset_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{RuleSetsColumns[3]},
+			},
+			{
+				Name:    "ruleset_dataset_id",
+				Unique:  true,
+				Columns: []*schema.Column{RuleSetsColumns[4]},
+			},
+		},
+	}
 	// StepsColumns holds the columns for the "steps" table.
 	StepsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -196,6 +271,9 @@ var (
 		{Name: "stage", Type: field.TypeString, Default: ""},
 		{Name: "progress", Type: field.TypeFloat64, Default: 0},
 		{Name: "rules", Type: field.TypeJSON, Nullable: true},
+		{Name: "rule_set_version", Type: field.TypeInt, Nullable: true},
+		{Name: "min_rows", Type: field.TypeInt64, Nullable: true},
+		{Name: "max_rows", Type: field.TypeInt64, Nullable: true},
 		{Name: "score", Type: field.TypeFloat64, Nullable: true},
 		{Name: "error", Type: field.TypeString, Default: ""},
 		{Name: "deadline", Type: field.TypeTime},
@@ -244,8 +322,10 @@ var (
 	Tables = []*schema.Table{
 		APIKeysTable,
 		DatasetsTable,
+		IdempotencyKeysTable,
 		OutboxesTable,
 		ReportsTable,
+		RuleSetsTable,
 		StepsTable,
 		TasksTable,
 		TenantsTable,

@@ -12,11 +12,17 @@ type APIKey func(*sql.Selector)
 // Dataset is the predicate function for dataset builders.
 type Dataset func(*sql.Selector)
 
+// IdempotencyKey is the predicate function for idempotencykey builders.
+type IdempotencyKey func(*sql.Selector)
+
 // Outbox is the predicate function for outbox builders.
 type Outbox func(*sql.Selector)
 
 // Report is the predicate function for report builders.
 type Report func(*sql.Selector)
+
+// RuleSet is the predicate function for ruleset builders.
+type RuleSet func(*sql.Selector)
 
 // Step is the predicate function for step builders.
 type Step func(*sql.Selector)

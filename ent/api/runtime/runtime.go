@@ -7,8 +7,10 @@ import (
 
 	"github.com/assayhq/assay/ent/api/apikey"
 	"github.com/assayhq/assay/ent/api/dataset"
+	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
 	"github.com/assayhq/assay/ent/api/report"
+	"github.com/assayhq/assay/ent/api/ruleset"
 	"github.com/assayhq/assay/ent/api/schema"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
@@ -169,20 +171,30 @@ func init() {
 	datasetDescURL := datasetFields[2].Descriptor()
 	// dataset.URLValidator is a validator for the "url" field. It is called by the builders before save.
 	dataset.URLValidator = datasetDescURL.Validators[0].(func(string) error)
+	// datasetDescError is the schema descriptor for error field.
+	datasetDescError := datasetFields[4].Descriptor()
+	// dataset.DefaultError holds the default value on creation for the error field.
+	dataset.DefaultError = datasetDescError.Default.(string)
+	// dataset.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	dataset.ErrorValidator = datasetDescError.Validators[0].(func(string) error)
 	// datasetDescFormat is the schema descriptor for format field.
-	datasetDescFormat := datasetFields[3].Descriptor()
+	datasetDescFormat := datasetFields[5].Descriptor()
 	// dataset.DefaultFormat holds the default value on creation for the format field.
 	dataset.DefaultFormat = datasetDescFormat.Default.(string)
+	// datasetDescDelimiter is the schema descriptor for delimiter field.
+	datasetDescDelimiter := datasetFields[6].Descriptor()
+	// dataset.DefaultDelimiter holds the default value on creation for the delimiter field.
+	dataset.DefaultDelimiter = datasetDescDelimiter.Default.(string)
 	// datasetDescBlobKey is the schema descriptor for blob_key field.
-	datasetDescBlobKey := datasetFields[4].Descriptor()
-	// dataset.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
-	dataset.BlobKeyValidator = datasetDescBlobKey.Validators[0].(func(string) error)
+	datasetDescBlobKey := datasetFields[7].Descriptor()
+	// dataset.DefaultBlobKey holds the default value on creation for the blob_key field.
+	dataset.DefaultBlobKey = datasetDescBlobKey.Default.(string)
 	// datasetDescSizeBytes is the schema descriptor for size_bytes field.
-	datasetDescSizeBytes := datasetFields[5].Descriptor()
+	datasetDescSizeBytes := datasetFields[8].Descriptor()
 	// dataset.DefaultSizeBytes holds the default value on creation for the size_bytes field.
 	dataset.DefaultSizeBytes = datasetDescSizeBytes.Default.(int64)
 	// datasetDescRows is the schema descriptor for rows field.
-	datasetDescRows := datasetFields[6].Descriptor()
+	datasetDescRows := datasetFields[9].Descriptor()
 	// dataset.DefaultRows holds the default value on creation for the rows field.
 	dataset.DefaultRows = datasetDescRows.Default.(int64)
 	// datasetDescID is the schema descriptor for id field.
@@ -192,6 +204,163 @@ func init() {
 	// dataset.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	dataset.IDValidator = func() func(string) error {
 		validators := datasetDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	idempotencykeyMixin := schema.IdempotencyKey{}.Mixin()
+	idempotencykeyMixinHooks2 := idempotencykeyMixin[2].Hooks()
+	idempotencykey.Hooks[0] = idempotencykeyMixinHooks2[0]
+	idempotencykeyMixinInters2 := idempotencykeyMixin[2].Interceptors()
+	idempotencykey.Interceptors[0] = idempotencykeyMixinInters2[0]
+	idempotencykeyMixinFields0 := idempotencykeyMixin[0].Fields()
+	_ = idempotencykeyMixinFields0
+	idempotencykeyMixinFields1 := idempotencykeyMixin[1].Fields()
+	_ = idempotencykeyMixinFields1
+	idempotencykeyMixinFields2 := idempotencykeyMixin[2].Fields()
+	_ = idempotencykeyMixinFields2
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescCreatedAt is the schema descriptor for created_at field.
+	idempotencykeyDescCreatedAt := idempotencykeyMixinFields1[0].Descriptor()
+	// idempotencykey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencykey.DefaultCreatedAt = idempotencykeyDescCreatedAt.Default.(func() time.Time)
+	// idempotencykeyDescUpdatedAt is the schema descriptor for updated_at field.
+	idempotencykeyDescUpdatedAt := idempotencykeyMixinFields1[1].Descriptor()
+	// idempotencykey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	idempotencykey.DefaultUpdatedAt = idempotencykeyDescUpdatedAt.Default.(func() time.Time)
+	// idempotencykey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	idempotencykey.UpdateDefaultUpdatedAt = idempotencykeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// idempotencykeyDescOrgID is the schema descriptor for org_id field.
+	idempotencykeyDescOrgID := idempotencykeyMixinFields2[0].Descriptor()
+	// idempotencykey.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	idempotencykey.OrgIDValidator = func() func(string) error {
+		validators := idempotencykeyDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[0].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = func() func(string) error {
+		validators := idempotencykeyDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescMethod is the schema descriptor for method field.
+	idempotencykeyDescMethod := idempotencykeyFields[1].Descriptor()
+	// idempotencykey.MethodValidator is a validator for the "method" field. It is called by the builders before save.
+	idempotencykey.MethodValidator = func() func(string) error {
+		validators := idempotencykeyDescMethod.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(method string) error {
+			for _, fn := range fns {
+				if err := fn(method); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescPath is the schema descriptor for path field.
+	idempotencykeyDescPath := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.PathValidator is a validator for the "path" field. It is called by the builders before save.
+	idempotencykey.PathValidator = func() func(string) error {
+		validators := idempotencykeyDescPath.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(_path string) error {
+			for _, fn := range fns {
+				if err := fn(_path); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescFingerprint is the schema descriptor for fingerprint field.
+	idempotencykeyDescFingerprint := idempotencykeyFields[3].Descriptor()
+	// idempotencykey.DefaultFingerprint holds the default value on creation for the fingerprint field.
+	idempotencykey.DefaultFingerprint = idempotencykeyDescFingerprint.Default.(string)
+	// idempotencykey.FingerprintValidator is a validator for the "fingerprint" field. It is called by the builders before save.
+	idempotencykey.FingerprintValidator = idempotencykeyDescFingerprint.Validators[0].(func(string) error)
+	// idempotencykeyDescRequestBytes is the schema descriptor for request_bytes field.
+	idempotencykeyDescRequestBytes := idempotencykeyFields[4].Descriptor()
+	// idempotencykey.DefaultRequestBytes holds the default value on creation for the request_bytes field.
+	idempotencykey.DefaultRequestBytes = idempotencykeyDescRequestBytes.Default.(int64)
+	// idempotencykeyDescLockToken is the schema descriptor for lock_token field.
+	idempotencykeyDescLockToken := idempotencykeyFields[6].Descriptor()
+	// idempotencykey.LockTokenValidator is a validator for the "lock_token" field. It is called by the builders before save.
+	idempotencykey.LockTokenValidator = func() func(string) error {
+		validators := idempotencykeyDescLockToken.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(lock_token string) error {
+			for _, fn := range fns {
+				if err := fn(lock_token); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescResponseStatus is the schema descriptor for response_status field.
+	idempotencykeyDescResponseStatus := idempotencykeyFields[8].Descriptor()
+	// idempotencykey.DefaultResponseStatus holds the default value on creation for the response_status field.
+	idempotencykey.DefaultResponseStatus = idempotencykeyDescResponseStatus.Default.(int)
+	// idempotencykeyDescResponseContentType is the schema descriptor for response_content_type field.
+	idempotencykeyDescResponseContentType := idempotencykeyFields[9].Descriptor()
+	// idempotencykey.DefaultResponseContentType holds the default value on creation for the response_content_type field.
+	idempotencykey.DefaultResponseContentType = idempotencykeyDescResponseContentType.Default.(string)
+	// idempotencykey.ResponseContentTypeValidator is a validator for the "response_content_type" field. It is called by the builders before save.
+	idempotencykey.ResponseContentTypeValidator = idempotencykeyDescResponseContentType.Validators[0].(func(string) error)
+	// idempotencykeyDescResponseBody is the schema descriptor for response_body field.
+	idempotencykeyDescResponseBody := idempotencykeyFields[10].Descriptor()
+	// idempotencykey.ResponseBodyValidator is a validator for the "response_body" field. It is called by the builders before save.
+	idempotencykey.ResponseBodyValidator = idempotencykeyDescResponseBody.Validators[0].(func([]byte) error)
+	// idempotencykeyDescID is the schema descriptor for id field.
+	idempotencykeyDescID := idempotencykeyMixinFields0[0].Descriptor()
+	// idempotencykey.DefaultID holds the default value on creation for the id field.
+	idempotencykey.DefaultID = idempotencykeyDescID.Default.(func() string)
+	// idempotencykey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencykey.IDValidator = func() func(string) error {
+		validators := idempotencykeyDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -334,6 +503,91 @@ func init() {
 	// report.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	report.IDValidator = func() func(string) error {
 		validators := reportDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	rulesetMixin := schema.RuleSet{}.Mixin()
+	rulesetMixinHooks2 := rulesetMixin[2].Hooks()
+	ruleset.Hooks[0] = rulesetMixinHooks2[0]
+	rulesetMixinInters2 := rulesetMixin[2].Interceptors()
+	ruleset.Interceptors[0] = rulesetMixinInters2[0]
+	rulesetMixinFields0 := rulesetMixin[0].Fields()
+	_ = rulesetMixinFields0
+	rulesetMixinFields1 := rulesetMixin[1].Fields()
+	_ = rulesetMixinFields1
+	rulesetMixinFields2 := rulesetMixin[2].Fields()
+	_ = rulesetMixinFields2
+	rulesetFields := schema.RuleSet{}.Fields()
+	_ = rulesetFields
+	// rulesetDescCreatedAt is the schema descriptor for created_at field.
+	rulesetDescCreatedAt := rulesetMixinFields1[0].Descriptor()
+	// ruleset.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ruleset.DefaultCreatedAt = rulesetDescCreatedAt.Default.(func() time.Time)
+	// rulesetDescUpdatedAt is the schema descriptor for updated_at field.
+	rulesetDescUpdatedAt := rulesetMixinFields1[1].Descriptor()
+	// ruleset.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	ruleset.DefaultUpdatedAt = rulesetDescUpdatedAt.Default.(func() time.Time)
+	// ruleset.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	ruleset.UpdateDefaultUpdatedAt = rulesetDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// rulesetDescOrgID is the schema descriptor for org_id field.
+	rulesetDescOrgID := rulesetMixinFields2[0].Descriptor()
+	// ruleset.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	ruleset.OrgIDValidator = func() func(string) error {
+		validators := rulesetDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rulesetDescDatasetID is the schema descriptor for dataset_id field.
+	rulesetDescDatasetID := rulesetFields[0].Descriptor()
+	// ruleset.DatasetIDValidator is a validator for the "dataset_id" field. It is called by the builders before save.
+	ruleset.DatasetIDValidator = func() func(string) error {
+		validators := rulesetDescDatasetID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dataset_id string) error {
+			for _, fn := range fns {
+				if err := fn(dataset_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rulesetDescVersion is the schema descriptor for version field.
+	rulesetDescVersion := rulesetFields[4].Descriptor()
+	// ruleset.DefaultVersion holds the default value on creation for the version field.
+	ruleset.DefaultVersion = rulesetDescVersion.Default.(int)
+	// ruleset.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	ruleset.VersionValidator = rulesetDescVersion.Validators[0].(func(int) error)
+	// rulesetDescID is the schema descriptor for id field.
+	rulesetDescID := rulesetMixinFields0[0].Descriptor()
+	// ruleset.DefaultID holds the default value on creation for the id field.
+	ruleset.DefaultID = rulesetDescID.Default.(func() string)
+	// ruleset.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ruleset.IDValidator = func() func(string) error {
+		validators := rulesetDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -498,7 +752,7 @@ func init() {
 	// task.DefaultProgress holds the default value on creation for the progress field.
 	task.DefaultProgress = taskDescProgress.Default.(float64)
 	// taskDescError is the schema descriptor for error field.
-	taskDescError := taskFields[6].Descriptor()
+	taskDescError := taskFields[9].Descriptor()
 	// task.DefaultError holds the default value on creation for the error field.
 	task.DefaultError = taskDescError.Default.(string)
 	// taskDescID is the schema descriptor for id field.

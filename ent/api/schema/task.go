@@ -24,6 +24,10 @@ func (Task) Fields() []ent.Field {
 		field.String("stage").Default(""),
 		field.Float("progress").Default(0),
 		field.JSON("rules", json.RawMessage{}).Optional(),
+		field.Int("rule_set_version").Optional().Nillable().Immutable().
+			Comment("the dataset rule set version the task used; null for rules given with the task"),
+		field.Int64("min_rows").Optional().Nillable().Immutable().Comment("the row-count bounds the task used"),
+		field.Int64("max_rows").Optional().Nillable().Immutable(),
 		field.Float("score").Optional().Nillable(),
 		field.String("error").Default(""),
 		field.Time("deadline"),

@@ -31,6 +31,12 @@ const (
 	FieldProgress = "progress"
 	// FieldRules holds the string denoting the rules field in the database.
 	FieldRules = "rules"
+	// FieldRuleSetVersion holds the string denoting the rule_set_version field in the database.
+	FieldRuleSetVersion = "rule_set_version"
+	// FieldMinRows holds the string denoting the min_rows field in the database.
+	FieldMinRows = "min_rows"
+	// FieldMaxRows holds the string denoting the max_rows field in the database.
+	FieldMaxRows = "max_rows"
 	// FieldScore holds the string denoting the score field in the database.
 	FieldScore = "score"
 	// FieldError holds the string denoting the error field in the database.
@@ -56,6 +62,9 @@ var Columns = []string{
 	FieldStage,
 	FieldProgress,
 	FieldRules,
+	FieldRuleSetVersion,
+	FieldMinRows,
+	FieldMaxRows,
 	FieldScore,
 	FieldError,
 	FieldDeadline,
@@ -173,6 +182,21 @@ func ByStage(opts ...sql.OrderTermOption) OrderOption {
 // ByProgress orders the results by the progress field.
 func ByProgress(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProgress, opts...).ToFunc()
+}
+
+// ByRuleSetVersion orders the results by the rule_set_version field.
+func ByRuleSetVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRuleSetVersion, opts...).ToFunc()
+}
+
+// ByMinRows orders the results by the min_rows field.
+func ByMinRows(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMinRows, opts...).ToFunc()
+}
+
+// ByMaxRows orders the results by the max_rows field.
+func ByMaxRows(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxRows, opts...).ToFunc()
 }
 
 // ByScore orders the results by the score field.

@@ -94,6 +94,21 @@ func Progress(v float64) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldProgress, v))
 }
 
+// RuleSetVersion applies equality check predicate on the "rule_set_version" field. It's identical to RuleSetVersionEQ.
+func RuleSetVersion(v int) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldRuleSetVersion, v))
+}
+
+// MinRows applies equality check predicate on the "min_rows" field. It's identical to MinRowsEQ.
+func MinRows(v int64) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldMinRows, v))
+}
+
+// MaxRows applies equality check predicate on the "max_rows" field. It's identical to MaxRowsEQ.
+func MaxRows(v int64) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldMaxRows, v))
+}
+
 // Score applies equality check predicate on the "score" field. It's identical to ScoreEQ.
 func Score(v float64) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldScore, v))
@@ -462,6 +477,156 @@ func RulesIsNil() predicate.Task {
 // RulesNotNil applies the NotNil predicate on the "rules" field.
 func RulesNotNil() predicate.Task {
 	return predicate.Task(sql.FieldNotNull(FieldRules))
+}
+
+// RuleSetVersionEQ applies the EQ predicate on the "rule_set_version" field.
+func RuleSetVersionEQ(v int) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionNEQ applies the NEQ predicate on the "rule_set_version" field.
+func RuleSetVersionNEQ(v int) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionIn applies the In predicate on the "rule_set_version" field.
+func RuleSetVersionIn(vs ...int) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldRuleSetVersion, vs...))
+}
+
+// RuleSetVersionNotIn applies the NotIn predicate on the "rule_set_version" field.
+func RuleSetVersionNotIn(vs ...int) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldRuleSetVersion, vs...))
+}
+
+// RuleSetVersionGT applies the GT predicate on the "rule_set_version" field.
+func RuleSetVersionGT(v int) predicate.Task {
+	return predicate.Task(sql.FieldGT(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionGTE applies the GTE predicate on the "rule_set_version" field.
+func RuleSetVersionGTE(v int) predicate.Task {
+	return predicate.Task(sql.FieldGTE(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionLT applies the LT predicate on the "rule_set_version" field.
+func RuleSetVersionLT(v int) predicate.Task {
+	return predicate.Task(sql.FieldLT(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionLTE applies the LTE predicate on the "rule_set_version" field.
+func RuleSetVersionLTE(v int) predicate.Task {
+	return predicate.Task(sql.FieldLTE(FieldRuleSetVersion, v))
+}
+
+// RuleSetVersionIsNil applies the IsNil predicate on the "rule_set_version" field.
+func RuleSetVersionIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldRuleSetVersion))
+}
+
+// RuleSetVersionNotNil applies the NotNil predicate on the "rule_set_version" field.
+func RuleSetVersionNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldRuleSetVersion))
+}
+
+// MinRowsEQ applies the EQ predicate on the "min_rows" field.
+func MinRowsEQ(v int64) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldMinRows, v))
+}
+
+// MinRowsNEQ applies the NEQ predicate on the "min_rows" field.
+func MinRowsNEQ(v int64) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldMinRows, v))
+}
+
+// MinRowsIn applies the In predicate on the "min_rows" field.
+func MinRowsIn(vs ...int64) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldMinRows, vs...))
+}
+
+// MinRowsNotIn applies the NotIn predicate on the "min_rows" field.
+func MinRowsNotIn(vs ...int64) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldMinRows, vs...))
+}
+
+// MinRowsGT applies the GT predicate on the "min_rows" field.
+func MinRowsGT(v int64) predicate.Task {
+	return predicate.Task(sql.FieldGT(FieldMinRows, v))
+}
+
+// MinRowsGTE applies the GTE predicate on the "min_rows" field.
+func MinRowsGTE(v int64) predicate.Task {
+	return predicate.Task(sql.FieldGTE(FieldMinRows, v))
+}
+
+// MinRowsLT applies the LT predicate on the "min_rows" field.
+func MinRowsLT(v int64) predicate.Task {
+	return predicate.Task(sql.FieldLT(FieldMinRows, v))
+}
+
+// MinRowsLTE applies the LTE predicate on the "min_rows" field.
+func MinRowsLTE(v int64) predicate.Task {
+	return predicate.Task(sql.FieldLTE(FieldMinRows, v))
+}
+
+// MinRowsIsNil applies the IsNil predicate on the "min_rows" field.
+func MinRowsIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldMinRows))
+}
+
+// MinRowsNotNil applies the NotNil predicate on the "min_rows" field.
+func MinRowsNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldMinRows))
+}
+
+// MaxRowsEQ applies the EQ predicate on the "max_rows" field.
+func MaxRowsEQ(v int64) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldMaxRows, v))
+}
+
+// MaxRowsNEQ applies the NEQ predicate on the "max_rows" field.
+func MaxRowsNEQ(v int64) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldMaxRows, v))
+}
+
+// MaxRowsIn applies the In predicate on the "max_rows" field.
+func MaxRowsIn(vs ...int64) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldMaxRows, vs...))
+}
+
+// MaxRowsNotIn applies the NotIn predicate on the "max_rows" field.
+func MaxRowsNotIn(vs ...int64) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldMaxRows, vs...))
+}
+
+// MaxRowsGT applies the GT predicate on the "max_rows" field.
+func MaxRowsGT(v int64) predicate.Task {
+	return predicate.Task(sql.FieldGT(FieldMaxRows, v))
+}
+
+// MaxRowsGTE applies the GTE predicate on the "max_rows" field.
+func MaxRowsGTE(v int64) predicate.Task {
+	return predicate.Task(sql.FieldGTE(FieldMaxRows, v))
+}
+
+// MaxRowsLT applies the LT predicate on the "max_rows" field.
+func MaxRowsLT(v int64) predicate.Task {
+	return predicate.Task(sql.FieldLT(FieldMaxRows, v))
+}
+
+// MaxRowsLTE applies the LTE predicate on the "max_rows" field.
+func MaxRowsLTE(v int64) predicate.Task {
+	return predicate.Task(sql.FieldLTE(FieldMaxRows, v))
+}
+
+// MaxRowsIsNil applies the IsNil predicate on the "max_rows" field.
+func MaxRowsIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldMaxRows))
+}
+
+// MaxRowsNotNil applies the NotNil predicate on the "max_rows" field.
+func MaxRowsNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldMaxRows))
 }
 
 // ScoreEQ applies the EQ predicate on the "score" field.

@@ -9,6 +9,54 @@ import (
 	"github.com/assayhq/assay/ent/web"
 )
 
+// The AuditEntryFunc type is an adapter to allow the use of ordinary
+// function as AuditEntry mutator.
+type AuditEntryFunc func(context.Context, *web.AuditEntryMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AuditEntryFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.AuditEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.AuditEntryMutation", m)
+}
+
+// The AuditHeadFunc type is an adapter to allow the use of ordinary
+// function as AuditHead mutator.
+type AuditHeadFunc func(context.Context, *web.AuditHeadMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AuditHeadFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.AuditHeadMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.AuditHeadMutation", m)
+}
+
+// The IdentityFunc type is an adapter to allow the use of ordinary
+// function as Identity mutator.
+type IdentityFunc func(context.Context, *web.IdentityMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f IdentityFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.IdentityMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.IdentityMutation", m)
+}
+
+// The InvitationFunc type is an adapter to allow the use of ordinary
+// function as Invitation mutator.
+type InvitationFunc func(context.Context, *web.InvitationMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InvitationFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.InvitationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.InvitationMutation", m)
+}
+
 // The MembershipFunc type is an adapter to allow the use of ordinary
 // function as Membership mutator.
 type MembershipFunc func(context.Context, *web.MembershipMutation) (web.Value, error)
@@ -19,6 +67,18 @@ func (f MembershipFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.MembershipMutation", m)
+}
+
+// The OneTimeTokenFunc type is an adapter to allow the use of ordinary
+// function as OneTimeToken mutator.
+type OneTimeTokenFunc func(context.Context, *web.OneTimeTokenMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OneTimeTokenFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.OneTimeTokenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.OneTimeTokenMutation", m)
 }
 
 // The OrganizationFunc type is an adapter to allow the use of ordinary
@@ -33,6 +93,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.OrganizationMutation", m)
 }
 
+// The OutgoingMailFunc type is an adapter to allow the use of ordinary
+// function as OutgoingMail mutator.
+type OutgoingMailFunc func(context.Context, *web.OutgoingMailMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OutgoingMailFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.OutgoingMailMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.OutgoingMailMutation", m)
+}
+
 // The ReceivedWebhookFunc type is an adapter to allow the use of ordinary
 // function as ReceivedWebhook mutator.
 type ReceivedWebhookFunc func(context.Context, *web.ReceivedWebhookMutation) (web.Value, error)
@@ -43,6 +115,18 @@ func (f ReceivedWebhookFunc) Mutate(ctx context.Context, m web.Mutation) (web.Va
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.ReceivedWebhookMutation", m)
+}
+
+// The RecoveryCodeFunc type is an adapter to allow the use of ordinary
+// function as RecoveryCode mutator.
+type RecoveryCodeFunc func(context.Context, *web.RecoveryCodeMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RecoveryCodeFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.RecoveryCodeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.RecoveryCodeMutation", m)
 }
 
 // The SessionFunc type is an adapter to allow the use of ordinary

@@ -8,6 +8,129 @@ import (
 )
 
 var (
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "action", Type: field.TypeString, Size: 64},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "actor_email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "org_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "ip", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "target_type", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "target_id", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "details", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+		{Name: "prev_hash", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "hash", Type: field.TypeString, Size: 64},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_org_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[5], AuditEntriesColumns[0]},
+			},
+			{
+				Name:    "auditentry_actor_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[3]},
+			},
+		},
+	}
+	// AuditHeadsColumns holds the columns for the "audit_heads" table.
+	AuditHeadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "seq", Type: field.TypeInt64, Default: 0},
+		{Name: "hash", Type: field.TypeString, Size: 64, Default: ""},
+	}
+	// AuditHeadsTable holds the schema information for the "audit_heads" table.
+	AuditHeadsTable = &schema.Table{
+		Name:       "audit_heads",
+		Columns:    AuditHeadsColumns,
+		PrimaryKey: []*schema.Column{AuditHeadsColumns[0]},
+	}
+	// IdentitiesColumns holds the columns for the "identities" table.
+	IdentitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "issuer", Type: field.TypeString, Size: 255},
+		{Name: "subject", Type: field.TypeString, Size: 255},
+		{Name: "email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "email_verified", Type: field.TypeBool, Default: false},
+		{Name: "last_used_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString, Size: 36},
+	}
+	// IdentitiesTable holds the schema information for the "identities" table.
+	IdentitiesTable = &schema.Table{
+		Name:       "identities",
+		Columns:    IdentitiesColumns,
+		PrimaryKey: []*schema.Column{IdentitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "identities_users_identities",
+				Columns:    []*schema.Column{IdentitiesColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "identity_issuer_subject",
+				Unique:  true,
+				Columns: []*schema.Column{IdentitiesColumns[3], IdentitiesColumns[4]},
+			},
+			{
+				Name:    "identity_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{IdentitiesColumns[8]},
+			},
+		},
+	}
+	// InvitationsColumns holds the columns for the "invitations" table.
+	InvitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"owner", "admin", "member"}},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "invited_by", Type: field.TypeString, Size: 36},
+		{Name: "max_uses", Type: field.TypeInt, Default: 1},
+		{Name: "uses", Type: field.TypeInt, Default: 0},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// InvitationsTable holds the schema information for the "invitations" table.
+	InvitationsTable = &schema.Table{
+		Name:       "invitations",
+		Columns:    InvitationsColumns,
+		PrimaryKey: []*schema.Column{InvitationsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invitation_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[3]},
+			},
+			{
+				Name:    "invitation_org_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[3], InvitationsColumns[1]},
+			},
+			{
+				Name:    "invitation_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[10]},
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -35,6 +158,44 @@ var (
 			},
 		},
 	}
+	// OneTimeTokensColumns holds the columns for the "one_time_tokens" table.
+	OneTimeTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "purpose", Type: field.TypeEnum, Enums: []string{"verify_email", "reset_password", "change_email"}},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_id", Type: field.TypeString, Size: 36},
+	}
+	// OneTimeTokensTable holds the schema information for the "one_time_tokens" table.
+	OneTimeTokensTable = &schema.Table{
+		Name:       "one_time_tokens",
+		Columns:    OneTimeTokensColumns,
+		PrimaryKey: []*schema.Column{OneTimeTokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "one_time_tokens_users_tokens",
+				Columns:    []*schema.Column{OneTimeTokensColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "onetimetoken_user_id_purpose",
+				Unique:  false,
+				Columns: []*schema.Column{OneTimeTokensColumns[8], OneTimeTokensColumns[3]},
+			},
+			{
+				Name:    "onetimetoken_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{OneTimeTokensColumns[6]},
+			},
+		},
+	}
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -42,12 +203,42 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "plan", Type: field.TypeString, Default: "free"},
+		{Name: "require_mfa", Type: field.TypeBool, Default: false},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
 		Name:       "organizations",
 		Columns:    OrganizationsColumns,
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
+	}
+	// OutgoingMailsColumns holds the columns for the "outgoing_mails" table.
+	OutgoingMailsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "to", Type: field.TypeString, Size: 254},
+		{Name: "template", Type: field.TypeString, Size: 64},
+		{Name: "subject", Type: field.TypeString, Size: 255},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "html", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "sent", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "last_error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+	}
+	// OutgoingMailsTable holds the schema information for the "outgoing_mails" table.
+	OutgoingMailsTable = &schema.Table{
+		Name:       "outgoing_mails",
+		Columns:    OutgoingMailsColumns,
+		PrimaryKey: []*schema.Column{OutgoingMailsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outgoingmail_status_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{OutgoingMailsColumns[8], OutgoingMailsColumns[10]},
+			},
+		},
 	}
 	// ReceivedWebhooksColumns holds the columns for the "received_webhooks" table.
 	ReceivedWebhooksColumns = []*schema.Column{
@@ -62,6 +253,36 @@ var (
 		Columns:    ReceivedWebhooksColumns,
 		PrimaryKey: []*schema.Column{ReceivedWebhooksColumns[0]},
 	}
+	// RecoveryCodesColumns holds the columns for the "recovery_codes" table.
+	RecoveryCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code_hash", Type: field.TypeString, Size: 64},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_id", Type: field.TypeString, Size: 36},
+	}
+	// RecoveryCodesTable holds the schema information for the "recovery_codes" table.
+	RecoveryCodesTable = &schema.Table{
+		Name:       "recovery_codes",
+		Columns:    RecoveryCodesColumns,
+		PrimaryKey: []*schema.Column{RecoveryCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recovery_codes_users_recovery_codes",
+				Columns:    []*schema.Column{RecoveryCodesColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "recoverycode_user_id_code_hash",
+				Unique:  true,
+				Columns: []*schema.Column{RecoveryCodesColumns[5], RecoveryCodesColumns[3]},
+			},
+		},
+	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -70,6 +291,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "last_seen_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "ip", Type: field.TypeString, Size: 64, Default: ""},
 	}
 	// SessionsTable holds the schema information for the "sessions" table.
 	SessionsTable = &schema.Table{
@@ -127,10 +350,13 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 36},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
+		{Name: "email", Type: field.TypeString, Unique: true, Nullable: true, Size: 254},
 		{Name: "password_hash", Type: field.TypeString, Default: ""},
 		{Name: "email_verified_at", Type: field.TypeTime, Nullable: true},
 		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "mfa_secret", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "mfa_enabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "mfa_last_step", Type: field.TypeInt64, Default: 0},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -140,9 +366,16 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AuditEntriesTable,
+		AuditHeadsTable,
+		IdentitiesTable,
+		InvitationsTable,
 		MembershipsTable,
+		OneTimeTokensTable,
 		OrganizationsTable,
+		OutgoingMailsTable,
 		ReceivedWebhooksTable,
+		RecoveryCodesTable,
 		SessionsTable,
 		TasksTable,
 		UsersTable,
@@ -150,4 +383,7 @@ var (
 )
 
 func init() {
+	IdentitiesTable.ForeignKeys[0].RefTable = UsersTable
+	OneTimeTokensTable.ForeignKeys[0].RefTable = UsersTable
+	RecoveryCodesTable.ForeignKeys[0].RefTable = UsersTable
 }

@@ -6,14 +6,35 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
+// AuditHead is the predicate function for audithead builders.
+type AuditHead func(*sql.Selector)
+
+// Identity is the predicate function for identity builders.
+type Identity func(*sql.Selector)
+
+// Invitation is the predicate function for invitation builders.
+type Invitation func(*sql.Selector)
+
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
+
+// OneTimeToken is the predicate function for onetimetoken builders.
+type OneTimeToken func(*sql.Selector)
 
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// OutgoingMail is the predicate function for outgoingmail builders.
+type OutgoingMail func(*sql.Selector)
+
 // ReceivedWebhook is the predicate function for receivedwebhook builders.
 type ReceivedWebhook func(*sql.Selector)
+
+// RecoveryCode is the predicate function for recoverycode builders.
+type RecoveryCode func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)

@@ -5,9 +5,16 @@ package runtime
 import (
 	"time"
 
+	"github.com/assayhq/assay/ent/web/auditentry"
+	"github.com/assayhq/assay/ent/web/audithead"
+	"github.com/assayhq/assay/ent/web/identity"
+	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
+	"github.com/assayhq/assay/ent/web/onetimetoken"
 	"github.com/assayhq/assay/ent/web/organization"
+	"github.com/assayhq/assay/ent/web/outgoingmail"
 	"github.com/assayhq/assay/ent/web/receivedwebhook"
+	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/schema"
 	"github.com/assayhq/assay/ent/web/session"
 	"github.com/assayhq/assay/ent/web/task"
@@ -18,6 +25,316 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditentryHooks := schema.AuditEntry{}.Hooks()
+	auditentry.Hooks[0] = auditentryHooks[0]
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescAction is the schema descriptor for action field.
+	auditentryDescAction := auditentryFields[2].Descriptor()
+	// auditentry.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditentry.ActionValidator = func() func(string) error {
+		validators := auditentryDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditentryDescActorID is the schema descriptor for actor_id field.
+	auditentryDescActorID := auditentryFields[3].Descriptor()
+	// auditentry.ActorIDValidator is a validator for the "actor_id" field. It is called by the builders before save.
+	auditentry.ActorIDValidator = auditentryDescActorID.Validators[0].(func(string) error)
+	// auditentryDescActorEmail is the schema descriptor for actor_email field.
+	auditentryDescActorEmail := auditentryFields[4].Descriptor()
+	// auditentry.DefaultActorEmail holds the default value on creation for the actor_email field.
+	auditentry.DefaultActorEmail = auditentryDescActorEmail.Default.(string)
+	// auditentry.ActorEmailValidator is a validator for the "actor_email" field. It is called by the builders before save.
+	auditentry.ActorEmailValidator = auditentryDescActorEmail.Validators[0].(func(string) error)
+	// auditentryDescOrgID is the schema descriptor for org_id field.
+	auditentryDescOrgID := auditentryFields[5].Descriptor()
+	// auditentry.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	auditentry.OrgIDValidator = auditentryDescOrgID.Validators[0].(func(string) error)
+	// auditentryDescIP is the schema descriptor for ip field.
+	auditentryDescIP := auditentryFields[6].Descriptor()
+	// auditentry.DefaultIP holds the default value on creation for the ip field.
+	auditentry.DefaultIP = auditentryDescIP.Default.(string)
+	// auditentry.IPValidator is a validator for the "ip" field. It is called by the builders before save.
+	auditentry.IPValidator = auditentryDescIP.Validators[0].(func(string) error)
+	// auditentryDescUserAgent is the schema descriptor for user_agent field.
+	auditentryDescUserAgent := auditentryFields[7].Descriptor()
+	// auditentry.DefaultUserAgent holds the default value on creation for the user_agent field.
+	auditentry.DefaultUserAgent = auditentryDescUserAgent.Default.(string)
+	// auditentry.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	auditentry.UserAgentValidator = auditentryDescUserAgent.Validators[0].(func(string) error)
+	// auditentryDescTargetType is the schema descriptor for target_type field.
+	auditentryDescTargetType := auditentryFields[8].Descriptor()
+	// auditentry.DefaultTargetType holds the default value on creation for the target_type field.
+	auditentry.DefaultTargetType = auditentryDescTargetType.Default.(string)
+	// auditentry.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
+	auditentry.TargetTypeValidator = auditentryDescTargetType.Validators[0].(func(string) error)
+	// auditentryDescTargetID is the schema descriptor for target_id field.
+	auditentryDescTargetID := auditentryFields[9].Descriptor()
+	// auditentry.DefaultTargetID holds the default value on creation for the target_id field.
+	auditentry.DefaultTargetID = auditentryDescTargetID.Default.(string)
+	// auditentry.TargetIDValidator is a validator for the "target_id" field. It is called by the builders before save.
+	auditentry.TargetIDValidator = auditentryDescTargetID.Validators[0].(func(string) error)
+	// auditentryDescDetails is the schema descriptor for details field.
+	auditentryDescDetails := auditentryFields[10].Descriptor()
+	// auditentry.DefaultDetails holds the default value on creation for the details field.
+	auditentry.DefaultDetails = auditentryDescDetails.Default.(string)
+	// auditentryDescPrevHash is the schema descriptor for prev_hash field.
+	auditentryDescPrevHash := auditentryFields[11].Descriptor()
+	// auditentry.DefaultPrevHash holds the default value on creation for the prev_hash field.
+	auditentry.DefaultPrevHash = auditentryDescPrevHash.Default.(string)
+	// auditentry.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
+	auditentry.PrevHashValidator = auditentryDescPrevHash.Validators[0].(func(string) error)
+	// auditentryDescHash is the schema descriptor for hash field.
+	auditentryDescHash := auditentryFields[12].Descriptor()
+	// auditentry.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	auditentry.HashValidator = func() func(string) error {
+		validators := auditentryDescHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(hash string) error {
+			for _, fn := range fns {
+				if err := fn(hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditentryDescID is the schema descriptor for id field.
+	auditentryDescID := auditentryFields[0].Descriptor()
+	// auditentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditentry.IDValidator = auditentryDescID.Validators[0].(func(int64) error)
+	auditheadFields := schema.AuditHead{}.Fields()
+	_ = auditheadFields
+	// auditheadDescSeq is the schema descriptor for seq field.
+	auditheadDescSeq := auditheadFields[1].Descriptor()
+	// audithead.DefaultSeq holds the default value on creation for the seq field.
+	audithead.DefaultSeq = auditheadDescSeq.Default.(int64)
+	// auditheadDescHash is the schema descriptor for hash field.
+	auditheadDescHash := auditheadFields[2].Descriptor()
+	// audithead.DefaultHash holds the default value on creation for the hash field.
+	audithead.DefaultHash = auditheadDescHash.Default.(string)
+	// audithead.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	audithead.HashValidator = auditheadDescHash.Validators[0].(func(string) error)
+	// auditheadDescID is the schema descriptor for id field.
+	auditheadDescID := auditheadFields[0].Descriptor()
+	// audithead.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	audithead.IDValidator = auditheadDescID.Validators[0].(func(int) error)
+	identityMixin := schema.Identity{}.Mixin()
+	identityMixinFields0 := identityMixin[0].Fields()
+	_ = identityMixinFields0
+	identityMixinFields1 := identityMixin[1].Fields()
+	_ = identityMixinFields1
+	identityFields := schema.Identity{}.Fields()
+	_ = identityFields
+	// identityDescCreatedAt is the schema descriptor for created_at field.
+	identityDescCreatedAt := identityMixinFields1[0].Descriptor()
+	// identity.DefaultCreatedAt holds the default value on creation for the created_at field.
+	identity.DefaultCreatedAt = identityDescCreatedAt.Default.(func() time.Time)
+	// identityDescUpdatedAt is the schema descriptor for updated_at field.
+	identityDescUpdatedAt := identityMixinFields1[1].Descriptor()
+	// identity.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	identity.DefaultUpdatedAt = identityDescUpdatedAt.Default.(func() time.Time)
+	// identity.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	identity.UpdateDefaultUpdatedAt = identityDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// identityDescIssuer is the schema descriptor for issuer field.
+	identityDescIssuer := identityFields[0].Descriptor()
+	// identity.IssuerValidator is a validator for the "issuer" field. It is called by the builders before save.
+	identity.IssuerValidator = func() func(string) error {
+		validators := identityDescIssuer.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(issuer string) error {
+			for _, fn := range fns {
+				if err := fn(issuer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// identityDescSubject is the schema descriptor for subject field.
+	identityDescSubject := identityFields[1].Descriptor()
+	// identity.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	identity.SubjectValidator = func() func(string) error {
+		validators := identityDescSubject.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subject string) error {
+			for _, fn := range fns {
+				if err := fn(subject); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// identityDescUserID is the schema descriptor for user_id field.
+	identityDescUserID := identityFields[2].Descriptor()
+	// identity.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	identity.UserIDValidator = identityDescUserID.Validators[0].(func(string) error)
+	// identityDescEmail is the schema descriptor for email field.
+	identityDescEmail := identityFields[3].Descriptor()
+	// identity.DefaultEmail holds the default value on creation for the email field.
+	identity.DefaultEmail = identityDescEmail.Default.(string)
+	// identity.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	identity.EmailValidator = identityDescEmail.Validators[0].(func(string) error)
+	// identityDescEmailVerified is the schema descriptor for email_verified field.
+	identityDescEmailVerified := identityFields[4].Descriptor()
+	// identity.DefaultEmailVerified holds the default value on creation for the email_verified field.
+	identity.DefaultEmailVerified = identityDescEmailVerified.Default.(bool)
+	// identityDescID is the schema descriptor for id field.
+	identityDescID := identityMixinFields0[0].Descriptor()
+	// identity.DefaultID holds the default value on creation for the id field.
+	identity.DefaultID = identityDescID.Default.(func() string)
+	// identity.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	identity.IDValidator = func() func(string) error {
+		validators := identityDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	invitationMixin := schema.Invitation{}.Mixin()
+	invitationMixinHooks2 := invitationMixin[2].Hooks()
+	invitation.Hooks[0] = invitationMixinHooks2[0]
+	invitationMixinInters2 := invitationMixin[2].Interceptors()
+	invitation.Interceptors[0] = invitationMixinInters2[0]
+	invitationMixinFields0 := invitationMixin[0].Fields()
+	_ = invitationMixinFields0
+	invitationMixinFields1 := invitationMixin[1].Fields()
+	_ = invitationMixinFields1
+	invitationMixinFields2 := invitationMixin[2].Fields()
+	_ = invitationMixinFields2
+	invitationFields := schema.Invitation{}.Fields()
+	_ = invitationFields
+	// invitationDescCreatedAt is the schema descriptor for created_at field.
+	invitationDescCreatedAt := invitationMixinFields1[0].Descriptor()
+	// invitation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invitation.DefaultCreatedAt = invitationDescCreatedAt.Default.(func() time.Time)
+	// invitationDescUpdatedAt is the schema descriptor for updated_at field.
+	invitationDescUpdatedAt := invitationMixinFields1[1].Descriptor()
+	// invitation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invitation.DefaultUpdatedAt = invitationDescUpdatedAt.Default.(func() time.Time)
+	// invitation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invitation.UpdateDefaultUpdatedAt = invitationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invitationDescOrgID is the schema descriptor for org_id field.
+	invitationDescOrgID := invitationMixinFields2[0].Descriptor()
+	// invitation.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	invitation.OrgIDValidator = func() func(string) error {
+		validators := invitationDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invitationDescEmail is the schema descriptor for email field.
+	invitationDescEmail := invitationFields[0].Descriptor()
+	// invitation.DefaultEmail holds the default value on creation for the email field.
+	invitation.DefaultEmail = invitationDescEmail.Default.(string)
+	// invitation.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	invitation.EmailValidator = invitationDescEmail.Validators[0].(func(string) error)
+	// invitationDescTokenHash is the schema descriptor for token_hash field.
+	invitationDescTokenHash := invitationFields[2].Descriptor()
+	// invitation.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	invitation.TokenHashValidator = func() func(string) error {
+		validators := invitationDescTokenHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(token_hash string) error {
+			for _, fn := range fns {
+				if err := fn(token_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invitationDescInvitedBy is the schema descriptor for invited_by field.
+	invitationDescInvitedBy := invitationFields[3].Descriptor()
+	// invitation.InvitedByValidator is a validator for the "invited_by" field. It is called by the builders before save.
+	invitation.InvitedByValidator = func() func(string) error {
+		validators := invitationDescInvitedBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(invited_by string) error {
+			for _, fn := range fns {
+				if err := fn(invited_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invitationDescMaxUses is the schema descriptor for max_uses field.
+	invitationDescMaxUses := invitationFields[4].Descriptor()
+	// invitation.DefaultMaxUses holds the default value on creation for the max_uses field.
+	invitation.DefaultMaxUses = invitationDescMaxUses.Default.(int)
+	// invitation.MaxUsesValidator is a validator for the "max_uses" field. It is called by the builders before save.
+	invitation.MaxUsesValidator = invitationDescMaxUses.Validators[0].(func(int) error)
+	// invitationDescUses is the schema descriptor for uses field.
+	invitationDescUses := invitationFields[5].Descriptor()
+	// invitation.DefaultUses holds the default value on creation for the uses field.
+	invitation.DefaultUses = invitationDescUses.Default.(int)
+	// invitation.UsesValidator is a validator for the "uses" field. It is called by the builders before save.
+	invitation.UsesValidator = invitationDescUses.Validators[0].(func(int) error)
+	// invitationDescID is the schema descriptor for id field.
+	invitationDescID := invitationMixinFields0[0].Descriptor()
+	// invitation.DefaultID holds the default value on creation for the id field.
+	invitation.DefaultID = invitationDescID.Default.(func() string)
+	// invitation.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invitation.IDValidator = func() func(string) error {
+		validators := invitationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	membershipMixin := schema.Membership{}.Mixin()
 	membershipMixinFields0 := membershipMixin[0].Fields()
 	_ = membershipMixinFields0
@@ -50,6 +367,71 @@ func init() {
 	// membership.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	membership.IDValidator = func() func(string) error {
 		validators := membershipDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	onetimetokenMixin := schema.OneTimeToken{}.Mixin()
+	onetimetokenMixinFields0 := onetimetokenMixin[0].Fields()
+	_ = onetimetokenMixinFields0
+	onetimetokenMixinFields1 := onetimetokenMixin[1].Fields()
+	_ = onetimetokenMixinFields1
+	onetimetokenFields := schema.OneTimeToken{}.Fields()
+	_ = onetimetokenFields
+	// onetimetokenDescCreatedAt is the schema descriptor for created_at field.
+	onetimetokenDescCreatedAt := onetimetokenMixinFields1[0].Descriptor()
+	// onetimetoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	onetimetoken.DefaultCreatedAt = onetimetokenDescCreatedAt.Default.(func() time.Time)
+	// onetimetokenDescUpdatedAt is the schema descriptor for updated_at field.
+	onetimetokenDescUpdatedAt := onetimetokenMixinFields1[1].Descriptor()
+	// onetimetoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	onetimetoken.DefaultUpdatedAt = onetimetokenDescUpdatedAt.Default.(func() time.Time)
+	// onetimetoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	onetimetoken.UpdateDefaultUpdatedAt = onetimetokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// onetimetokenDescUserID is the schema descriptor for user_id field.
+	onetimetokenDescUserID := onetimetokenFields[1].Descriptor()
+	// onetimetoken.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	onetimetoken.UserIDValidator = onetimetokenDescUserID.Validators[0].(func(string) error)
+	// onetimetokenDescTokenHash is the schema descriptor for token_hash field.
+	onetimetokenDescTokenHash := onetimetokenFields[2].Descriptor()
+	// onetimetoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	onetimetoken.TokenHashValidator = func() func(string) error {
+		validators := onetimetokenDescTokenHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(token_hash string) error {
+			for _, fn := range fns {
+				if err := fn(token_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// onetimetokenDescEmail is the schema descriptor for email field.
+	onetimetokenDescEmail := onetimetokenFields[3].Descriptor()
+	// onetimetoken.DefaultEmail holds the default value on creation for the email field.
+	onetimetoken.DefaultEmail = onetimetokenDescEmail.Default.(string)
+	// onetimetoken.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	onetimetoken.EmailValidator = onetimetokenDescEmail.Validators[0].(func(string) error)
+	// onetimetokenDescID is the schema descriptor for id field.
+	onetimetokenDescID := onetimetokenMixinFields0[0].Descriptor()
+	// onetimetoken.DefaultID holds the default value on creation for the id field.
+	onetimetoken.DefaultID = onetimetokenDescID.Default.(func() string)
+	// onetimetoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	onetimetoken.IDValidator = func() func(string) error {
+		validators := onetimetokenDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -102,6 +484,10 @@ func init() {
 	organizationDescPlan := organizationFields[1].Descriptor()
 	// organization.DefaultPlan holds the default value on creation for the plan field.
 	organization.DefaultPlan = organizationDescPlan.Default.(string)
+	// organizationDescRequireMfa is the schema descriptor for require_mfa field.
+	organizationDescRequireMfa := organizationFields[2].Descriptor()
+	// organization.DefaultRequireMfa holds the default value on creation for the require_mfa field.
+	organization.DefaultRequireMfa = organizationDescRequireMfa.Default.(bool)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.
@@ -109,6 +495,93 @@ func init() {
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = func() func(string) error {
 		validators := organizationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	outgoingmailMixin := schema.OutgoingMail{}.Mixin()
+	outgoingmailMixinFields0 := outgoingmailMixin[0].Fields()
+	_ = outgoingmailMixinFields0
+	outgoingmailMixinFields1 := outgoingmailMixin[1].Fields()
+	_ = outgoingmailMixinFields1
+	outgoingmailFields := schema.OutgoingMail{}.Fields()
+	_ = outgoingmailFields
+	// outgoingmailDescCreatedAt is the schema descriptor for created_at field.
+	outgoingmailDescCreatedAt := outgoingmailMixinFields1[0].Descriptor()
+	// outgoingmail.DefaultCreatedAt holds the default value on creation for the created_at field.
+	outgoingmail.DefaultCreatedAt = outgoingmailDescCreatedAt.Default.(func() time.Time)
+	// outgoingmailDescUpdatedAt is the schema descriptor for updated_at field.
+	outgoingmailDescUpdatedAt := outgoingmailMixinFields1[1].Descriptor()
+	// outgoingmail.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	outgoingmail.DefaultUpdatedAt = outgoingmailDescUpdatedAt.Default.(func() time.Time)
+	// outgoingmail.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	outgoingmail.UpdateDefaultUpdatedAt = outgoingmailDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// outgoingmailDescTo is the schema descriptor for to field.
+	outgoingmailDescTo := outgoingmailFields[0].Descriptor()
+	// outgoingmail.ToValidator is a validator for the "to" field. It is called by the builders before save.
+	outgoingmail.ToValidator = func() func(string) error {
+		validators := outgoingmailDescTo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(to string) error {
+			for _, fn := range fns {
+				if err := fn(to); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outgoingmailDescTemplate is the schema descriptor for template field.
+	outgoingmailDescTemplate := outgoingmailFields[1].Descriptor()
+	// outgoingmail.TemplateValidator is a validator for the "template" field. It is called by the builders before save.
+	outgoingmail.TemplateValidator = func() func(string) error {
+		validators := outgoingmailDescTemplate.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(template string) error {
+			for _, fn := range fns {
+				if err := fn(template); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outgoingmailDescSubject is the schema descriptor for subject field.
+	outgoingmailDescSubject := outgoingmailFields[2].Descriptor()
+	// outgoingmail.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	outgoingmail.SubjectValidator = outgoingmailDescSubject.Validators[0].(func(string) error)
+	// outgoingmailDescAttempts is the schema descriptor for attempts field.
+	outgoingmailDescAttempts := outgoingmailFields[6].Descriptor()
+	// outgoingmail.DefaultAttempts holds the default value on creation for the attempts field.
+	outgoingmail.DefaultAttempts = outgoingmailDescAttempts.Default.(int)
+	// outgoingmailDescLastError is the schema descriptor for last_error field.
+	outgoingmailDescLastError := outgoingmailFields[8].Descriptor()
+	// outgoingmail.DefaultLastError holds the default value on creation for the last_error field.
+	outgoingmail.DefaultLastError = outgoingmailDescLastError.Default.(string)
+	// outgoingmail.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	outgoingmail.LastErrorValidator = outgoingmailDescLastError.Validators[0].(func(string) error)
+	// outgoingmailDescID is the schema descriptor for id field.
+	outgoingmailDescID := outgoingmailMixinFields0[0].Descriptor()
+	// outgoingmail.DefaultID holds the default value on creation for the id field.
+	outgoingmail.DefaultID = outgoingmailDescID.Default.(func() string)
+	// outgoingmail.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	outgoingmail.IDValidator = func() func(string) error {
+		validators := outgoingmailDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -150,8 +623,79 @@ func init() {
 			return nil
 		}
 	}()
+	recoverycodeMixin := schema.RecoveryCode{}.Mixin()
+	recoverycodeMixinFields0 := recoverycodeMixin[0].Fields()
+	_ = recoverycodeMixinFields0
+	recoverycodeMixinFields1 := recoverycodeMixin[1].Fields()
+	_ = recoverycodeMixinFields1
+	recoverycodeFields := schema.RecoveryCode{}.Fields()
+	_ = recoverycodeFields
+	// recoverycodeDescCreatedAt is the schema descriptor for created_at field.
+	recoverycodeDescCreatedAt := recoverycodeMixinFields1[0].Descriptor()
+	// recoverycode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	recoverycode.DefaultCreatedAt = recoverycodeDescCreatedAt.Default.(func() time.Time)
+	// recoverycodeDescUpdatedAt is the schema descriptor for updated_at field.
+	recoverycodeDescUpdatedAt := recoverycodeMixinFields1[1].Descriptor()
+	// recoverycode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	recoverycode.DefaultUpdatedAt = recoverycodeDescUpdatedAt.Default.(func() time.Time)
+	// recoverycode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	recoverycode.UpdateDefaultUpdatedAt = recoverycodeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// recoverycodeDescUserID is the schema descriptor for user_id field.
+	recoverycodeDescUserID := recoverycodeFields[0].Descriptor()
+	// recoverycode.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	recoverycode.UserIDValidator = recoverycodeDescUserID.Validators[0].(func(string) error)
+	// recoverycodeDescCodeHash is the schema descriptor for code_hash field.
+	recoverycodeDescCodeHash := recoverycodeFields[1].Descriptor()
+	// recoverycode.CodeHashValidator is a validator for the "code_hash" field. It is called by the builders before save.
+	recoverycode.CodeHashValidator = func() func(string) error {
+		validators := recoverycodeDescCodeHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code_hash string) error {
+			for _, fn := range fns {
+				if err := fn(code_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// recoverycodeDescID is the schema descriptor for id field.
+	recoverycodeDescID := recoverycodeMixinFields0[0].Descriptor()
+	// recoverycode.DefaultID holds the default value on creation for the id field.
+	recoverycode.DefaultID = recoverycodeDescID.Default.(func() string)
+	// recoverycode.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	recoverycode.IDValidator = func() func(string) error {
+		validators := recoverycodeDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	sessionFields := schema.Session{}.Fields()
 	_ = sessionFields
+	// sessionDescUserAgent is the schema descriptor for user_agent field.
+	sessionDescUserAgent := sessionFields[6].Descriptor()
+	// session.DefaultUserAgent holds the default value on creation for the user_agent field.
+	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
+	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
+	// sessionDescIP is the schema descriptor for ip field.
+	sessionDescIP := sessionFields[7].Descriptor()
+	// session.DefaultIP holds the default value on creation for the ip field.
+	session.DefaultIP = sessionDescIP.Default.(string)
+	// session.IPValidator is a validator for the "ip" field. It is called by the builders before save.
+	session.IPValidator = sessionDescIP.Validators[0].(func(string) error)
 	// sessionDescID is the schema descriptor for id field.
 	sessionDescID := sessionFields[0].Descriptor()
 	// session.IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -290,6 +834,14 @@ func init() {
 	userDescPasswordHash := userFields[1].Descriptor()
 	// user.DefaultPasswordHash holds the default value on creation for the password_hash field.
 	user.DefaultPasswordHash = userDescPasswordHash.Default.(string)
+	// userDescMfaSecret is the schema descriptor for mfa_secret field.
+	userDescMfaSecret := userFields[4].Descriptor()
+	// user.MfaSecretValidator is a validator for the "mfa_secret" field. It is called by the builders before save.
+	user.MfaSecretValidator = userDescMfaSecret.Validators[0].(func(string) error)
+	// userDescMfaLastStep is the schema descriptor for mfa_last_step field.
+	userDescMfaLastStep := userFields[6].Descriptor()
+	// user.DefaultMfaLastStep holds the default value on creation for the mfa_last_step field.
+	user.DefaultMfaLastStep = userDescMfaLastStep.Default.(int64)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -18,5 +18,7 @@ func (Organization) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(100),
 		field.String("plan").Default("free"),
+		field.Bool("require_mfa").Default(false).
+			Comment("members must sign in with MFA to enter this organization"),
 	}
 }

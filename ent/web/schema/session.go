@@ -7,7 +7,8 @@ import (
 )
 
 // Session is a server-side browser session. The id is a SHA-256 of the random token
-// the cookie carries, so a database read does not yield usable cookies.
+// the cookie carries, so a database read does not yield usable cookies. The device
+// columns (User-Agent, client IP) let the user tell their sessions apart and revoke them.
 type Session struct{ ent.Schema }
 
 // Fields of Session.
@@ -19,6 +20,8 @@ func (Session) Fields() []ent.Field {
 		field.Time("created_at").Immutable(),
 		field.Time("last_seen_at"),
 		field.Time("expires_at"),
+		field.String("user_agent").MaxLen(512).Default("").Comment("as sent at sign-in, truncated"),
+		field.String("ip").MaxLen(64).Default("").Comment("client IP of the latest request seen"),
 	}
 }
 

@@ -21,6 +21,10 @@ const (
 	FieldLastSeenAt = "last_seen_at"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
 	FieldExpiresAt = "expires_at"
+	// FieldUserAgent holds the string denoting the user_agent field in the database.
+	FieldUserAgent = "user_agent"
+	// FieldIP holds the string denoting the ip field in the database.
+	FieldIP = "ip"
 	// Table holds the table name of the session in the database.
 	Table = "sessions"
 )
@@ -33,6 +37,8 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldLastSeenAt,
 	FieldExpiresAt,
+	FieldUserAgent,
+	FieldIP,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -46,6 +52,14 @@ func ValidColumn(column string) bool {
 }
 
 var (
+	// DefaultUserAgent holds the default value on creation for the "user_agent" field.
+	DefaultUserAgent string
+	// UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	UserAgentValidator func(string) error
+	// DefaultIP holds the default value on creation for the "ip" field.
+	DefaultIP string
+	// IPValidator is a validator for the "ip" field. It is called by the builders before save.
+	IPValidator func(string) error
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -76,4 +90,14 @@ func ByLastSeenAt(opts ...sql.OrderTermOption) OrderOption {
 // ByExpiresAt orders the results by the expires_at field.
 func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExpiresAt, opts...).ToFunc()
+}
+
+// ByUserAgent orders the results by the user_agent field.
+func ByUserAgent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUserAgent, opts...).ToFunc()
+}
+
+// ByIP orders the results by the ip field.
+func ByIP(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIP, opts...).ToFunc()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/assayhq/assay/ent/web/predicate"
 )
 
@@ -92,6 +93,21 @@ func EmailVerifiedAt(v time.Time) predicate.User {
 // DisabledAt applies equality check predicate on the "disabled_at" field. It's identical to DisabledAtEQ.
 func DisabledAt(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldDisabledAt, v))
+}
+
+// MfaSecret applies equality check predicate on the "mfa_secret" field. It's identical to MfaSecretEQ.
+func MfaSecret(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaSecret, v))
+}
+
+// MfaEnabledAt applies equality check predicate on the "mfa_enabled_at" field. It's identical to MfaEnabledAtEQ.
+func MfaEnabledAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaLastStep applies equality check predicate on the "mfa_last_step" field. It's identical to MfaLastStepEQ.
+func MfaLastStep(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaLastStep, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -227,6 +243,16 @@ func EmailHasPrefix(v string) predicate.User {
 // EmailHasSuffix applies the HasSuffix predicate on the "email" field.
 func EmailHasSuffix(v string) predicate.User {
 	return predicate.User(sql.FieldHasSuffix(FieldEmail, v))
+}
+
+// EmailIsNil applies the IsNil predicate on the "email" field.
+func EmailIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldEmail))
+}
+
+// EmailNotNil applies the NotNil predicate on the "email" field.
+func EmailNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldEmail))
 }
 
 // EmailEqualFold applies the EqualFold predicate on the "email" field.
@@ -402,6 +428,240 @@ func DisabledAtIsNil() predicate.User {
 // DisabledAtNotNil applies the NotNil predicate on the "disabled_at" field.
 func DisabledAtNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldDisabledAt))
+}
+
+// MfaSecretEQ applies the EQ predicate on the "mfa_secret" field.
+func MfaSecretEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaSecret, v))
+}
+
+// MfaSecretNEQ applies the NEQ predicate on the "mfa_secret" field.
+func MfaSecretNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaSecret, v))
+}
+
+// MfaSecretIn applies the In predicate on the "mfa_secret" field.
+func MfaSecretIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaSecret, vs...))
+}
+
+// MfaSecretNotIn applies the NotIn predicate on the "mfa_secret" field.
+func MfaSecretNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaSecret, vs...))
+}
+
+// MfaSecretGT applies the GT predicate on the "mfa_secret" field.
+func MfaSecretGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaSecret, v))
+}
+
+// MfaSecretGTE applies the GTE predicate on the "mfa_secret" field.
+func MfaSecretGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaSecret, v))
+}
+
+// MfaSecretLT applies the LT predicate on the "mfa_secret" field.
+func MfaSecretLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaSecret, v))
+}
+
+// MfaSecretLTE applies the LTE predicate on the "mfa_secret" field.
+func MfaSecretLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaSecret, v))
+}
+
+// MfaSecretContains applies the Contains predicate on the "mfa_secret" field.
+func MfaSecretContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldMfaSecret, v))
+}
+
+// MfaSecretHasPrefix applies the HasPrefix predicate on the "mfa_secret" field.
+func MfaSecretHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldMfaSecret, v))
+}
+
+// MfaSecretHasSuffix applies the HasSuffix predicate on the "mfa_secret" field.
+func MfaSecretHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldMfaSecret, v))
+}
+
+// MfaSecretIsNil applies the IsNil predicate on the "mfa_secret" field.
+func MfaSecretIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldMfaSecret))
+}
+
+// MfaSecretNotNil applies the NotNil predicate on the "mfa_secret" field.
+func MfaSecretNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldMfaSecret))
+}
+
+// MfaSecretEqualFold applies the EqualFold predicate on the "mfa_secret" field.
+func MfaSecretEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldMfaSecret, v))
+}
+
+// MfaSecretContainsFold applies the ContainsFold predicate on the "mfa_secret" field.
+func MfaSecretContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldMfaSecret, v))
+}
+
+// MfaEnabledAtEQ applies the EQ predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtNEQ applies the NEQ predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtIn applies the In predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaEnabledAt, vs...))
+}
+
+// MfaEnabledAtNotIn applies the NotIn predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaEnabledAt, vs...))
+}
+
+// MfaEnabledAtGT applies the GT predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtGTE applies the GTE predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtLT applies the LT predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtLTE applies the LTE predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaEnabledAt, v))
+}
+
+// MfaEnabledAtIsNil applies the IsNil predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldMfaEnabledAt))
+}
+
+// MfaEnabledAtNotNil applies the NotNil predicate on the "mfa_enabled_at" field.
+func MfaEnabledAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldMfaEnabledAt))
+}
+
+// MfaLastStepEQ applies the EQ predicate on the "mfa_last_step" field.
+func MfaLastStepEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldMfaLastStep, v))
+}
+
+// MfaLastStepNEQ applies the NEQ predicate on the "mfa_last_step" field.
+func MfaLastStepNEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldMfaLastStep, v))
+}
+
+// MfaLastStepIn applies the In predicate on the "mfa_last_step" field.
+func MfaLastStepIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldIn(FieldMfaLastStep, vs...))
+}
+
+// MfaLastStepNotIn applies the NotIn predicate on the "mfa_last_step" field.
+func MfaLastStepNotIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldMfaLastStep, vs...))
+}
+
+// MfaLastStepGT applies the GT predicate on the "mfa_last_step" field.
+func MfaLastStepGT(v int64) predicate.User {
+	return predicate.User(sql.FieldGT(FieldMfaLastStep, v))
+}
+
+// MfaLastStepGTE applies the GTE predicate on the "mfa_last_step" field.
+func MfaLastStepGTE(v int64) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldMfaLastStep, v))
+}
+
+// MfaLastStepLT applies the LT predicate on the "mfa_last_step" field.
+func MfaLastStepLT(v int64) predicate.User {
+	return predicate.User(sql.FieldLT(FieldMfaLastStep, v))
+}
+
+// MfaLastStepLTE applies the LTE predicate on the "mfa_last_step" field.
+func MfaLastStepLTE(v int64) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldMfaLastStep, v))
+}
+
+// HasIdentities applies the HasEdge predicate on the "identities" edge.
+func HasIdentities() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, IdentitiesTable, IdentitiesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasIdentitiesWith applies the HasEdge predicate on the "identities" edge with a given conditions (other predicates).
+func HasIdentitiesWith(preds ...predicate.Identity) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newIdentitiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasTokens applies the HasEdge predicate on the "tokens" edge.
+func HasTokens() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TokensTable, TokensColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTokensWith applies the HasEdge predicate on the "tokens" edge with a given conditions (other predicates).
+func HasTokensWith(preds ...predicate.OneTimeToken) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newTokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRecoveryCodes applies the HasEdge predicate on the "recovery_codes" edge.
+func HasRecoveryCodes() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RecoveryCodesTable, RecoveryCodesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRecoveryCodesWith applies the HasEdge predicate on the "recovery_codes" edge with a given conditions (other predicates).
+func HasRecoveryCodesWith(preds ...predicate.RecoveryCode) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newRecoveryCodesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // And groups predicates with the AND operator between them.

@@ -58,6 +58,9 @@ locals {
     "session-secret"  = random_password.session_secret.result
     "webhook-secret"  = random_password.webhook_secret.result
     "jwt-signing-key" = random_bytes.jwt_seed.base64
+    # The mail provider's credentials are not Terraform's to know: this placeholder (it
+    # sends nothing) holds the place until an operator writes the real smtps:// URL.
+    "smtp-url" = "smtps://replace-me.invalid:465"
   }
 
   # These follow the infrastructure: Terraform keeps them in step with the server and cache.

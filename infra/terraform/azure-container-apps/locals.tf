@@ -48,6 +48,8 @@ locals {
     # The environment's ingress proxies live in its subnet and set X-Forwarded-For: trust
     # them, so rate limits see each client's address.
     TRUSTED_PROXIES = local.subnets.apps
+    # The From of the web app's emails (the other roles send none).
+    MAIL_FROM = var.mail_from
   }
 
   # Settings that come from Key Vault, per role: environment variable => secret name.
@@ -58,6 +60,7 @@ locals {
       SESSION_SECRET   = "session-secret"
       WEBHOOK_SECRET   = "webhook-secret"
       JWT_SIGNING_KEY  = "jwt-signing-key"
+      SMTP_URL         = "smtp-url"
     }
     api = {
       API_DATABASE_URL = "api-database-url"

@@ -39,6 +39,11 @@ variable "alert_email" {
   type        = string
 }
 
+variable "mail_from" {
+  description = "From address of the web app's emails (MAIL_FROM), e.g. \"Assay <no-reply@example.com>\"."
+  type        = string
+}
+
 variable "web_public_url" {
   description = "Public URL of the web app when a custom domain fronts it; empty uses the Container App's own FQDN."
   type        = string

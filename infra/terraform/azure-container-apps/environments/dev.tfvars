@@ -6,6 +6,7 @@ location    = "westeurope"
 # (docs/operations.md, "Deploy from zero", step 2).
 deployer_object_id = "00000000-0000-0000-0000-000000000000"
 alert_email        = "ops-dev@example.com"
+mail_from          = "Assay <no-reply@dev.example.com>"
 
 registry_sku = "Basic"
 

@@ -7,6 +7,7 @@ location    = "westeurope"
 # (docs/operations.md, "Deploy from zero", step 2).
 deployer_object_id = "00000000-0000-0000-0000-000000000000"
 alert_email        = "ops@example.com"
+mail_from          = "Assay <no-reply@example.com>"
 
 registry_sku = "Standard"
 
