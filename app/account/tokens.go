@@ -2,14 +2,11 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/app/auth"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/onetimetoken"
 )
@@ -53,12 +50,8 @@ func TokenMessage(err error) string {
 // random bytes, of which only the SHA-256 is stored. email is the address the link goes
 // to (the new address for PurposeChangeEmail).
 func IssueToken(ctx context.Context, db *entweb.Client, purpose onetimetoken.Purpose, userID, email string, now time.Time) (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("account: token: %w", err)
-	}
-	raw := base64.RawURLEncoding.EncodeToString(b)
-	err := db.OneTimeToken.Create().SetPurpose(purpose).SetUserID(userID).SetTokenHash(hashToken(raw)).
+	raw, hash := auth.NewLinkToken()
+	err := db.OneTimeToken.Create().SetPurpose(purpose).SetUserID(userID).SetTokenHash(hash).
 		SetEmail(email).SetExpiresAt(now.Add(TokenTTL[purpose])).Exec(ctx)
 	if err != nil {
 		return "", fmt.Errorf("account: issue %s token: %w", purpose, err)
@@ -74,7 +67,7 @@ func PeekToken(ctx context.Context, db *entweb.Client, purpose onetimetoken.Purp
 		return nil, ErrTokenInvalid
 	}
 	t, err := db.OneTimeToken.Query().
-		Where(onetimetoken.TokenHash(hashToken(raw)), onetimetoken.PurposeEQ(purpose)).Only(ctx)
+		Where(onetimetoken.TokenHash(auth.HashLinkToken(raw)), onetimetoken.PurposeEQ(purpose)).Only(ctx)
 	if entweb.IsNotFound(err) {
 		return nil, ErrTokenInvalid
 	}
@@ -121,9 +114,4 @@ func RevokeTokens(ctx context.Context, db *entweb.Client, purpose onetimetoken.P
 		return fmt.Errorf("account: revoke %s tokens: %w", purpose, err)
 	}
 	return nil
-}
-
-func hashToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
 }

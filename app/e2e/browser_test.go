@@ -33,6 +33,30 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// headlessChromium starts a headless Chromium at path (see chromium) for one test and returns
+// its context, bounded by timeout; everything stops at test cleanup.
+func headlessChromium(t *testing.T, path string, timeout time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
 // bigCSV writes a file of several chunks, so the stage rows have real progress to show.
 func bigCSV(t *testing.T, rows int) string {
 	t.Helper()
@@ -56,23 +80,7 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	}))
 	file := bigCSV(t, 100_000)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	ctx := headlessChromium(t, browser, 2*time.Minute)
 
 	email := fmt.Sprintf("browser-%d@example.com", time.Now().UnixNano())
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }

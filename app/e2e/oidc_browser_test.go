@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net"
 	"strings"
 	"testing"
@@ -33,23 +32,7 @@ func TestBrowserSignInWithProvider(t *testing.T) {
 		c.OIDC = config.OIDC{Issuer: pc.Issuer, ClientID: pc.ClientID, ClientSecret: pc.ClientSecret, ProviderName: "Google"}
 	}))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, time.Minute)
-	defer cancel()
+	ctx := headlessChromium(t, browser, time.Minute)
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	require.NoError(t, chromedp.Do(ctx,

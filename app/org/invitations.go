@@ -2,10 +2,6 @@ package org
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +9,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/assayhq/assay/app/access"
+	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/tenant"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/invitation"
@@ -76,10 +73,7 @@ func Invite(ctx context.Context, db *entweb.Client, a Actor, n NewInvite, now ti
 	if n.Email == "" && n.Role == access.RoleOwner {
 		return nil, "", ErrLinkOwner
 	}
-	raw, hash, err := newToken()
-	if err != nil {
-		return nil, "", err
-	}
+	raw, hash := auth.NewLinkToken()
 	uses := 1
 	if n.Email == "" {
 		uses = LinkUses
@@ -127,7 +121,7 @@ func FindInvite(ctx context.Context, db *entweb.Client, raw string, now time.Tim
 	if raw == "" || len(raw) > 128 {
 		return nil, ErrInviteInvalid
 	}
-	inv, err := db.Invitation.Query().Where(invitation.TokenHash(hashToken(raw))).Only(tenant.System(ctx))
+	inv, err := db.Invitation.Query().Where(invitation.TokenHash(auth.HashLinkToken(raw))).Only(tenant.System(ctx))
 	if entweb.IsNotFound(err) {
 		return nil, ErrInviteInvalid
 	}
@@ -224,20 +218,4 @@ func usable(inv *entweb.Invitation, now time.Time) error {
 		return ErrInviteUsed
 	}
 	return nil
-}
-
-// newToken returns a random token for a link and its stored hash, the scheme of the
-// account package's one-time tokens.
-func newToken() (raw, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("org: token: %w", err)
-	}
-	raw = base64.RawURLEncoding.EncodeToString(b)
-	return raw, hashToken(raw), nil
-}
-
-func hashToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
 }
