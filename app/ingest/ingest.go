@@ -96,7 +96,7 @@ func (s Store) ingestNDJSON(ctx context.Context, prefix string, r io.Reader) (*R
 	key := prefix + SourceFile
 	// Nested values are quoted once more in CSV; the records may outgrow the line limit.
 	l, err := s.storeCSV(ctx, key, pr, report.ScanOptions{
-		ChunkRows: s.ChunkRows, Delimiter: ",", MaxRecordBytes: 3 * report.DefaultMaxRecordBytes,
+		ChunkRows: s.ChunkRows, Delimiter: ",", MaxRecordBytes: 3 * report.DefaultMaxRecordBytes, Generated: true,
 	})
 	pr.CloseWithError(io.ErrClosedPipe)
 	if err != nil {

@@ -22,6 +22,11 @@ type ScanOptions struct {
 	MaxRecordBytes int
 	// Delimiter, when set (",", ";", "\t" or "|"), is used instead of sniffing one.
 	Delimiter string
+	// Generated marks CSV this program wrote from input it had already checked (the CSV
+	// form of an NDJSON file): the control-character heuristic that recognises binary
+	// files is skipped, so text values holding such characters survive. NUL bytes are
+	// still refused.
+	Generated bool
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {

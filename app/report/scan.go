@@ -57,7 +57,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, scanError(err, 0, 0)
 	}
-	if len(head) > 0 && looksBinary(head) {
+	if len(head) > 0 && !opts.Generated && looksBinary(head) {
 		return nil, scanError(errBinary, 0, 0)
 	}
 	delim := sniffDelimiter(head, err == io.EOF)
