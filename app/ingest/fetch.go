@@ -180,8 +180,9 @@ func (f *Fetcher) Get(ctx context.Context, raw string, maxBytes int64) (*Downloa
 	req.Header.Set("User-Agent", "Assay/1 (dataset fetch)")
 	res, err := f.client.Do(req)
 	if err != nil {
+		err = f.requestError(ctx, u, err) // before cancel: it reads why ctx ended
 		cancel()
-		return nil, f.requestError(ctx, u, err)
+		return nil, err
 	}
 	fail := func(e *SourceError) (*Download, error) {
 		res.Body.Close()
@@ -213,6 +214,7 @@ func (f *Fetcher) requestError(ctx context.Context, u *url.URL, err error) error
 	var dns *net.DNSError
 	var cert *tls.CertificateVerificationError
 	var ue *url.Error
+	var ne net.Error
 	redirected := errors.As(err, &ue) && ue.URL != u.String()
 	switch {
 	case errors.As(err, &se):
@@ -230,6 +232,10 @@ func (f *Fetcher) requestError(ctx context.Context, u *url.URL, err error) error
 		return &SourceError{Msg: "the server's TLS certificate is not valid", Err: err}
 	case ctx.Err() != nil:
 		return err // the caller's context ended: not the source's fault
+	case errors.As(err, &ne) && ne.Timeout():
+		// The transport's own limits (response headers, dialing) can fire a moment
+		// before the download's deadline does.
+		return timedOut(f.timeout)
 	}
 	return &SourceError{Msg: "the URL could not be reached", Retry: true, Err: err}
 }
