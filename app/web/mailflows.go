@@ -142,7 +142,7 @@ func (f *emailFlows) renewAnonymous(c fiber.Ctx) error {
 	if err := f.sessions.store.Renew(c.Context(), ws.sess); err != nil {
 		return err
 	}
-	t, err := newCSRFToken()
+	t, err := randomToken()
 	if err != nil {
 		return err
 	}

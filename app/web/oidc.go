@@ -237,6 +237,8 @@ func (h *oidcFlow) event(c fiber.Ctx, name string, attrs ...slog.Attr) {
 	h.audit(c.Context(), name, append(attrs, slog.String("ip", c.IP()))...)
 }
 
+// randomToken is a secret for a session id, a CSRF token, an OIDC state or nonce:
+// 32 random bytes, base64url.
 func randomToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"time"
@@ -111,7 +109,7 @@ func (m *sessionManager) ensureCSRF(c fiber.Ctx) (string, error) {
 	if t := ws.csrf(); t != "" {
 		return t, nil
 	}
-	t, err := newCSRFToken()
+	t, err := randomToken()
 	if err != nil {
 		return "", err
 	}
@@ -130,7 +128,7 @@ func (m *sessionManager) login(c fiber.Ctx, userID, orgID string) error {
 	if invite != "" {
 		ws.sess.Values[keyInvite] = invite
 	}
-	t, err := newCSRFToken()
+	t, err := randomToken()
 	if err != nil {
 		return err
 	}
@@ -147,14 +145,6 @@ func (m *sessionManager) logout(c fiber.Ctx) error {
 	ws.sess.Values = map[any]any{}
 	ws.sess.Options.MaxAge = -1
 	return m.save(c)
-}
-
-func newCSRFToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("web: csrf token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func sessionOf(c fiber.Ctx) *webSession {

@@ -24,7 +24,7 @@ func (m *sessionManager) renew(c fiber.Ctx) error {
 			ws.sess.Values[k] = v
 		}
 	}
-	t, err := newCSRFToken()
+	t, err := randomToken()
 	if err != nil {
 		return err
 	}

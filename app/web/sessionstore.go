@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
@@ -181,7 +179,7 @@ func (s *sessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 		// The row is gone (logged out elsewhere, swept): issue a new session.
 	}
 	s.sweep(ctx, now)
-	token, err := newToken()
+	token, err := randomToken()
 	if err != nil {
 		return err
 	}
@@ -238,14 +236,6 @@ func (s *sessionStore) sweep(ctx context.Context, now time.Time) {
 		session.ExpiresAtLT(now),
 		session.LastSeenAtLT(now.Add(-s.times.Idle)),
 	)).Exec(ctx)
-}
-
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("session: token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // tokenID is the row id of a cookie token.
