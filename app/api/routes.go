@@ -36,4 +36,9 @@ func (s *Server) routes(app *fiber.App) {
 	internal.Get("/api-keys", s.apiKeys.list)
 	internal.Post("/api-keys", s.apiKeys.create)
 	internal.Post("/api-keys/:id/revoke", s.apiKeys.revoke)
+
+	// The web app's calls as itself (plan pushes, deletions, the backoffice): service
+	// tokens only; handlers scope each query to a tenant or the system explicitly.
+	service := app.Group("/v1/internal/service", s.auth.authenticateService)
+	_ = service
 }

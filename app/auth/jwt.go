@@ -102,27 +102,33 @@ func (s *Signer) Mint(userID, orgID, role, plan string, lim Limits) (string, err
 	if userID == "" || orgID == "" {
 		return "", errors.New("auth: mint: user and org are required")
 	}
-	now := s.now().UTC().Truncate(time.Second)
-	claims := Claims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    Issuer,
-			Subject:   userID,
-			Audience:  jwt.ClaimStrings{Audience},
-			ExpiresAt: jwt.NewNumericDate(now.Add(TokenTTL)),
-			NotBefore: jwt.NewNumericDate(now),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        rand.Text(),
-		},
-		OrgID:  orgID,
-		Role:   role,
-		Plan:   plan,
-		Limits: lim,
+	if role == RoleService {
+		return "", errors.New("auth: mint: a user token cannot carry the service role")
 	}
+	return s.sign(Claims{RegisteredClaims: s.registered(userID), OrgID: orgID, Role: role, Plan: plan, Limits: lim})
+}
+
+// registered returns the standard claims of a token for subject minted now.
+func (s *Signer) registered(subject string) jwt.RegisteredClaims {
+	now := s.now().UTC().Truncate(time.Second)
+	return jwt.RegisteredClaims{
+		Issuer:    Issuer,
+		Subject:   subject,
+		Audience:  jwt.ClaimStrings{Audience},
+		ExpiresAt: jwt.NewNumericDate(now.Add(TokenTTL)),
+		NotBefore: jwt.NewNumericDate(now),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ID:        rand.Text(),
+	}
+}
+
+// sign signs claims with the signing key, naming it in the kid header.
+func (s *Signer) sign(claims Claims) (string, error) {
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	t.Header["kid"] = s.kid
 	signed, err := t.SignedString(s.key)
 	if err != nil {
-		return "", fmt.Errorf("auth: mint: %w", err)
+		return "", fmt.Errorf("auth: sign: %w", err)
 	}
 	return signed, nil
 }

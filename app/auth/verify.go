@@ -86,8 +86,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	switch {
-	case claims.Subject == "" || claims.OrgID == "":
-		return nil, fmt.Errorf("%w: missing sub or org", ErrInvalidToken)
+	case claims.Subject == "":
+		return nil, fmt.Errorf("%w: missing sub", ErrInvalidToken)
+	case claims.Role == RoleService:
+		if _, ok := claims.IsService(); !ok {
+			return nil, fmt.Errorf("%w: malformed service token", ErrInvalidToken)
+		}
+	case claims.OrgID == "":
+		return nil, fmt.Errorf("%w: missing org", ErrInvalidToken)
 	case claims.ExpiresAt.Sub(v.now()) > TokenTTL+Leeway:
 		return nil, fmt.Errorf("%w: lifetime over %s", ErrInvalidToken, TokenTTL)
 	}

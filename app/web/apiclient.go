@@ -98,6 +98,21 @@ func (a *apiClient) do(ctx context.Context, hc *http.Client, acc *member, method
 	if err != nil {
 		return err
 	}
+	return a.send(ctx, hc, tok, method, path, contentType, body, out)
+}
+
+// doService is do for a call the web app makes as itself (auth.Signer.MintService):
+// the paths under /v1/internal/service, which act for no signed-in user.
+func (a *apiClient) doService(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
+	tok, err := a.signer.MintService("web")
+	if err != nil {
+		return fmt.Errorf("api: mint service token: %w", err)
+	}
+	return a.send(ctx, a.http, tok, method, path, contentType, body, out)
+}
+
+// send makes one request with a bearer token; see do.
+func (a *apiClient) send(ctx context.Context, hc *http.Client, tok, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {
 		return fmt.Errorf("api: %s %s: %w", method, path, err)
