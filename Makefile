@@ -1,5 +1,9 @@
 # Assay — every target is listed by `make help`.
 GO       ?= go
+# Build with the toolchain go.mod names (a security patch release of Go 1.26): the go
+# command fetches it once from the module proxy when the installed Go is older. A
+# GOTOOLCHAIN set in the environment wins.
+export GOTOOLCHAIN ?= auto
 BIN      ?= bin/assay
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/assayhq/assay/app/cli.Version=$(VERSION)

@@ -136,10 +136,10 @@ func TestTerraformProbes(t *testing.T) {
 		addr, probe, transport, path string
 		port                         int64
 	}{
-		{"azurerm_container_app.web", "liveness_probe", "HTTP", "/healthz", 8080},
-		{"azurerm_container_app.web", "readiness_probe", "HTTP", "/healthz", 8080},
-		{"azurerm_container_app.api", "liveness_probe", "TCP", "", 8787},
-		{"azurerm_container_app.api", "readiness_probe", "HTTP", "/v1/health", 8787},
+		{"azurerm_container_app.web", "liveness_probe", "HTTP", "/livez", 8080},
+		{"azurerm_container_app.web", "readiness_probe", "HTTP", "/readyz", 8080},
+		{"azurerm_container_app.api", "liveness_probe", "HTTP", "/livez", 8787},
+		{"azurerm_container_app.api", "readiness_probe", "HTTP", "/readyz", 8787},
 	}
 	for _, tc := range cases {
 		_, container := appContainer(t, m, tc.addr)

@@ -35,8 +35,12 @@ func placeholder(name string) string {
 		return "rediss://:pass@redis.internal:6380/0"
 	case name == "SMTP_URL":
 		return "smtps://user:pass@smtp.example.com:465"
+	case name == "OTEL_EXPORTER_OTLP_ENDPOINT":
+		return "http://otel-collector:4318"
 	case name == "MAIL_FROM":
 		return "Assay <no-reply@example.com>"
+	case name == "WEBHOOK_ENCRYPTION_KEY":
+		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 	case strings.HasSuffix(name, "_URL"):
 		return "https://app.example.com"
 	default:

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gocraft/work"
 
+	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 )
@@ -28,28 +30,9 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	if err != nil {
 		return nil, err
 	}
-	n := len(l.Chunks)
-	norm := make([]*report.NormalizePartial, n)
-	enr := make([]*report.EnrichPartial, n)
-	val := make([]*report.ValidatePartial, n)
-	for i := range n {
-		if norm[i], err = loadPartial(ctx, r, t.ID, kindNormalize, i, report.UnmarshalNormalize); err != nil {
-			return nil, err
-		}
-		if enr[i], err = loadPartial(ctx, r, t.ID, kindEnrich, i, report.UnmarshalEnrich); err != nil {
-			return nil, err
-		}
-		if val[i], err = loadPartial(ctx, r, t.ID, kindValidate, i, report.UnmarshalValidate); err != nil {
-			return nil, err
-		}
-	}
-	rep, err := report.Aggregate(l, rules, norm, enr, val)
+	rep, err := r.merge(ctx, t.ID, l, rules)
 	if err != nil {
-		var ie *report.InputError
-		if errors.As(err, &ie) {
-			return nil, err
-		}
-		return nil, permanentf(fmt.Errorf("aggregate: %w", err), "the partial results could not be merged")
+		return nil, err
 	}
 	rep.TaskID, rep.DatasetID = t.ID, t.DatasetID
 	rep.CheckRowCount(report.RowBounds{Min: t.MinRows, Max: t.MaxRows})
@@ -83,4 +66,110 @@ func loadPartial[P any](ctx context.Context, r *Runner, taskID, kind string, chu
 		return zero, permanentf(fmt.Errorf("%s partial %d: %w", kind, chunk, err), "a stored intermediate result is unreadable")
 	}
 	return p, nil
+}
+
+// merge feeds the chunks' partials to a report.Merger one chunk at a time, then streams
+// the sorted hash runs of all chunks for duplicate rows and unique rules. Memory stays
+// bounded by the column summaries, one chunk's partials and one read buffer per chunk,
+// whatever the number of rows.
+func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rules []report.Rule) (*report.Report, error) {
+	m := report.NewMerger(l, rules)
+	for i := range l.Chunks {
+		np, err := loadPartial(ctx, r, taskID, kindNormalize, i, report.UnmarshalNormalize)
+		if err != nil {
+			return nil, err
+		}
+		ep, err := loadPartial(ctx, r, taskID, kindEnrich, i, report.UnmarshalEnrich)
+		if err != nil {
+			return nil, err
+		}
+		vp, err := loadPartial(ctx, r, taskID, kindValidate, i, report.UnmarshalValidate)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.Add(np, ep, vp); err != nil {
+			return nil, mergeError(err)
+		}
+	}
+	var readers []*ctxReader
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			_ = c.Close()
+		}
+	}()
+	// A failed read may pass on a retry; bytes that do not merge will not.
+	classify := func(err error) error {
+		for _, cr := range readers {
+			if cr.err != nil {
+				return fmt.Errorf("aggregate: read partial: %w", cr.err)
+			}
+		}
+		return mergeError(err)
+	}
+	open := func(kind string, i int, read func(io.Reader, report.Chunk) (*report.HashRun, error)) (*report.HashRun, error) {
+		rc, err := r.openBlob(ctx, partialKey(taskID, kind, i))
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, rc)
+		cr := &ctxReader{ctx: ctx, r: rc}
+		readers = append(readers, cr)
+		run, err := read(cr, l.Chunks[i])
+		if err != nil {
+			return nil, classify(err)
+		}
+		return run, nil
+	}
+	rowRuns := make([]*report.HashRun, len(l.Chunks))
+	for i := range l.Chunks {
+		var err error
+		if rowRuns[i], err = open(kindNormalize, i, report.NewRowHashRun); err != nil {
+			return nil, err
+		}
+	}
+	var uniqueRuns [][]*report.HashRun
+	for j, rule := range rules {
+		if rule.Check != report.CheckUnique {
+			continue
+		}
+		runs := make([]*report.HashRun, len(l.Chunks))
+		for i := range l.Chunks {
+			var err error
+			runs[i], err = open(kindValidate, i, func(rd io.Reader, c report.Chunk) (*report.HashRun, error) {
+				return report.NewUniqueHashRun(rd, c, j)
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		uniqueRuns = append(uniqueRuns, runs)
+	}
+	rep, err := m.Finish(rowRuns, uniqueRuns)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return rep, nil
+}
+
+// mergeError is permanent unless it is the user's: a retry merges the same bytes.
+func mergeError(err error) error {
+	var ie *report.InputError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return permanentf(err, "the partial results could not be merged")
+}
+
+// openBlob opens a blob for streaming; a missing one is permanent, as no retry brings it
+// back.
+func (r *Runner) openBlob(ctx context.Context, key string) (io.ReadCloser, error) {
+	rc, err := r.deps.Blobs.Open(ctx, key)
+	if errors.Is(err, platform.ErrBlobNotFound) {
+		return nil, permanentf(err, "a stored intermediate result is missing")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jobs: open %s: %w", key, err)
+	}
+	return rc, nil
 }

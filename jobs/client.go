@@ -10,6 +10,7 @@ import (
 
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/telemetry"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/task"
 )
@@ -28,7 +29,7 @@ func NewClient(db *entapi.Client, rds *platform.Redis, namespace string, log *sl
 		log = slog.Default()
 	}
 	log = log.With("component", "jobs")
-	return &Client{db: db, disp: newDispatcher(rds, namespace, log), log: log,
+	return &Client{db: db, disp: newDispatcher(db, rds, namespace, log), log: log,
 		limit: FixedOrgLimit(DefaultMaxRunningPerOrg)}
 }
 
@@ -45,6 +46,9 @@ type TaskOptions struct {
 	// Deadline bounds the run from its admission (default DefaultDeadline); the caller
 	// keeps it within MinDeadline and MaxDeadline.
 	Deadline time.Duration
+	// Charge, when set, runs in the transaction that writes the task, after it: an error
+	// (a plan's quota exhausted, say) rolls the task back.
+	Charge func(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error
 }
 
 // AttachPool lets the client wake a pool of the same process directly, sparing the
@@ -106,9 +110,15 @@ func (c *Client) StartTask(ctx context.Context, ds *entapi.Dataset, tr TaskRules
 			SetNillableMinRows(tr.Set.RowCount.Min).
 			SetNillableMaxRows(tr.Set.RowCount.Max).
 			SetDeadline(now().Add(opts.Deadline)).
+			SetTraceparent(telemetry.Traceparent(ctx)).
 			Save(ctx)
 		if err != nil {
 			return fmt.Errorf("jobs: create task: %w", err)
+		}
+		if opts.Charge != nil {
+			if err := opts.Charge(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		fetch, err = admit(ctx, tx, c.limit, ds.OrgID)
 		return err

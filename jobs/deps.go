@@ -3,14 +3,17 @@ package jobs
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/ingest"
+	"github.com/assayhq/assay/app/netguard"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/telemetry"
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	_ "github.com/assayhq/assay/ent/api/runtime" // defaults, tenant hooks and interceptors of the schema
 )
@@ -37,6 +40,17 @@ type Deps struct {
 	// Metrics records stage durations and failures, queue latency and webhook
 	// deliveries; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Sealer opens the signing secrets of organizations' webhook endpoints; nil: no
+	// endpoint delivery can be signed, so none is sent.
+	Sealer *webhook.Sealer
+	// EndpointHTTP posts to organizations' endpoints; nil: a guarded client (public
+	// addresses and EndpointAllowedPrivate only, no redirects, 10 s timeout).
+	EndpointHTTP *http.Client
+	// EndpointAllowedPrivate are private ranges endpoints may nevertheless be at
+	// (ALLOWED_PRIVATE_ADDRESSES).
+	EndpointAllowedPrivate []netip.Prefix
+	// Clock is the time of webhook deliveries (tests move it); nil: the system clock.
+	Clock func() time.Time
 }
 
 // PoolOptions tune a Pool. Zero values select the defaults.
@@ -115,6 +129,12 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.MaxRunning == nil {
 		d.MaxRunning = FixedOrgLimit(DefaultMaxRunningPerOrg)
+	}
+	if d.EndpointHTTP == nil {
+		d.EndpointHTTP = netguard.NoRedirectClient(netguard.New(d.EndpointAllowedPrivate), deliveryTimeout)
+	}
+	if d.Clock == nil {
+		d.Clock = now
 	}
 	return d
 }

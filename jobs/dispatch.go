@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,11 +12,14 @@ import (
 
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/telemetry"
+	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/task"
 )
 
 // dispatcher rings the doorbell: it enqueues step jobs and wakes the pools.
 type dispatcher struct {
+	db  *entapi.Client // reads the traceparents of runs; nil reads none
 	enq *work.Enqueuer
 	rds *platform.Redis
 	ns  string
@@ -32,8 +36,8 @@ type dispatcher struct {
 	afterEnqueue func([]*entapi.Step)
 }
 
-func newDispatcher(rds *platform.Redis, ns string, log *slog.Logger) *dispatcher {
-	return &dispatcher{enq: work.NewEnqueuer(ns, rds.Pool), rds: rds, ns: ns, log: log}
+func newDispatcher(db *entapi.Client, rds *platform.Redis, ns string, log *slog.Logger) *dispatcher {
+	return &dispatcher{db: db, enq: work.NewEnqueuer(ns, rds.Pool), rds: rds, ns: ns, log: log}
 }
 
 // addLocal registers a wake function of a pool in this process.
@@ -44,25 +48,26 @@ func (d *dispatcher) addLocal(wake func()) {
 }
 
 // dispatch enqueues a job per step and wakes the pools. A failed enqueue is only logged:
-// the step row is queued, so the reconciler dispatches it again.
+// the step row is queued, so the reconciler dispatches it again. Each job carries the
+// trace of the request that started its run, read from the task rows.
 func (d *dispatcher) dispatch(steps ...*entapi.Step) {
-	d.dispatchTraced(context.Background(), "", steps...)
+	d.enqueue(d.traceparents(steps, nil), steps)
 }
 
 // dispatchTraced is dispatch carrying ctx's trace into the jobs of the steps of taskID,
 // so their stages join the trace of the request that started the run. Steps of other
-// tasks (admitted when this one ended) belong to other traces and get none.
+// tasks (admitted when this one ended) get their own runs' traces.
 func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ...*entapi.Step) {
-	tp := telemetry.Traceparent(ctx)
+	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps)
+}
+
+func (d *dispatcher) enqueue(traces map[string]string, steps []*entapi.Step) {
 	n := 0
 	for _, s := range steps {
 		if s == nil {
 			continue
 		}
-		args := stepArgs{StepID: s.ID}
-		if taskID != "" && s.TaskID == taskID {
-			args.Traceparent = tp
-		}
+		args := stepArgs{StepID: s.ID, Traceparent: traces[s.TaskID]}
 		for range max(1, d.copies) {
 			if _, err := d.enq.Enqueue(jobName(s.Kind), args.q()); err != nil {
 				d.log.Warn("jobs: enqueue", "step_id", s.ID, "kind", s.Kind, "err", err)
@@ -77,6 +82,38 @@ func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ..
 	if n > 0 && !d.silent {
 		d.wake()
 	}
+}
+
+// traceparents completes known (task id → traceparent) with the stored traceparent of
+// every other task among steps, in one query. Without a database, or when the query
+// fails, those jobs start traces of their own: tracing never holds up a dispatch.
+func (d *dispatcher) traceparents(steps []*entapi.Step, known map[string]string) map[string]string {
+	if known == nil {
+		known = map[string]string{}
+	}
+	var missing []string
+	for _, s := range steps {
+		if s == nil {
+			continue
+		}
+		if _, ok := known[s.TaskID]; !ok && !slices.Contains(missing, s.TaskID) {
+			missing = append(missing, s.TaskID)
+		}
+	}
+	if len(missing) == 0 || d.db == nil {
+		return known
+	}
+	ctx, cancel := context.WithTimeout(tenant.System(context.Background()), 5*time.Second)
+	defer cancel()
+	tasks, err := d.db.Task.Query().Where(task.IDIn(missing...)).Select(task.FieldTraceparent).All(ctx)
+	if err != nil {
+		d.log.Warn("jobs: read traceparents", "err", err)
+		return known
+	}
+	for _, t := range tasks {
+		known[t.ID] = t.Traceparent
+	}
+	return known
 }
 
 // enqueueIn schedules a step's job after delay. gocraft schedules in whole seconds from

@@ -27,6 +27,9 @@ func (r *Runner) notify(job *work.Job) error { return r.runStep(job, r.notifySta
 // finds the web app's copy of the task already updated. The event goes out after the
 // first attempt whatever the delivery did, and again once a retried delivery succeeds.
 func (r *Runner) notifyStage(ctx context.Context, run *stepRun) (*outcome, error) {
+	if run.Step.Attempt == 1 {
+		r.ringDeliveries(ctx, run.Task.ID)
+	}
 	err := r.deliver(ctx, run.Task.ID)
 	if err == nil || run.Step.Attempt == 1 {
 		t, terr := r.db.Task.Get(ctx, run.Task.ID)

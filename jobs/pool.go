@@ -39,9 +39,9 @@ func NewPool(deps Deps, opts PoolOptions) *Pool {
 	deps = deps.withDefaults()
 	opts = opts.withDefaults()
 	log := telemetry.ContextLogger(deps.Log).With("component", "jobs")
-	disp := newDispatcher(deps.Redis, deps.Namespace, log)
+	disp := newDispatcher(deps.DB, deps.Redis, deps.Namespace, log)
 	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs,
-		tracer: telemetry.Tracer(deps.Tracer, "github.com/assayhq/assay/jobs")}
+		tracer: telemetry.Tracer(deps.Tracer, "github.com/assayhq/assay/jobs"), shut: newShutdownState()}
 	p := &Pool{runner: r}
 	for range opts.Concurrency {
 		wp := work.NewWorkerPool(struct{}{}, 1, deps.Namespace, deps.Redis.Pool)

@@ -55,7 +55,8 @@ func newReconciler(r *Runner) *reconciler {
 		r:     r,
 		key:   r.deps.Namespace + ":reconciler",
 		token: newLeaseOwner(),
-		ttl:   max(15*time.Second, 3*r.opts.ReconcileEvery),
+		// Three periods, at least 2 s: a leader killed outright hands over this soon.
+		ttl: max(2*time.Second, 3*r.opts.ReconcileEvery),
 	}
 }
 
@@ -119,6 +120,8 @@ func (rc *reconciler) pass(ctx context.Context) {
 		{"parents", rc.wakeParents},
 		{"redispatch", rc.redispatch},
 		{"idempotency keys", rc.purgeIdempotencyKeys},
+		{"webhook deliveries", rc.webhookDeliveries},
+		{"web messages", rc.webMessages},
 	}
 	for _, r := range repairs {
 		if err := r.fn(ctx); err != nil {

@@ -49,6 +49,7 @@ func register(wp *work.WorkerPool, r *Runner) {
 	wp.JobWithOptions(Aggregate, jobOptions, r.aggregate)
 	wp.JobWithOptions(Save, jobOptions, r.save)
 	wp.JobWithOptions(Notify, jobOptions, r.notify)
+	wp.JobWithOptions(WebhookDeliver, jobOptions, r.deliverWebhook)
 }
 
 // stepArgs are the arguments of every pipeline job: the step id, as a string, and the

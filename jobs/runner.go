@@ -31,6 +31,7 @@ type Runner struct {
 	disp     *dispatcher
 	backoffs map[string]backoff
 	tracer   trace.Tracer
+	shut     *shutdownState
 
 	// afterClaim, when set (tests), sees every step this runner claims.
 	afterClaim func(*entapi.Step)
@@ -61,6 +62,9 @@ type outcome struct {
 // runStep is the handler shape every job shares. It returns an error (so gocraft
 // retries) only before the claim; after it, SQL decides what happens next.
 func (r *Runner) runStep(job *work.Job, fn stage) error {
+	if r.handBack(job) {
+		return nil
+	}
 	args, err := parseArgs(job)
 	if err != nil {
 		return fmt.Errorf("jobs: %s: %w", job.Name, err)
@@ -134,12 +138,19 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	}
 	sctx, cancel := context.WithDeadline(ctx, deadline)
 	lease := r.keepLease(sctx, ctx, run)
+	unwatch := r.onHalt(lease.cancel)
 	out, err := call(lease.ctx, fn, run)
+	unwatch()
 	lease.stop()
 	cancel()
 	if lease.lost.Load() {
 		outcome = "abandoned"
 		r.log.InfoContext(ctx, "jobs: step abandoned", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind, "cause", context.Cause(lease.ctx))
+		return
+	}
+	if err != nil && errors.Is(context.Cause(lease.ctx), errShutdown) {
+		outcome = "released"
+		r.yieldRun(ctx, run)
 		return
 	}
 	if err == nil {

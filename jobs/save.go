@@ -9,6 +9,7 @@ import (
 	"github.com/gocraft/work"
 
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	entreport "github.com/assayhq/assay/ent/api/report"
 	"github.com/assayhq/assay/ent/api/task"
@@ -51,6 +52,9 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 				return nil, err
 			}
 			if err := insertReport(ctx, tx, t, &rep, body); err != nil {
+				return nil, err
+			}
+			if err := usage.Add(ctx, tx, t.OrgID, now(), usage.Delta{Rows: rep.Rows}); err != nil {
 				return nil, err
 			}
 			return announce(ctx, tx, r.deps.MaxRunning, t.ID)

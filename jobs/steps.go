@@ -164,6 +164,9 @@ func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string) (
 	if err := writeOutbox(ctx, tx, t); err != nil {
 		return nil, err
 	}
+	if err := writeEndpointDeliveries(ctx, tx, t); err != nil {
+		return nil, err
+	}
 	steps, err := createSteps(ctx, tx, t, stepSpec{Kind: kindNotify})
 	if err != nil {
 		return nil, err

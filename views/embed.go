@@ -6,7 +6,7 @@ import "embed"
 
 // FS holds layouts/, pages/ and partials/.
 //
-//go:embed layouts pages partials
+//go:embed layouts pages partials admin
 var FS embed.FS
 
 // Emails holds emails/: <name>.txt (subject and text) and <name>.html for every email.

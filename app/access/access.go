@@ -20,6 +20,8 @@ const (
 	DeleteData Action = "delete_data"
 	// RemoveMembers: remove other members from the organization.
 	RemoveMembers Action = "remove_members"
+	// ManageWebhooks: list, add, change and delete the organization's webhook endpoints.
+	ManageWebhooks Action = "manage_webhooks"
 )
 
 // Roles of a membership, as the web database stores them and tokens carry them.
@@ -36,7 +38,7 @@ const (
 // irreversible loss stay with owners. A member uses the product only.
 func Can(role string, action Action) bool {
 	switch action {
-	case Invite, ChangeRoles, ManageAPIKeys, RemoveMembers:
+	case Invite, ChangeRoles, ManageAPIKeys, RemoveMembers, ManageWebhooks:
 		return role == RoleOwner || role == RoleAdmin
 	case ManageBilling, DeleteData:
 		return role == RoleOwner

@@ -9,13 +9,13 @@ import (
 )
 
 func TestCan(t *testing.T) {
-	all := []access.Action{access.Invite, access.ChangeRoles, access.ManageBilling, access.ManageAPIKeys, access.DeleteData, access.RemoveMembers}
+	all := []access.Action{access.Invite, access.ChangeRoles, access.ManageBilling, access.ManageAPIKeys, access.DeleteData, access.RemoveMembers, access.ManageWebhooks}
 	cases := []struct {
 		role    string
 		allowed []access.Action
 	}{
 		{access.RoleOwner, all},
-		{access.RoleAdmin, []access.Action{access.Invite, access.ChangeRoles, access.ManageAPIKeys, access.RemoveMembers}},
+		{access.RoleAdmin, []access.Action{access.Invite, access.ChangeRoles, access.ManageAPIKeys, access.RemoveMembers, access.ManageWebhooks}},
 		{access.RoleMember, nil},
 		{"", nil},
 		{"superuser", nil},

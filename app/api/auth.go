@@ -13,6 +13,7 @@ import (
 
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/plan"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/apikey"
@@ -32,8 +33,8 @@ var localCaller = callerKey{}
 
 // tenantPlan is what the API last stored for an organization from a JWT.
 type tenantPlan struct {
-	plan      string
-	maxUpload int64
+	plan   string
+	limits plan.Limits
 }
 
 // authenticator resolves the bearer token of a request to an organization.
@@ -83,7 +84,7 @@ func (a *authenticator) resolve(c fiber.Ctx, allowKeys bool) error {
 	}
 	c.Locals(localCaller, caller)
 	c.Locals(localPrincipal, who)
-	c.SetContext(tenant.With(ctx, org))
+	c.SetContext(withQuota(tenant.With(ctx, org), who.quota))
 	return c.Next()
 }
 
@@ -122,7 +123,15 @@ func (a *authenticator) apiKey(ctx context.Context, key, prefix string, allowed 
 		return "", "", who, errKeyNotAllowed
 	}
 	a.touch(ctx, k, now)
-	return k.OrgID, "key:" + k.ID, principal{isKey: true, scopes: k.Scopes}, nil
+	q := quota{}
+	t, err := a.db.Tenant.Get(tenant.System(ctx), k.OrgID)
+	switch {
+	case err == nil:
+		q = tenantQuota(t)
+	case !entapi.IsNotFound(err):
+		return "", "", who, fmt.Errorf("auth: load tenant: %w", err)
+	}
+	return k.OrgID, "key:" + k.ID, principal{isKey: true, scopes: k.Scopes, quota: q}, nil
 }
 
 // touch records the key's use at most once a minute: the row just read says whether a
@@ -162,13 +171,14 @@ func (a *authenticator) jwt(ctx context.Context, token string) (org, caller stri
 	if err := a.ensureTenant(ctx, claims); err != nil {
 		return "", "", who, err
 	}
-	return claims.OrgID, "user:" + claims.Subject + ":" + claims.OrgID, principal{userID: claims.Subject, role: claims.Role}, nil
+	who = principal{userID: claims.Subject, role: claims.Role, quota: quota{plan: claims.Plan, limits: claims.Limits}}
+	return claims.OrgID, "user:" + claims.Subject + ":" + claims.OrgID, who, nil
 }
 
 // ensureTenant upserts the Tenant row once per organization and process, and again when
 // the plan carried by the token changes.
 func (a *authenticator) ensureTenant(ctx context.Context, claims *auth.Claims) error {
-	want := tenantPlan{plan: claims.Plan, maxUpload: claims.Limits.MaxUploadBytes}
+	want := tenantPlan{plan: claims.Plan, limits: claims.Limits}
 	if want.plan == "" {
 		want.plan = "free"
 	}
@@ -178,22 +188,42 @@ func (a *authenticator) ensureTenant(ctx context.Context, claims *auth.Claims) e
 	if ok && have == want {
 		return nil
 	}
-	err := a.db.Tenant.Create().
-		SetID(claims.OrgID).
-		SetPlan(want.plan).
-		SetMaxUploadBytes(want.maxUpload).
+	if err := upsertTenant(ctx, a.db, claims.OrgID, want); err != nil {
+		return err
+	}
+	a.remember(claims.OrgID, want)
+	return nil
+}
+
+// remember records what the tenant row of org now holds.
+func (a *authenticator) remember(org string, p tenantPlan) {
+	a.mu.Lock()
+	a.tenants[org] = p
+	a.mu.Unlock()
+}
+
+// upsertTenant creates or updates the tenant row of org with a plan and its limits.
+func upsertTenant(ctx context.Context, db *entapi.Client, org string, p tenantPlan) error {
+	l := p.limits
+	err := db.Tenant.Create().
+		SetID(org).
+		SetPlan(p.plan).
+		SetMaxUploadBytes(l.MaxUploadBytes).SetMaxRows(l.MaxRows).SetTasksPerMonth(l.TasksPerMonth).
+		SetMembers(l.Members).SetAPIRatePerMinute(l.APIRatePerMinute).SetRetentionDays(l.RetentionDays).
 		OnConflictColumns(enttenant.FieldID).
 		Update(func(u *entapi.TenantUpsert) {
 			u.UpdatePlan()
 			u.UpdateMaxUploadBytes()
+			u.UpdateMaxRows()
+			u.UpdateTasksPerMonth()
+			u.UpdateMembers()
+			u.UpdateAPIRatePerMinute()
+			u.UpdateRetentionDays()
 			u.UpdateUpdatedAt()
 		}).
 		Exec(tenant.System(ctx))
 	if err != nil {
 		return fmt.Errorf("auth: upsert tenant: %w", err)
 	}
-	a.mu.Lock()
-	a.tenants[claims.OrgID] = want
-	a.mu.Unlock()
 	return nil
 }

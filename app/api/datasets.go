@@ -9,6 +9,7 @@ import (
 
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/ingest"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 )
@@ -88,17 +89,37 @@ func (h datasetHandlers) show(c fiber.Ctx) error {
 	return c.JSON(viewDataset(d))
 }
 
-// delete hides a dataset everywhere; its blob stays until a purge.
+// delete hides a dataset everywhere; its blob stays until a purge. The organization's
+// metered storage drops by the dataset's size in the same transaction.
 func (h datasetHandlers) delete(c fiber.Ctx) error {
-	n, err := h.db.Dataset.Update().
-		Where(dataset.ID(c.Params("id")), dataset.DeletedAtIsNil()).
+	ctx := c.Context()
+	tx, err := h.db.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("datasets: delete: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // after Commit: a no-op
+	d, err := tx.Dataset.Query().Where(dataset.ID(c.Params("id")), dataset.DeletedAtIsNil()).Only(ctx)
+	if entapi.IsNotFound(err) {
+		return apperr.NotFound("dataset")
+	}
+	if err != nil {
+		return fmt.Errorf("datasets: delete: %w", err)
+	}
+	n, err := tx.Dataset.Update().
+		Where(dataset.ID(d.ID), dataset.DeletedAtIsNil()).
 		SetDeletedAt(time.Now().UTC()).
-		Save(c.Context())
+		Save(ctx)
 	if err != nil {
 		return fmt.Errorf("datasets: delete: %w", err)
 	}
 	if n == 0 {
 		return apperr.NotFound("dataset")
+	}
+	if err := usage.Add(ctx, tx, d.OrgID, time.Now(), usage.Delta{StorageBytes: -d.SizeBytes}); err != nil {
+		return fmt.Errorf("datasets: delete: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("datasets: delete: commit: %w", err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/usage"
 )
 
 // mimeProblem is the media type of RFC 9457 problem details.
@@ -23,6 +24,11 @@ type problem struct {
 	Instance string `json:"instance,omitempty"`
 	// Errors lists each problem of an invalid rule set.
 	Errors []report.FieldError `json:"errors,omitempty"`
+	// A refusal by a plan limit names it, its value and the usage, and where to upgrade.
+	Limit      string `json:"limit,omitempty"`
+	LimitValue *int64 `json:"limit_value,omitempty"`
+	Usage      *int64 `json:"usage,omitempty"`
+	UpgradeURL string `json:"upgrade_url,omitempty"`
 }
 
 // handleError is the API's one error handler: every failure becomes problem+json.
@@ -49,6 +55,9 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	p := problem{Type: "about:blank", Title: title, Status: e.Status, Detail: detail}
 	if rse := (*report.RuleSetError)(nil); errors.As(err, &rse) {
 		p.Errors = rse.Errors
+	}
+	if qe := (*usage.QuotaError)(nil); errors.As(err, &qe) {
+		p.Limit, p.LimitValue, p.Usage, p.UpgradeURL = qe.Limit, &qe.LimitValue, &qe.Usage, s.upgradeURL
 	}
 	return c.Status(e.Status).JSON(p, mimeProblem)
 }

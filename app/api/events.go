@@ -112,6 +112,9 @@ func (h eventHandlers) stream(c fiber.Ctx) error {
 					return
 				}
 			case <-shutdown:
+				// Tell the client to reconnect, which reaches another instance.
+				fmt.Fprintf(w, ": server shutting down, reconnect\nretry: %d\n\n", reconnectDelay.Milliseconds())
+				_ = w.Flush()
 				return
 			}
 		}

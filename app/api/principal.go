@@ -17,6 +17,7 @@ type principal struct {
 	scopes []string // an API key's stored scopes (empty: a key from before scopes)
 	userID string   // the web app's tokens
 	role   string
+	quota  quota // the plan limits the request is held to
 }
 
 type principalKey struct{}
@@ -67,6 +68,9 @@ func allow(c fiber.Ctx, action access.Action) error {
 func actionText(a access.Action) string {
 	if a == access.ManageAPIKeys {
 		return "manage API keys"
+	}
+	if a == access.ManageWebhooks {
+		return "manage webhook endpoints"
 	}
 	return string(a)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/ratelimit"
+	"github.com/assayhq/assay/app/usage"
 )
 
 // apiLimits applies the API rate limit around authentication: requests that fail it count
@@ -79,7 +80,11 @@ func (l apiLimits) perCaller(c fiber.Ctx) error {
 		if strings.HasPrefix(who, "user:") {
 			r.Policy.Per = "user" // a web app's token: the quota is the user's
 		}
-		return tooManyRequests(r)
+		e := tooManyRequests(r)
+		if n := quotaOf(c.Context()).limits.APIRatePerMinute; n > 0 {
+			e.Err = &usage.QuotaError{Status: http.StatusTooManyRequests, Limit: usage.LimitAPIRate, LimitValue: n, Usage: int64(r.Limit)}
+		}
+		return e
 	}
 	return c.Next()
 }

@@ -30,15 +30,32 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/tasks/:id/cancel", s.tasks.cancel)
 	v1.Get("/tasks/:id/events", s.events.stream)
 	v1.Get("/tasks/:id/report", s.reports.show)
+	v1.Get("/usage", s.usage.show)
 
-	// The web app's own calls: its users' tokens only, never API keys.
-	internal := app.Group("/v1/internal", s.limits.guard, s.auth.authenticateWeb, s.limits.perCaller)
-	internal.Get("/api-keys", s.apiKeys.list)
-	internal.Post("/api-keys", s.apiKeys.create)
-	internal.Post("/api-keys/:id/revoke", s.apiKeys.revoke)
+	v1.Post("/webhook-endpoints", s.webhooks.create)
+	v1.Get("/webhook-endpoints", s.webhooks.list)
+	v1.Get("/webhook-endpoints/:id", s.webhooks.show)
+	v1.Patch("/webhook-endpoints/:id", s.webhooks.update)
+	v1.Delete("/webhook-endpoints/:id", s.webhooks.delete)
+	v1.Post("/webhook-endpoints/:id/rotate-secret", s.webhooks.rotate)
+	v1.Post("/webhook-endpoints/:id/test", s.webhooks.test)
+	v1.Get("/webhook-endpoints/:id/deliveries", s.webhooks.deliveries)
+	v1.Post("/webhook-deliveries/:id/redeliver", s.webhooks.redeliver)
 
 	// The web app's calls as itself (plan pushes, deletions, the backoffice): service
 	// tokens only; handlers scope each query to a tenant or the system explicitly.
 	service := app.Group("/v1/internal/service", s.auth.authenticateService)
-	_ = service
+	service.Get("/admin/stats", s.admin.stats)
+	service.Delete("/tenants/:org_id", s.purge.purge)
+	service.Put("/tenants/:org_id/plan", s.plans.put)
+	service.Get("/admin/tasks", s.admin.tasks)
+	service.Post("/admin/tasks/:id/cancel", s.admin.cancel)
+	service.Post("/admin/tasks/:id/retry", s.admin.retry)
+
+	// The web app's own calls: its users' tokens only, never API keys. Registered after
+	// the service group, whose paths this prefix also matches.
+	internal := app.Group("/v1/internal", s.limits.guard, s.auth.authenticateWeb, s.limits.perCaller)
+	internal.Get("/api-keys", s.apiKeys.list)
+	internal.Post("/api-keys", s.apiKeys.create)
+	internal.Post("/api-keys/:id/revoke", s.apiKeys.revoke)
 }

@@ -5,6 +5,7 @@ package api
 import (
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -15,9 +16,11 @@ import (
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/ingest"
+	"github.com/assayhq/assay/app/netguard"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/ratelimit"
 	"github.com/assayhq/assay/app/telemetry"
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	_ "github.com/assayhq/assay/ent/api/runtime" // tenant hooks and interceptors of the Ent schema
 	"github.com/assayhq/assay/jobs"
@@ -49,6 +52,13 @@ type Deps struct {
 	Tracer trace.TracerProvider
 	// Metrics records request latencies and SSE connections; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Drain, once started (at SIGTERM), makes readiness answer 503; nil never does.
+	Drain *telemetry.Drain
+	// Sealer seals the signing secrets of webhook endpoints; nil turns the endpoint
+	// routes into 503s.
+	Sealer *webhook.Sealer
+	// Resolver looks up webhook endpoint hosts at registration; nil: the system's.
+	Resolver netguard.Resolver
 }
 
 // Server is the API application.
@@ -60,14 +70,22 @@ type Server struct {
 	health   healthHandlers
 	datasets datasetHandlers
 	tasks    taskHandlers
+	admin    adminHandlers
+	purge    tenantPurgeHandlers
 	ruleSets ruleSetHandlers
 	events   eventHandlers
 	reports  reportHandlers
 	apiKeys  apiKeyHandlers
+	webhooks webhookHandlers
 	limits   apiLimits
 	idem     idempotency
 	hsts     fiber.Handler
 	observe  fiber.Handler
+
+	// upgradeURL is the web app's pricing page, named by refusals over a plan limit.
+	upgradeURL string
+	usage      usageHandlers
+	plans      planPushHandlers
 }
 
 // New builds the API with its routes and middleware.
@@ -89,19 +107,27 @@ func New(d Deps) *Server {
 			fetcher: d.Fetcher, maxBytes: d.Config.MaxUploadBytes, log: log,
 		},
 		tasks:    taskHandlers{db: d.DB, jobs: d.Jobs, deadline: d.Config.TaskDeadline},
+		admin:    adminHandlers{db: d.DB, jobs: d.Jobs},
+		purge:    tenantPurgeHandlers{db: d.DB, blobs: d.Blobs, audit: d.Audit, log: log},
 		ruleSets: ruleSetHandlers{db: d.DB},
 		events:   eventHandlers{db: d.DB, hub: d.Hub, heartbeat: 15 * time.Second, metrics: d.Metrics},
 		reports:  reportHandlers{db: d.DB},
 		apiKeys:  apiKeyHandlers{db: d.DB, audit: d.Audit, now: time.Now},
+		webhooks: newWebhookHandlers(d),
 		hsts:     strictTransport(d.Config.Production()),
 		idem:     newIdempotency(d.DB, d.Config.MaxUploadBytes, d.IdempotencyLease, log),
 		observe: telemetry.HTTP{App: "api", Tracer: d.Tracer, Metrics: d.Metrics, Log: log,
 			Quiet: probePaths}.Handler(),
 	}
+	s.health.probes.Drain = d.Drain
 	rate := d.APIRate
 	if rate == nil {
 		rate = ratelimit.Fixed(d.Config.RateLimitAPIPerMinute)
 	}
+	rate = planRate(rate) // a caller's plan sets its rate once known
+	s.upgradeURL = strings.TrimRight(d.Config.WebURL, "/") + "/pricing"
+	s.usage = usageHandlers{db: d.DB, now: time.Now}
+	s.plans = planPushHandlers{db: d.DB, auth: s.auth}
 	proxies, err := ratelimit.ParseProxies(d.Config.TrustedProxies)
 	if err != nil { // config.Validate has refused this already; trust no one
 		log.Error("api: trusted proxies", slog.Any("error", err))

@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 	"github.com/assayhq/assay/ent/api/task"
@@ -116,7 +117,11 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 			return inputError(err)
 		}
 	}
+	opts.Charge = chargeTask(quotaOf(c.Context()).limits.TasksPerMonth)
 	t, err := h.jobs.StartTask(c.Context(), ds, tr, opts)
+	if qe := (*usage.QuotaError)(nil); errors.As(err, &qe) {
+		return quotaProblem(qe)
+	}
 	if err != nil {
 		return fmt.Errorf("tasks: create: %w", err)
 	}

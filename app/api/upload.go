@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	"github.com/assayhq/assay/app/tenant"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 )
@@ -63,12 +66,9 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 
 	ctx := c.Context()
 	org, _ := tenant.OrgID(ctx)
-	limit, err := h.uploadLimit(ctx, org)
-	if err != nil {
-		return err
-	}
+	limit, byPlan := h.uploadLimit(ctx)
 	if cl := c.Request().Header.ContentLength(); cl > 0 && int64(cl) > limit {
-		return tooLarge(limit)
+		return planSized(tooLarge(limit), limit, byPlan)
 	}
 	id := platform.NewID()
 	u := &upload{id: id, prefix: fmt.Sprintf("datasets/%s/%s/", org, id)}
@@ -80,7 +80,11 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 	}
 	if err != nil {
 		h.discard(ctx, u)
-		return uploadError(err, limit)
+		return planSized(uploadError(err, limit), limit, byPlan)
+	}
+	if maxRows := quotaOf(ctx).limits.MaxRows; maxRows > 0 && u.res.Layout.Rows > maxRows {
+		h.discard(ctx, u)
+		return quotaProblem(usage.Exhausted(usage.LimitMaxRows, maxRows, u.res.Layout.Rows))
 	}
 	d, err := h.insert(ctx, u)
 	if err != nil {
@@ -172,7 +176,11 @@ func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset
 	if err != nil {
 		return nil, fmt.Errorf("datasets: encode layout: %w", err)
 	}
-	d, err := h.db.Dataset.Create().
+	tx, err := h.db.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: begin: %w", err)
+	}
+	d, err := tx.Dataset.Create().
 		SetID(u.id).
 		SetName(u.name).
 		SetSource(dataset.SourceAPI).
@@ -185,10 +193,17 @@ func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset
 		SetColumns(u.res.Layout.Columns).
 		SetLayout(layout).
 		Save(ctx)
+	if err == nil {
+		err = usage.Add(ctx, tx, d.OrgID, time.Now(), usage.Delta{StorageBytes: d.SizeBytes})
+	}
 	if err != nil {
+		_ = tx.Rollback()
 		return nil, fmt.Errorf("datasets: insert: %w", err)
 	}
-	return d, nil
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("datasets: insert: commit: %w", err)
+	}
+	return d.Unwrap(), nil
 }
 
 // discard removes whatever an aborted upload stored.
@@ -198,23 +213,27 @@ func (h datasetHandlers) discard(ctx context.Context, u *upload) {
 	}
 }
 
-// uploadLimit is the server limit, lowered by the organization's plan when it sets one.
-func (h datasetHandlers) uploadLimit(ctx context.Context, org string) (int64, error) {
-	limit := h.maxBytes
+// uploadLimit is the server limit, lowered by the request's plan when it sets one
+// (byPlan: the plan's limit is the one that applies).
+func (h datasetHandlers) uploadLimit(ctx context.Context) (limit int64, byPlan bool) {
+	limit = h.maxBytes
 	if limit <= 0 {
 		limit = fallbackMaxBytes
 	}
-	t, err := h.db.Tenant.Get(ctx, org) // not tenant-owned: no scope needed
-	if entapi.IsNotFound(err) {
-		return limit, nil
+	if p := quotaOf(ctx).limits.MaxUploadBytes; p > 0 && p < limit {
+		return p, true
 	}
-	if err != nil {
-		return 0, fmt.Errorf("datasets: load tenant: %w", err)
+	return limit, false
+}
+
+// planSized names the plan's size limit in a 413 caused by it, with the upgrade link.
+func planSized(err error, limit int64, byPlan bool) error {
+	var ae *apperr.Error
+	if !byPlan || !errors.As(err, &ae) || ae.Status != http.StatusRequestEntityTooLarge {
+		return err
 	}
-	if t.MaxUploadBytes > 0 && t.MaxUploadBytes < limit {
-		limit = t.MaxUploadBytes
-	}
-	return limit, nil
+	return &apperr.Error{Status: ae.Status, Title: ae.Title, Detail: ae.Detail + "; upgrade your plan for larger files",
+		Err: &usage.QuotaError{Status: ae.Status, Limit: usage.LimitMaxUpload, LimitValue: limit, Usage: limit}}
 }
 
 // uploadError maps an ingest failure to what the client should see.

@@ -71,3 +71,16 @@ func ToLog(log *slog.Logger) Func {
 		)
 	}
 }
+
+// Events of the data lifecycle: deletions scheduled, cancelled and done.
+const (
+	AccountDeletionScheduled = "account.deletion_scheduled"
+	AccountDeletionCancelled = "account.deletion_cancelled"
+	AccountDeleted           = "account.deleted"
+	OrgDeletionScheduled     = "org.deletion_scheduled"
+	OrgDeletionCancelled     = "org.deletion_cancelled"
+	OrgDeleted               = "org.deleted"
+)
+
+// TenantPurged is the API's record of a tenant hard-deleted at the web app's request.
+const TenantPurged = "tenant.purged"

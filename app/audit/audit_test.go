@@ -174,7 +174,10 @@ func rehash(seq int64) func(t *testing.T, db *entweb.Client) {
 		r := db.AuditEntry.GetX(context.Background(), seq)
 		e := audit.Entry{Seq: r.ID, At: r.At, Action: r.Action, ActorID: r.ActorID, ActorEmail: r.ActorEmail,
 			OrgID: r.OrgID, IP: "10.9.9.9", UserAgent: r.UserAgent, TargetType: r.TargetType,
-			TargetID: r.TargetID, Details: r.Details, PrevHash: r.PrevHash}
-		sql(fmt.Sprintf(`UPDATE audit_entries SET ip = '10.9.9.9', hash = '%s' WHERE id = %d`, e.ComputeHash(), seq))(t, db)
+			TargetID: r.TargetID, Details: r.Details, PrevHash: r.PrevHash,
+			Version: r.Version, PersonalSalt: r.PersonalSalt}
+		e.Seal()
+		sql(fmt.Sprintf(`UPDATE audit_entries SET ip = '10.9.9.9', personal_digest = '%s', hash = '%s' WHERE id = %d`,
+			e.PersonalDigest, e.Hash, seq))(t, db)
 	}
 }

@@ -87,12 +87,13 @@ func (l *Log) AppendTx(ctx context.Context, tx *entweb.Tx, e Event) (Entry, erro
 	en := newEntry(e, RequestFrom(ctx), l.now())
 	en.Seq = head.Seq + 1
 	en.PrevHash = head.Hash
-	en.Hash = en.ComputeHash()
+	en.Seal()
 	err = tx.AuditEntry.Create().
 		SetID(en.Seq).SetAt(en.At).SetAction(en.Action).
 		SetNillableActorID(en.ActorID).SetActorEmail(en.ActorEmail).SetNillableOrgID(en.OrgID).
 		SetIP(en.IP).SetUserAgent(en.UserAgent).SetTargetType(en.TargetType).SetTargetID(en.TargetID).
 		SetDetails(en.Details).SetPrevHash(en.PrevHash).SetHash(en.Hash).
+		SetVersion(en.Version).SetPersonalSalt(en.PersonalSalt).SetPersonalDigest(en.PersonalDigest).
 		Exec(ctx)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: append: %w", err)
@@ -109,5 +110,7 @@ func fromRow(r *entweb.AuditEntry) Entry {
 		Seq: r.ID, At: r.At, Action: r.Action, ActorID: r.ActorID, ActorEmail: r.ActorEmail,
 		OrgID: r.OrgID, IP: r.IP, UserAgent: r.UserAgent, TargetType: r.TargetType,
 		TargetID: r.TargetID, Details: r.Details, PrevHash: r.PrevHash, Hash: r.Hash,
+		Version: r.Version, PersonalSalt: r.PersonalSalt, PersonalDigest: r.PersonalDigest,
+		Anonymized: r.AnonymizedAt != nil,
 	}
 }

@@ -24,20 +24,37 @@ type Report struct {
 	Break   *Break // nil when the chain is intact
 }
 
-// Verify walks the audit log in sequence order, recomputes every hash and checks each
+// Head is the recorded end of a chain: the last entry's sequence number and hash.
+type Head struct {
+	Seq  int64
+	Hash string
+}
+
+// Source is a stored chain, whichever database holds it.
+type Source interface {
+	// Entries returns up to limit entries with a sequence number above after, in order.
+	Entries(ctx context.Context, after int64, limit int) ([]Entry, error)
+	// Heads returns every row of the chain's head table (one when intact).
+	Heads(ctx context.Context) ([]Head, error)
+}
+
+// Verify walks the web database's audit log; see VerifySource.
+func Verify(ctx context.Context, db *entweb.Client) (Report, error) {
+	return VerifySource(ctx, webSource{db})
+}
+
+// VerifySource walks a chain in sequence order, recomputes every hash and checks each
 // entry's link to the one before it and the last one against the recorded head. It
 // reports the first break; the error is for failures to read.
-func Verify(ctx context.Context, db *entweb.Client) (Report, error) {
+func VerifySource(ctx context.Context, src Source) (Report, error) {
 	var rep Report
 	var prev Entry
 	for {
-		rows, err := db.AuditEntry.Query().Where(auditentry.IDGT(prev.Seq)).
-			Order(entweb.Asc(auditentry.FieldID)).Limit(verifyPage).All(ctx)
+		rows, err := src.Entries(ctx, prev.Seq, verifyPage)
 		if err != nil {
 			return rep, fmt.Errorf("audit: verify: %w", err)
 		}
-		for _, r := range rows {
-			e := fromRow(r)
+		for _, e := range rows {
 			rep.Entries++
 			if b := checkLink(prev, e); b != nil {
 				rep.Break = b
@@ -49,13 +66,13 @@ func Verify(ctx context.Context, db *entweb.Client) (Report, error) {
 			break
 		}
 	}
-	heads, err := db.AuditHead.Query().All(ctx)
+	heads, err := src.Heads(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: head: %w", err)
 	}
-	var head entweb.AuditHead
+	var head Head
 	if len(heads) == 1 {
-		head = *heads[0]
+		head = heads[0]
 	}
 	rep.Head = head.Seq
 	rep.Break = checkHead(prev, head, len(heads))
@@ -68,7 +85,7 @@ func checkLink(prev, e Entry) *Break {
 	switch {
 	case e.Seq != want:
 		return &Break{Seq: want, Reason: fmt.Sprintf("deleted: entries %d to %d are missing", want, e.Seq-1)}
-	case e.ComputeHash() != e.Hash:
+	case !checkContent(e):
 		return &Break{Seq: e.Seq, Reason: "edited: the entry's hash does not match its content"}
 	case e.PrevHash != prev.Hash:
 		return &Break{Seq: e.Seq, Reason: fmt.Sprintf("edited, deleted or reordered: prev_hash does not match the hash of entry %d", prev.Seq)}
@@ -76,9 +93,33 @@ func checkLink(prev, e Entry) *Break {
 	return nil
 }
 
+// checkContent recomputes what e's format allows. A Version2 entry's hash always
+// covers its non-personal fields and the personal digest; its personal fields match
+// the digest, or were all wiped by Anonymize. A Version1 entry hashes its personal
+// fields, so once anonymized only its links (prev_hash, and the next entry's) are
+// checked.
+func checkContent(e Entry) bool {
+	switch {
+	case e.Version == Version2 && e.ComputeHash() != e.Hash:
+		return false
+	case e.Version == Version2 && e.Anonymized:
+		return wiped(e)
+	case e.Version == Version2:
+		return e.ComputePersonalDigest() == e.PersonalDigest
+	case e.Anonymized:
+		return wiped(e)
+	}
+	return e.ComputeHash() == e.Hash
+}
+
+// wiped reports whether e's personal fields are as Anonymize leaves them.
+func wiped(e Entry) bool {
+	return e.ActorEmail == "" && e.IP == "" && e.UserAgent == "" && e.Details == "{}" && e.PersonalSalt == ""
+}
+
 // checkHead compares the last entry with the recorded head (n is how many head rows
 // there are).
-func checkHead(last Entry, head entweb.AuditHead, n int) *Break {
+func checkHead(last Entry, head Head, n int) *Break {
 	switch {
 	case n > 1:
 		return &Break{Seq: last.Seq, Reason: "the head table has more than one row"}
@@ -92,4 +133,32 @@ func checkHead(last Entry, head entweb.AuditHead, n int) *Break {
 		return &Break{Seq: last.Seq, Reason: "edited: the last entry's hash does not match the recorded head"}
 	}
 	return nil
+}
+
+// webSource is the chain of the web database.
+type webSource struct{ db *entweb.Client }
+
+func (s webSource) Entries(ctx context.Context, after int64, limit int) ([]Entry, error) {
+	rows, err := s.db.AuditEntry.Query().Where(auditentry.IDGT(after)).
+		Order(entweb.Asc(auditentry.FieldID)).Limit(limit).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = fromRow(r)
+	}
+	return out, nil
+}
+
+func (s webSource) Heads(ctx context.Context) ([]Head, error) {
+	rows, err := s.db.AuditHead.Query().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Head, len(rows))
+	for i, r := range rows {
+		out[i] = Head{Seq: r.Seq, Hash: r.Hash}
+	}
+	return out, nil
 }

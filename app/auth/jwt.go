@@ -13,6 +13,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/assayhq/assay/app/plan"
 )
 
 // Token parameters of web → API calls.
@@ -25,10 +27,9 @@ const (
 	Leeway = 30 * time.Second
 )
 
-// Limits are the plan limits carried in a token.
-type Limits struct {
-	MaxUploadBytes int64 `json:"max_upload_bytes"`
-}
+// Limits are the plan limits carried in a token: the catalogue's, all of them, so the
+// API enforces a signed-in user's plan without asking the web app.
+type Limits = plan.Limits
 
 // Claims of a web → API token: sub is the user id.
 type Claims struct {

@@ -28,6 +28,7 @@ Usage:
   assay migrate up|status   apply or list migrations of both databases
   assay user create --email E --password P --org NAME
   assay user disable --email E   disable a user and end all of their sessions
+  assay admin grant|revoke --email E   make a user platform staff (the /admin backoffice), or not
   assay audit verify        check the web database's audit chain (exit 1 when broken)
   assay apikey create --org ORG_ID --name N [--scopes read,write]
   assay healthcheck web|api GET the role's health endpoint on this machine (exit 0 when healthy)
@@ -99,6 +100,8 @@ func dispatch(ctx context.Context, env Env, log *slog.Logger, args []string) err
 		return runAPIKey(ctx, env, log, rest)
 	case "audit":
 		return runAudit(ctx, env, rest)
+	case "admin":
+		return runAdmin(ctx, env, rest)
 	case "healthcheck":
 		return runHealthcheck(ctx, env, rest)
 	}

@@ -2,6 +2,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -41,6 +42,9 @@ type Config struct {
 	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"30m"`
 	SessionMaxAge      time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h"`
 	WebhookSecret      string        `env:"WEBHOOK_SECRET"`
+	// WebhookEncryptionKey encrypts the signing secrets of organizations' webhook
+	// endpoints at rest (base64 of 32 random bytes, AES-256-GCM); the API and workers need it.
+	WebhookEncryptionKey string `env:"WEBHOOK_ENCRYPTION_KEY"`
 	// JWTSigningKey is the web app's Ed25519 private key (base64 of the 32-byte seed).
 	JWTSigningKey string `env:"JWT_SIGNING_KEY"`
 	// JWKSURL is where the API fetches the web app's public keys; derived from WEB_URL.
@@ -83,9 +87,16 @@ type Config struct {
 	SMTPURL string `env:"SMTP_URL"`
 	// MailFrom is the From of every email, e.g. "Assay <no-reply@example.com>".
 	MailFrom string `env:"MAIL_FROM"`
+	// DeletionGracePeriod is how long a scheduled account or organization deletion can
+	// be cancelled before a job carries it out (zero: the 168h default).
+	DeletionGracePeriod time.Duration `env:"DELETION_GRACE_PERIOD" envDefault:"168h"`
 	// OIDC is sign-in with an OpenID Connect provider (Google by default); off unless
 	// issuer, client id and secret are all set.
 	OIDC OIDC
+	// Runtime is the shutdown grace and the pipeline's lease and reconciler timings.
+	Runtime Runtime
+	// Stripe is billing; off unless STRIPE_SECRET_KEY is set.
+	Stripe Stripe
 }
 
 // Load reads the environment into a Config, derives what follows from other values,
@@ -127,6 +138,9 @@ func (c Config) Validate() error {
 	if c.Workers < 0 {
 		errs = append(errs, errors.New("WORKERS must not be negative"))
 	}
+	if c.DeletionGracePeriod < 0 {
+		errs = append(errs, errors.New("DELETION_GRACE_PERIOD must not be negative"))
+	}
 	if c.ChunkRows < 1 {
 		errs = append(errs, errors.New("CHUNK_ROWS must be at least 1"))
 	}
@@ -157,8 +171,15 @@ func (c Config) Validate() error {
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 32 {
 		errs = append(errs, errors.New("WEBHOOK_SECRET must be at least 32 characters"))
 	}
+	if c.WebhookEncryptionKey != "" {
+		if b, err := base64.StdEncoding.DecodeString(c.WebhookEncryptionKey); err != nil || len(b) != 32 {
+			errs = append(errs, errors.New("WEBHOOK_ENCRYPTION_KEY must be the base64 of 32 bytes"))
+		}
+	}
 	errs = append(errs, c.OIDC.validate()...)
+	errs = append(errs, c.Runtime.validate()...)
 	errs = append(errs, c.validateMail()...)
+	errs = append(errs, c.validateStripe()...)
 	return errors.Join(errs...)
 }
 

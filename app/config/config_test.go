@@ -28,7 +28,7 @@ func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
 	c, err := Load()
 	require.NoError(t, err, "which variables are needed depends on the role")
 	err = c.Require(RoleDev)
-	for _, name := range []string{"WEB_URL", "API_URL", "WEB_DATABASE_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY"} {
+	for _, name := range []string{"WEB_URL", "API_URL", "WEB_DATABASE_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY", "WEBHOOK_ENCRYPTION_KEY"} {
 		require.ErrorContains(t, err, name+" must be set in production")
 	}
 
@@ -37,9 +37,10 @@ func TestProductionRefusesEmbeddedDefaults(t *testing.T) {
 		"WEB_DATABASE_URL": "postgres://u@db/web", "API_DATABASE_URL": "postgres://u@db/api",
 		"REDIS_URL": "rediss://cache:6380", "BLOB_DIR": "/blobs",
 		"SESSION_SECRET": "0123456789abcdef0123456789abcdef", "WEBHOOK_SECRET": "0123456789abcdef0123456789abcdef",
-		"JWT_SIGNING_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SMTP_URL":        "smtp://mailer:secret@smtp.example.com:587",
-		"MAIL_FROM":       "Assay <no-reply@example.com>",
+		"JWT_SIGNING_KEY":        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"WEBHOOK_ENCRYPTION_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"SMTP_URL":               "smtp://mailer:secret@smtp.example.com:587",
+		"MAIL_FROM":              "Assay <no-reply@example.com>",
 	}
 	for k, v := range full {
 		t.Setenv(k, v)
@@ -84,6 +85,9 @@ func TestRolesNeedOnlyTheirOwnSecrets(t *testing.T) {
 		{RoleWeb, "SMTP_URL", true},
 		{RoleWeb, "MAIL_FROM", true},
 		{RoleAPI, "SMTP_URL", false},
+		{RoleAPI, "WEBHOOK_ENCRYPTION_KEY", true},
+		{RoleWorker, "WEBHOOK_ENCRYPTION_KEY", true},
+		{RoleWeb, "WEBHOOK_ENCRYPTION_KEY", false},
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.needed, has(tc.role, tc.name), "%s needs %s", tc.role, tc.name)

@@ -23,11 +23,11 @@ const (
 // database nor the API the web app's private key.
 var needs = map[Role][]string{
 	RoleDev: {"WEB_URL", "API_URL", "WEB_DATABASE_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR",
-		"SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY", "SMTP_URL", "MAIL_FROM"},
+		"SESSION_SECRET", "WEBHOOK_SECRET", "WEBHOOK_ENCRYPTION_KEY", "JWT_SIGNING_KEY", "SMTP_URL", "MAIL_FROM"},
 	RoleWeb: {"WEB_URL", "API_URL", "WEB_DATABASE_URL", "REDIS_URL", "SESSION_SECRET", "WEBHOOK_SECRET", "JWT_SIGNING_KEY",
 		"SMTP_URL", "MAIL_FROM"},
-	RoleAPI:     {"WEB_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "WEBHOOK_SECRET"},
-	RoleWorker:  {"WEB_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "WEBHOOK_SECRET"},
+	RoleAPI:     {"WEB_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "WEBHOOK_SECRET", "WEBHOOK_ENCRYPTION_KEY"},
+	RoleWorker:  {"WEB_URL", "API_DATABASE_URL", "REDIS_URL", "BLOB_DIR", "WEBHOOK_SECRET", "WEBHOOK_ENCRYPTION_KEY"},
 	RoleMigrate: {"WEB_DATABASE_URL", "API_DATABASE_URL"},
 	RoleUsers:   {"WEB_DATABASE_URL"},
 	RoleAPIKeys: {"WEB_DATABASE_URL", "API_DATABASE_URL"},
@@ -39,8 +39,8 @@ func (c Config) value(name string) string {
 		"WEB_DATABASE_URL": c.WebDatabaseURL, "API_DATABASE_URL": c.APIDatabaseURL,
 		"REDIS_URL": c.RedisURL, "BLOB_DIR": c.BlobDir,
 		"SESSION_SECRET": c.SessionSecret, "WEBHOOK_SECRET": c.WebhookSecret,
-		"JWT_SIGNING_KEY": c.JWTSigningKey,
-		"SMTP_URL":        c.SMTPURL, "MAIL_FROM": c.MailFrom,
+		"JWT_SIGNING_KEY": c.JWTSigningKey, "WEBHOOK_ENCRYPTION_KEY": c.WebhookEncryptionKey,
+		"SMTP_URL": c.SMTPURL, "MAIL_FROM": c.MailFrom,
 	}[name]
 }
 

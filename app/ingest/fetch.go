@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"code.dny.dev/ssrf"
+
+	"github.com/assayhq/assay/app/netguard"
 )
 
 // Defaults of FetchOptions.
@@ -52,26 +54,8 @@ func NewFetcher(o FetchOptions) *Fetcher {
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = DefaultMaxRedirects
 	}
-	var v4, v6 []netip.Prefix
-	for _, p := range o.AllowedPrivate {
-		if p.Addr().Is4() {
-			v4 = append(v4, p)
-		} else {
-			v6 = append(v6, p)
-		}
-	}
-	guard := ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(v4...), ssrf.WithAllowedV6Prefixes(v6...))
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: guard.Safe}
-	transport := &http.Transport{
-		Proxy:                 nil, // a proxy would make the connect-time check see the proxy's address
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: o.Timeout,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
+	guard := netguard.New(o.AllowedPrivate)
+	transport := netguard.Transport(guard, o.Timeout)
 	max := o.MaxRedirects
 	client := &http.Client{
 		Transport: transport,

@@ -20,6 +20,17 @@ const (
 	TemplateChangeEmail     = "change_email"
 	TemplateEmailChanged    = "email_changed"
 	TemplateInvitation      = "invitation"
+	// Billing: the trial ends soon, a payment failed, the subscription ended.
+	TemplateTrialEnding          = "trial_ending"
+	TemplatePaymentFailed        = "payment_failed"
+	TemplateSubscriptionCanceled = "subscription_canceled"
+	// The data lifecycle: an organization's deletion scheduled and done, an account's
+	// deletion receipt.
+	TemplateOrgDeletionScheduled = "org_deletion_scheduled"
+	TemplateOrgDeleted           = "org_deleted"
+	TemplateAccountDeleted       = "account_deleted"
+	// TemplateEndpointDisabled tells owners that a webhook endpoint was disabled.
+	TemplateEndpointDisabled = "endpoint_disabled"
 )
 
 // Data is what every email template receives.
@@ -32,6 +43,12 @@ type Data struct {
 	OrgName  string // the organization, for invitations
 	Role     string // the role offered, for invitations
 	Inviter  string // who invited, for invitations
+	Plan     string // the plan's name, for billing mails
+	Date     string // the day something happens ("2 January 2026"), for billing mails
+	Receipt  string // a deletion receipt's id
+	// EndpointURL and Reason name a disabled webhook endpoint and why it was disabled.
+	EndpointURL string
+	Reason      string
 }
 
 // Templates renders the emails; all of them are parsed at construction.
@@ -52,7 +69,9 @@ func NewTemplates() (*Templates, error) {
 	}
 	t := &Templates{text: text, html: html}
 	for _, name := range []string{TemplateVerifyEmail, TemplateSignupExists, TemplateResetPassword,
-		TemplatePasswordChanged, TemplateChangeEmail, TemplateEmailChanged, TemplateInvitation} {
+		TemplatePasswordChanged, TemplateChangeEmail, TemplateEmailChanged, TemplateInvitation,
+		TemplateTrialEnding, TemplatePaymentFailed, TemplateSubscriptionCanceled,
+		TemplateOrgDeletionScheduled, TemplateOrgDeleted, TemplateAccountDeleted, TemplateEndpointDisabled} {
 		if _, err := t.Render(name, "test@example.com", Data{AppURL: "http://localhost", Link: "http://localhost/x"}); err != nil {
 			return nil, err
 		}

@@ -124,10 +124,17 @@ func Create(ctx context.Context, db *entweb.Client, userID, name string) (*entwe
 	return o, err
 }
 
-// checkSeats is where a plan's seat limit will refuse a new member (ErrNoSeats); every
-// plan has unlimited seats for now.
+// checkSeats refuses a new member (ErrNoSeats) when the organization's members already
+// fill its plan's seats. The invitation being accepted held one of them, so pending
+// invitations do not count here.
 func checkSeats(ctx context.Context, db *entweb.Client, orgID string) error {
-	_, _, _ = ctx, db, orgID
+	s, err := SeatsOf(ctx, db, orgID, time.Now())
+	if err != nil {
+		return err
+	}
+	if s.Limit > 0 && s.Members+1 > s.Limit {
+		return ErrNoSeats
+	}
 	return nil
 }
 

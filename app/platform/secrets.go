@@ -19,12 +19,14 @@ type devSecrets struct {
 	SessionSecret string `json:"session_secret"`
 	WebhookSecret string `json:"webhook_secret"`
 	JWTSigningKey string `json:"jwt_signing_key"`
+	// WebhookEncryptionKey was added later: a file without it gets one on next start.
+	WebhookEncryptionKey string `json:"webhook_encryption_key,omitempty"`
 }
 
 // EnsureSecrets fills unset secrets from DATA_DIR/secrets.json, generating that file on
 // first use. Production never gets here: Validate refuses missing secrets there.
 func EnsureSecrets(cfg config.Config) (config.Config, error) {
-	if cfg.SessionSecret != "" && cfg.WebhookSecret != "" && cfg.JWTSigningKey != "" {
+	if cfg.SessionSecret != "" && cfg.WebhookSecret != "" && cfg.JWTSigningKey != "" && cfg.WebhookEncryptionKey != "" {
 		return cfg, nil
 	}
 	if cfg.Production() {
@@ -38,8 +40,14 @@ func EnsureSecrets(cfg config.Config) (config.Config, error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return cfg, fmt.Errorf("secrets: %s: %w", path, err)
 		}
+		if s.WebhookEncryptionKey == "" {
+			if s, err = addEncryptionKey(path, s); err != nil {
+				return cfg, err
+			}
+		}
 	case errors.Is(err, os.ErrNotExist):
-		s = devSecrets{SessionSecret: randomHex(32), WebhookSecret: randomHex(32), JWTSigningKey: NewSigningKey()}
+		s = devSecrets{SessionSecret: randomHex(32), WebhookSecret: randomHex(32), JWTSigningKey: NewSigningKey(),
+			WebhookEncryptionKey: NewSigningKey()}
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return cfg, fmt.Errorf("secrets: %w", err)
 		}
@@ -62,7 +70,26 @@ func EnsureSecrets(cfg config.Config) (config.Config, error) {
 	if cfg.JWTSigningKey == "" {
 		cfg.JWTSigningKey = s.JWTSigningKey
 	}
+	if cfg.WebhookEncryptionKey == "" {
+		cfg.WebhookEncryptionKey = s.WebhookEncryptionKey
+	}
 	return cfg, nil
+}
+
+// addEncryptionKey adds a webhook encryption key (32 random bytes, base64) to a
+// secrets file written before it existed, replacing the file atomically.
+func addEncryptionKey(path string, s devSecrets) (devSecrets, error) {
+	s.WebhookEncryptionKey = NewSigningKey()
+	b, _ := json.MarshalIndent(s, "", "  ") // #nosec G117 -- the development secrets file (0600) is this data
+	tmp := path + ".new"
+	_ = os.Remove(tmp)
+	if err := writeExclusive(tmp, b); err != nil {
+		return s, fmt.Errorf("secrets: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return s, fmt.Errorf("secrets: %w", err)
+	}
+	return s, nil
 }
 
 // NewSigningKey returns a fresh Ed25519 seed, base64-encoded, as JWT_SIGNING_KEY takes it.

@@ -6,20 +6,25 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/axiomhq/hyperloglog"
 )
 
 // codecVersion is bumped whenever a wire struct changes incompatibly.
-const codecVersion = 1
+// Version 2 moved row and value hashes out of the gob header into sorted
+// runs after it (see HashRun) and top values to a Misra–Gries summary.
+const codecVersion = 2
 
 type normalizeWire struct {
-	Version   int
-	Chunk     int
-	FirstRow  int64
-	Rows      int64
-	Columns   []ColumnTypes
+	Version  int
+	Chunk    int
+	FirstRow int64
+	Rows     int64
+	Columns  []ColumnTypes
+	// RowHashes is unused since version 2: Rows hash records follow the
+	// header, sorted by (hash, row).
 	RowHashes []byte
 }
 
@@ -38,7 +43,7 @@ type enrichColumnWire struct {
 	DistinctHashes []byte
 	Numeric        NumericStats
 	Top            []TrackedValue
-	TopTruncated   bool
+	TopError       int64
 	MinLength      int64
 	MaxLength      int64
 	Formats        FormatCounts
@@ -54,29 +59,39 @@ type validateWire struct {
 	Rules    []ruleWire
 }
 
+// ruleWire is one rule of a validate partial. For a unique rule, Entries
+// hash records (one per non-null row, sorted by hash and row) follow the
+// header, after those of earlier unique rules; ValueHashes is unused since
+// version 2.
 type ruleWire struct {
 	Failed      int64
 	FailedRows  []byte
 	Unique      bool
 	ValueHashes []byte
+	Entries     int64
 }
 
-// MarshalBinary encodes the partial for storage between pipeline stages.
+// MarshalBinary encodes the partial for storage between pipeline stages: a
+// gob header, then the row hashes sorted by (hash, row) for NewRowHashRun.
 func (p *NormalizePartial) MarshalBinary() ([]byte, error) {
-	return encodeGob(normalizeWire{
-		Version: codecVersion, Chunk: p.Chunk, FirstRow: p.FirstRow, Rows: p.Rows,
-		Columns: p.Columns, RowHashes: packUint64s(p.RowHashes),
+	b, err := encodeGob(normalizeWire{
+		Version: codecVersion, Chunk: p.Chunk, FirstRow: p.FirstRow, Rows: p.Rows, Columns: p.Columns,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return appendRecords(b, sortedRecords(p.RowHashes, false)), nil
 }
 
 // UnmarshalNormalize decodes a NormalizePartial written by MarshalBinary.
 func UnmarshalNormalize(b []byte) (*NormalizePartial, error) {
 	var w normalizeWire
-	if err := decodeGob(b, &w); err != nil {
+	r := bytes.NewReader(b)
+	if err := decodeGobFrom(r, &w); err != nil {
 		return nil, fmt.Errorf("decode normalize partial: %w", err)
 	}
-	hashes, err := unpackUint64s(w.RowHashes)
-	if err != nil || int64(len(hashes)) != w.Rows {
+	hashes, err := readRecords(r, w.Rows, w.Rows, false)
+	if err != nil || r.Len() != 0 {
 		return nil, errors.New("decode normalize partial: row hashes do not match the row count")
 	}
 	return &NormalizePartial{Chunk: w.Chunk, FirstRow: w.FirstRow, Rows: w.Rows, Columns: w.Columns, RowHashes: hashes}, nil
@@ -97,7 +112,7 @@ func (p *EnrichPartial) MarshalBinary() ([]byte, error) {
 		c.quantiles.Encode(&q, false)
 		w.Columns[i] = enrichColumnWire{
 			Count: c.Count, Nulls: c.Nulls, DistinctExact: c.DistinctExact, DistinctHashes: packUint64s(c.DistinctHashes),
-			Numeric: c.Numeric, Top: c.Top, TopTruncated: c.TopTruncated, MinLength: c.MinLength, MaxLength: c.MaxLength,
+			Numeric: c.Numeric, Top: c.Top, TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
 			Formats: c.Formats, HLL: hll, Quantiles: q,
 		}
 	}
@@ -132,26 +147,41 @@ func UnmarshalEnrich(b []byte) (*EnrichPartial, error) {
 		}
 		p.Columns[i] = &ColumnProfile{
 			Count: c.Count, Nulls: c.Nulls, DistinctExact: c.DistinctExact, DistinctHashes: hashes,
-			Numeric: c.Numeric, Top: c.Top, TopTruncated: c.TopTruncated, MinLength: c.MinLength, MaxLength: c.MaxLength,
+			Numeric: c.Numeric, Top: c.Top, TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
 			Formats: c.Formats, hll: hll, quantiles: q,
 		}
 	}
 	return p, nil
 }
 
-// MarshalBinary encodes the partial for storage between pipeline stages.
+// MarshalBinary encodes the partial for storage between pipeline stages: a
+// gob header, then for each unique rule its non-null value hashes sorted by
+// (hash, row), for NewUniqueHashRun.
 func (p *ValidatePartial) MarshalBinary() ([]byte, error) {
 	w := validateWire{Version: codecVersion, Chunk: p.Chunk, FirstRow: p.FirstRow, Rows: p.Rows, Rules: make([]ruleWire, len(p.Rules))}
+	runs := make([][]hashRecord, len(p.Rules))
 	for i, r := range p.Rules {
-		w.Rules[i] = ruleWire{Failed: r.failed.n, FailedRows: r.failed.buf, Unique: r.ValueHashes != nil, ValueHashes: packUint64s(r.ValueHashes)}
+		w.Rules[i] = ruleWire{Failed: r.failed.n, FailedRows: r.failed.buf, Unique: r.ValueHashes != nil}
+		if r.ValueHashes != nil {
+			runs[i] = sortedRecords(r.ValueHashes, true)
+			w.Rules[i].Entries = int64(len(runs[i]))
+		}
 	}
-	return encodeGob(w)
+	b, err := encodeGob(w)
+	if err != nil {
+		return nil, err
+	}
+	for _, run := range runs {
+		b = appendRecords(b, run)
+	}
+	return b, nil
 }
 
 // UnmarshalValidate decodes a ValidatePartial written by MarshalBinary.
 func UnmarshalValidate(b []byte) (*ValidatePartial, error) {
 	var w validateWire
-	if err := decodeGob(b, &w); err != nil {
+	rd := bytes.NewReader(b)
+	if err := decodeGobFrom(rd, &w); err != nil {
 		return nil, fmt.Errorf("decode validate partial: %w", err)
 	}
 	p := &ValidatePartial{Chunk: w.Chunk, FirstRow: w.FirstRow, Rows: w.Rows, Rules: make([]RulePartial, len(w.Rules))}
@@ -162,15 +192,15 @@ func UnmarshalValidate(b []byte) (*ValidatePartial, error) {
 		}
 		p.Rules[i].failed = failed
 		if r.Unique {
-			hashes, err := unpackUint64s(r.ValueHashes)
+			hashes, err := readRecords(rd, r.Entries, w.Rows, true)
 			if err != nil {
 				return nil, fmt.Errorf("decode validate partial: rule %d: %w", i+1, err)
 			}
-			if hashes == nil {
-				hashes = []uint64{} // non-nil marks the rule as unique
-			}
-			p.Rules[i].ValueHashes = hashes
+			p.Rules[i].ValueHashes = hashes // non-nil marks the rule as unique
 		}
+	}
+	if rd.Len() != 0 {
+		return nil, errors.New("decode validate partial: trailing bytes")
 	}
 	return p, nil
 }
@@ -188,7 +218,15 @@ func encodeGob(v any) ([]byte, error) {
 func decodeGob[T interface {
 	normalizeWire | enrichWire | validateWire
 }](b []byte, v *T) error {
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(v); err != nil {
+	return decodeGobFrom(bytes.NewReader(b), v)
+}
+
+// decodeGobFrom decodes one gob header from r, which being an
+// io.ByteReader is read no further than the header's end.
+func decodeGobFrom[T interface {
+	normalizeWire | enrichWire | validateWire
+}](r io.ByteReader, v *T) error {
+	if err := gob.NewDecoder(r.(io.Reader)).Decode(v); err != nil {
 		return err
 	}
 	var version int
@@ -231,4 +269,32 @@ func unpackUint64s(b []byte) ([]uint64, error) {
 		v[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
 	return v, nil
+}
+
+// readRecords reads n sorted hash records of a chunk of rows rows and
+// returns the hashes in row order, 0 for rows without a record (nulls, when
+// sparse is set; otherwise every row must have exactly one).
+func readRecords(r io.Reader, n, rows int64, sparse bool) ([]uint64, error) {
+	if n < 0 || n > rows || (!sparse && n != rows) {
+		return nil, errors.New("hash record count does not match the rows")
+	}
+	hashes := make([]uint64, rows)
+	seen := newBitmap(rows)
+	// r is read directly: a buffer would read past this run.
+	run := &HashRun{r: r, left: n, rows: rows}
+	for {
+		rec, ok, err := run.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if seen.has(rec.Row) || (sparse && rec.Hash == 0) {
+			return nil, errors.New("hash records repeat a row")
+		}
+		seen.set(rec.Row)
+		hashes[rec.Row] = rec.Hash
+	}
+	return hashes, nil
 }

@@ -30,17 +30,77 @@ func inferType(t ColumnTypes) string {
 
 // buildColumn merges one column's partials into its report.
 func buildColumn(name string, types ColumnTypes, profiles []*ColumnProfile) (ColumnReport, error) {
-	m, err := mergeProfiles(profiles)
-	if err != nil {
-		return ColumnReport{}, err
+	cm := newColumnMerger()
+	for _, p := range profiles {
+		if err := cm.add(p); err != nil {
+			return ColumnReport{}, err
+		}
 	}
+	return cm.report(name, types), nil
+}
+
+// columnMerger combines one column's per-chunk profiles, one at a time in
+// chunk order, in memory bounded by distinctExactLimit, topTrackLimit and
+// the sketch sizes rather than by the number of chunks or rows.
+type columnMerger struct {
+	m     ColumnProfile
+	union map[uint64]struct{}
+	top   *topSketch
+}
+
+func newColumnMerger() *columnMerger {
+	return &columnMerger{
+		m:     ColumnProfile{DistinctExact: true, quantiles: newSketch()},
+		union: map[uint64]struct{}{},
+		top:   newTopSketch(topTrackLimit),
+	}
+}
+
+// add merges the next chunk's profile. Exact distinct sets are unioned
+// while the union stays within distinctExactLimit.
+func (cm *columnMerger) add(p *ColumnProfile) error {
+	m := &cm.m
+	nonNull, pNonNull := m.Count-m.Nulls, p.Count-p.Nulls
+	m.Count += p.Count
+	m.Nulls += p.Nulls
+	m.Numeric.merge(p.Numeric)
+	m.Formats.merge(p.Formats)
+	if pNonNull > 0 {
+		if nonNull == 0 {
+			m.MinLength, m.MaxLength = p.MinLength, p.MaxLength
+		} else {
+			m.MinLength = min(m.MinLength, p.MinLength)
+			m.MaxLength = max(m.MaxLength, p.MaxLength)
+		}
+	}
+	if err := m.quantiles.MergeWith(p.quantiles); err != nil {
+		return fmt.Errorf("merge quantile sketch: %w", err)
+	}
+	if err := m.mergeDistinct(p, cm.union); err != nil {
+		return err
+	}
+	cm.top.merge(p.Top, p.TopError)
+	return nil
+}
+
+// report builds the column's report from everything added.
+func (cm *columnMerger) report(name string, types ColumnTypes) ColumnReport {
+	m := &cm.m
+	if m.DistinctExact {
+		m.DistinctHashes = make([]uint64, 0, len(cm.union))
+		for h := range cm.union {
+			m.DistinctHashes = append(m.DistinctHashes, h)
+		}
+	}
+	m.Top, m.TopError = cm.top.items, cm.top.Err
 	col := ColumnReport{
-		Name:    name,
-		Type:    inferType(types),
-		Count:   m.Count,
-		Nulls:   m.Nulls,
-		Top:     []TopValue{},
-		Formats: []string{},
+		Name:        name,
+		Type:        inferType(types),
+		Count:       m.Count,
+		Nulls:       m.Nulls,
+		Top:         []TopValue{},
+		Formats:     []string{},
+		Approximate: []string{},
 	}
 	col.Invalid = types.NonNull - types.count(col.Type)
 	col.Distinct, col.DistinctApprox = m.distinct(types.NonNull)
@@ -57,6 +117,9 @@ func buildColumn(name string, types ColumnTypes, profiles []*ColumnProfile) (Col
 	}
 
 	col.Top, col.TopApprox = m.topValues()
+	if col.TopApprox {
+		col.TopMaxError = m.TopError
+	}
 	if nonNull := types.NonNull; nonNull > 0 {
 		minLen, maxLen := m.MinLength, m.MaxLength
 		col.MinLength, col.MaxLength = &minLen, &maxLen
@@ -69,54 +132,15 @@ func buildColumn(name string, types ColumnTypes, profiles []*ColumnProfile) (Col
 			}
 		}
 	}
-	return col, nil
-}
-
-// mergeProfiles combines per-chunk profiles in chunk order. Exact distinct
-// sets are unioned while the union stays within distinctExactLimit.
-func mergeProfiles(profiles []*ColumnProfile) (*ColumnProfile, error) {
-	m := &ColumnProfile{DistinctExact: true, quantiles: newSketch()}
-	union := map[uint64]struct{}{}
-	tops := map[uint64]*TrackedValue{}
-	for _, p := range profiles {
-		nonNull, pNonNull := m.Count-m.Nulls, p.Count-p.Nulls
-		m.Count += p.Count
-		m.Nulls += p.Nulls
-		m.Numeric.merge(p.Numeric)
-		m.Formats.merge(p.Formats)
-		m.TopTruncated = m.TopTruncated || p.TopTruncated
-		if pNonNull > 0 {
-			if nonNull == 0 {
-				m.MinLength, m.MaxLength = p.MinLength, p.MaxLength
-			} else {
-				m.MinLength = min(m.MinLength, p.MinLength)
-				m.MaxLength = max(m.MaxLength, p.MaxLength)
-			}
-		}
-		if err := m.quantiles.MergeWith(p.quantiles); err != nil {
-			return nil, fmt.Errorf("merge quantile sketch: %w", err)
-		}
-		if err := m.mergeDistinct(p, union); err != nil {
-			return nil, err
-		}
-		for _, t := range p.Top {
-			if cur := tops[t.Hash]; cur != nil {
-				cur.Count += t.Count
-			} else {
-				tops[t.Hash] = &TrackedValue{Hash: t.Hash, Value: t.Value, Count: t.Count}
-			}
+	for _, a := range []struct {
+		figure string
+		approx bool
+	}{{"distinct", col.DistinctApprox}, {"quantiles", col.QuantilesApprox}, {"histogram", len(col.Histogram) > 0}, {"top", col.TopApprox}} {
+		if a.approx {
+			col.Approximate = append(col.Approximate, a.figure)
 		}
 	}
-	if m.DistinctExact {
-		m.DistinctHashes = make([]uint64, 0, len(union))
-		for h := range union {
-			m.DistinctHashes = append(m.DistinctHashes, h)
-		}
-	}
-	for _, t := range tops {
-		m.Top = append(m.Top, *t)
-	}
-	return m, nil
+	return col
 }
 
 // mergeDistinct adds p's distinct values to union while the merged set is
@@ -175,5 +199,5 @@ func (m *ColumnProfile) topValues() ([]TopValue, bool) {
 	for _, t := range m.Top[:min(len(m.Top), topValues)] {
 		out = append(out, TopValue{Value: t.Value, Count: t.Count})
 	}
-	return out, m.TopTruncated
+	return out, m.TopError > 0
 }

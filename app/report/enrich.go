@@ -14,8 +14,8 @@ const (
 	// distinctExactLimit is the largest distinct-value set kept exactly;
 	// beyond it only the HyperLogLog estimate is available.
 	distinctExactLimit = 10_000
-	// topTrackLimit is how many distinct values per chunk get exact counts
-	// for the top-values list.
+	// topTrackLimit is the capacity k of the Misra–Gries summary behind the
+	// top values: a column's top-value counts are low by at most N/(k+1).
 	topTrackLimit = 1_000
 	// topValueBytes caps the stored text of a top value.
 	topValueBytes = 200
@@ -41,10 +41,12 @@ type ColumnProfile struct {
 	DistinctExact  bool
 	DistinctHashes []uint64
 	Numeric        NumericStats
-	// Top holds exact counts for the first topTrackLimit distinct values
-	// seen; TopTruncated says other values were seen and not counted.
-	Top          []TrackedValue
-	TopTruncated bool
+	// Top holds the counters of a Misra–Gries summary of at most
+	// topTrackLimit values: each count is low by at most TopError (0 when
+	// every count is exact), and every value seen more than TopError times
+	// is among them.
+	Top      []TrackedValue
+	TopError int64
 	// MinLength and MaxLength are value lengths in runes.
 	MinLength int64
 	MaxLength int64
@@ -93,23 +95,20 @@ func Enrich(r io.Reader, l *Layout, c Chunk) (*EnrichPartial, error) {
 	return p, nil
 }
 
-// enricher accumulates a ColumnProfile. seen maps a value hash to its index
-// in p.Top, or -1 for a value seen but not tracked; while exact it holds
-// every distinct hash, afterwards only the tracked ones. Once inexact,
-// most values of a high-cardinality column are untracked, and the tracked
-// bitset rules most of them out without probing the map.
+// enricher accumulates a ColumnProfile. While exact, distinct holds every
+// distinct value hash; past distinctExactLimit they go to the HyperLogLog
+// sketch instead. Top values go to a Misra–Gries summary (see topSketch).
 type enricher struct {
-	p       ColumnProfile
-	seen    *hashIndex
-	exact   bool
-	tracked *[1024]uint64
+	p        ColumnProfile
+	distinct *hashIndex
+	top      *topSketch
 }
 
 func newEnricher() *enricher {
 	return &enricher{
-		p:     ColumnProfile{quantiles: newSketch()},
-		seen:  newHashIndex(64),
-		exact: true,
+		p:        ColumnProfile{quantiles: newSketch()},
+		distinct: newHashIndex(64),
+		top:      newTopSketch(topTrackLimit),
 	}
 }
 
@@ -121,18 +120,17 @@ func (e *enricher) add(v string) {
 		return
 	}
 	h := valueHash(v, false)
-	if !e.exact && e.tracked[h%65536/64]&(1<<(h%64)) == 0 {
+	e.top.add(h, v)
+	if e.distinct == nil {
 		p.hll.InsertHash(h)
-		p.TopTruncated = true
-	} else if idx, ok := e.seen.get(h); ok {
-		if idx >= 0 {
-			p.Top[idx].Count++
+	} else if _, ok := e.distinct.get(h); !ok {
+		e.distinct.put(h, 0)
+		if e.distinct.len() > distinctExactLimit {
+			// Too many values to keep: switch to the sketch, fed everything so far.
+			p.hll = hyperloglog.NewNoSparse()
+			e.distinct.each(func(h uint64, _ int32) { p.hll.InsertHash(h) })
+			e.distinct = nil
 		}
-	} else {
-		if !e.exact {
-			p.hll.InsertHash(h)
-		}
-		e.track(h, v)
 	}
 	if x, ok := parseNumber(v); ok {
 		p.Numeric.add(x)
@@ -149,59 +147,30 @@ func (e *enricher) add(v string) {
 	p.Formats.add(v)
 }
 
-// track records a value not yet in seen.
-func (e *enricher) track(h uint64, v string) {
-	p := &e.p
-	if len(p.Top) < topTrackLimit {
-		e.seen.put(h, int32(len(p.Top))) // #nosec G115 -- len(p.Top) < topTrackLimit
-		p.Top = append(p.Top, TrackedValue{Hash: h, Value: displayValue(v), Count: 1})
-		return
-	}
-	p.TopTruncated = true
-	if !e.exact {
-		return
-	}
-	if e.seen.len() < distinctExactLimit {
-		e.seen.put(h, -1)
-		return
-	}
-	// Too many values to keep: switch to the sketch, fed everything so far.
-	e.exact = false
-	p.hll = hyperloglog.NewNoSparse()
-	p.hll.InsertHash(h)
-	tracked := newHashIndex(len(p.Top))
-	e.tracked = new([1024]uint64)
-	e.seen.each(func(h uint64, idx int32) {
-		p.hll.InsertHash(h)
-		if idx >= 0 {
-			tracked.put(h, idx)
-			e.tracked[h%65536/64] |= 1 << (h % 64)
-		}
-	})
-	e.seen = tracked
-}
-
 func (e *enricher) profile() *ColumnProfile {
 	p := e.p
-	p.DistinctExact = e.exact
-	if e.exact {
-		p.DistinctHashes = make([]uint64, 0, e.seen.len())
-		e.seen.each(func(h uint64, _ int32) {
+	p.DistinctExact = e.distinct != nil
+	if p.DistinctExact {
+		p.DistinctHashes = make([]uint64, 0, e.distinct.len())
+		e.distinct.each(func(h uint64, _ int32) {
 			p.DistinctHashes = append(p.DistinctHashes, h)
 		})
 	}
+	e.top.reduce(topTrackLimit)
+	e.top.values()
+	p.Top, p.TopError = e.top.items, e.top.Err
 	return &p
 }
 
-// displayValue copies v so it does not pin the parser's record buffer, and
-// shortens it to topValueBytes on a rune boundary.
-func displayValue(v string) string {
+// displayCut shortens v to topValueBytes on a rune boundary, saying
+// whether it did; the shortened value is shown with a trailing "…".
+func displayCut(v string) (string, bool) {
 	if len(v) <= topValueBytes {
-		return strings.Clone(v)
+		return v, false
 	}
 	cut := topValueBytes
 	for cut > 0 && !utf8.RuneStart(v[cut]) {
 		cut--
 	}
-	return v[:cut] + "…"
+	return v[:cut], true
 }

@@ -54,11 +54,14 @@ type ColumnReport struct {
 	QuantilesApprox bool `json:"quantiles_approx"`
 	// Invalid counts non-null values that do not parse as Type.
 	Invalid int64 `json:"invalid"`
-	// Top lists up to 5 most frequent values, most frequent first.
-	// TopApprox says some chunk had too many distinct values to count them
-	// all, so the counts may be low.
-	Top       []TopValue `json:"top"`
-	TopApprox bool       `json:"top_approx"`
+	// Top lists up to 5 most frequent values, most frequent first. They
+	// come from a mergeable Misra–Gries summary of 1,000 counters: with
+	// more distinct values than that, TopApprox is true and each count may
+	// be low by up to TopMaxError (at most non-null values / 1,001); every
+	// value occurring more often than TopMaxError is still counted.
+	Top         []TopValue `json:"top"`
+	TopApprox   bool       `json:"top_approx"`
+	TopMaxError int64      `json:"top_max_error"`
 	// Formats names the formats (email, url, uuid) of at least 95% of the
 	// non-null values.
 	Formats []string `json:"formats"`
@@ -68,6 +71,10 @@ type ColumnReport struct {
 	// Histogram bins the numeric values of integer and number columns
 	// (see HistogramBin); it is empty for other columns.
 	Histogram []HistogramBin `json:"histogram,omitempty"`
+	// Approximate names the figures of this column that are estimates, out
+	// of distinct, quantiles, histogram and top (see their flags); the
+	// others are exact.
+	Approximate []string `json:"approximate"`
 }
 
 // Quantiles are approximate quartiles.

@@ -20,6 +20,8 @@ type Probes struct {
 	// Checks are the dependencies readiness pings, by name ("database", "redis").
 	Checks map[string]Check
 	Log    *slog.Logger
+	// Drain, once started, fails readiness with the check "shutdown".
+	Drain *Drain
 }
 
 // ProbeView is the JSON body of a readiness answer.
@@ -73,6 +75,10 @@ func (p Probes) Run(ctx context.Context) ProbeView {
 				p.Log.WarnContext(ctx, "readiness check failed", "check", r.name, "error", r.err)
 			}
 		}
+	}
+	if p.Drain.Draining() {
+		v.Checks[checkDraining] = "error"
+		v.Failing = append(v.Failing, checkDraining)
 	}
 	if len(v.Failing) > 0 {
 		v.Status = "error"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/plan"
 	"github.com/assayhq/assay/app/report"
 )
 
@@ -30,6 +31,8 @@ type apiProblem struct {
 	Detail string `json:"detail"`
 	// Errors lists the problems of a refused rule set, each naming its rule.
 	Errors []report.FieldError `json:"errors"`
+	// Limit names the plan limit that refused the request (402, 413 or 429 over a plan).
+	Limit string `json:"limit"`
 }
 
 func (p *apiProblem) Error() string {
@@ -84,7 +87,12 @@ func newAPIClient(baseURL string, hc *http.Client, signer *auth.Signer, maxUploa
 }
 
 func (a *apiClient) token(acc *member) (string, error) {
-	t, err := a.signer.Mint(acc.UserID, acc.OrgID, acc.Role, acc.Plan, auth.Limits{MaxUploadBytes: a.maxUpload})
+	p := plan.Or(acc.Plan)
+	lim := p.Limits
+	if a.maxUpload > 0 && a.maxUpload < lim.MaxUploadBytes {
+		lim.MaxUploadBytes = a.maxUpload // the server's own ceiling is lower than the plan's
+	}
+	t, err := a.signer.Mint(acc.UserID, acc.OrgID, acc.Role, p.ID, lim)
 	if err != nil {
 		return "", fmt.Errorf("api: mint token: %w", err)
 	}

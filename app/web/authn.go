@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -27,8 +28,15 @@ type member struct {
 	// requires one and the user has none, so only the enrollment pages are open.
 	MFAEnabled    bool
 	MustEnrollMFA bool
+	// Suspended: staff suspended the organization; its members see only that.
+	Suspended bool
 	// Orgs are all the user's organizations, for the header's switcher.
 	Orgs []org.Membership
+	// Billing is the subscription banner (trial, past due, ended); nil for none.
+	Billing *billingNotice
+	// AccountDeletesAt and OrgDeletesAt are when a scheduled deletion of the account or
+	// of this organization happens (nil: none scheduled).
+	AccountDeletesAt, OrgDeletesAt *time.Time
 }
 
 func memberOf(c fiber.Ctx) *member {
@@ -40,6 +48,9 @@ func memberOf(c fiber.Ctx) *member {
 type authn struct {
 	db       *entweb.Client
 	sessions *sessionManager
+	grace    time.Duration // billing's grace period, for the past-due banner
+	// support serves staff under an owner's support grant (see admin_support.go).
+	support *supportAccess
 }
 
 // require is middleware: it loads the session's user and membership, scopes the request
@@ -58,6 +69,9 @@ func (a authn) check(c fiber.Ctx, enrolling bool) error {
 	if userID == "" || orgID == "" {
 		return redirect(c, "/login")
 	}
+	if a.support != nil && ws.str(keySupportOrg) != "" {
+		return a.support.serve(c, userID)
+	}
 	acc, err := a.load(c, userID, orgID)
 	if err != nil {
 		return err
@@ -66,6 +80,9 @@ func (a authn) check(c fiber.Ctx, enrolling bool) error {
 		return a.lost(c, userID)
 	}
 	c.Locals(localAccount, acc)
+	if acc.Suspended && c.Path() != pathOrgsSwitch {
+		return errSuspended
+	}
 	if acc.MustEnrollMFA && !enrolling {
 		return redirect(c, pathSettingsSecurity)
 	}
@@ -117,11 +134,18 @@ func (a authn) load(c fiber.Ctx, userID, orgID string) (*member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: load organizations: %w", err)
 	}
+	notice, err := loadBillingNotice(ctx, a.db, o.ID, a.grace)
+	if err != nil {
+		return nil, err
+	}
 	return &member{
-		Orgs:   orgs,
+		Orgs: orgs, Billing: notice,
 		UserID: u.ID, Email: email, OrgID: o.ID, OrgName: o.Name, Plan: o.Plan, Role: string(m.Role),
 		Verified:   u.EmailVerifiedAt != nil || u.Email == "",
 		MFAEnabled: u.MfaEnabledAt != nil, MustEnrollMFA: o.RequireMfa && u.MfaEnabledAt == nil,
+		Suspended: o.SuspendedAt != nil,
+		// Scheduled deletions show as a banner on every page until done or cancelled.
+		AccountDeletesAt: u.DeleteAfter, OrgDeletesAt: o.DeleteAfter,
 	}, nil
 }
 

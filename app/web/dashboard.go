@@ -30,6 +30,8 @@ type uploadForm struct {
 	Error      string
 	RulesError bool
 	MaxUpload  string
+	// Upgrade: a plan limit refused the upload; the form links to the pricing page.
+	Upgrade bool
 }
 
 type dashboardPage struct {

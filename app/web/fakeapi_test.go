@@ -35,6 +35,7 @@ type fakeAPI struct {
 	firstBytes chan struct{}
 	keys       fakeKeys  // the internal API-key endpoints
 	rules      fakeRules // datasets' columns and saved rule sets
+	hooks      fakeHooks // webhook endpoints and their deliveries
 }
 
 type fakeUpload struct {
@@ -74,6 +75,14 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	mux.HandleFunc("GET /v1/internal/api-keys", f.auth(f.keys.list))
 	mux.HandleFunc("POST /v1/internal/api-keys", f.auth(f.keys.create))
 	mux.HandleFunc("POST /v1/internal/api-keys/{id}/revoke", f.auth(f.keys.revoke))
+	mux.HandleFunc("GET /v1/api/webhook-endpoints", f.auth(f.hooks.list))
+	mux.HandleFunc("POST /v1/api/webhook-endpoints", f.auth(f.hooks.create))
+	mux.HandleFunc("GET /v1/api/webhook-endpoints/{id}", f.auth(f.hooks.show))
+	mux.HandleFunc("PATCH /v1/api/webhook-endpoints/{id}", f.auth(f.hooks.patch))
+	mux.HandleFunc("DELETE /v1/api/webhook-endpoints/{id}", f.auth(f.hooks.remove))
+	mux.HandleFunc("POST /v1/api/webhook-endpoints/{id}/rotate-secret", f.auth(f.hooks.rotate))
+	mux.HandleFunc("GET /v1/api/webhook-endpoints/{id}/deliveries", f.auth(f.hooks.listDeliveries))
+	mux.HandleFunc("POST /v1/api/webhook-deliveries/{id}/redeliver", f.auth(f.hooks.redeliver))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assayhq/assay/app/org"
+	"github.com/assayhq/assay/app/plan"
 	"github.com/assayhq/assay/app/tenant"
 	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
@@ -83,6 +84,8 @@ func TestInviteLink(t *testing.T) {
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		o := env.owner(t)
+		// Four people end up in the organization: more than Free's seats.
+		env.db.Organization.UpdateOneID(o.OrgID).SetPlan(plan.Pro).ExecX(ctx)
 		c := env.login(t, o)
 		owners := c.postForm(pathSettingsOrg+"/invitations/link", url.Values{"role": {"owner"}})
 		require.Equal(t, http.StatusUnprocessableEntity, owners.StatusCode)

@@ -46,6 +46,8 @@ type orgPageState struct {
 	Error             string // about the member list (the last owner)
 	Notice            string
 	Link              string // an invitation link just created, shown this once
+	// NoSeats: the plan's seats are full; the form links to the pricing page.
+	NoSeats bool
 }
 
 // orgPage is the organization settings page.

@@ -45,6 +45,11 @@ func (h orgPages) inviteEmail(c fiber.Ctx) error {
 			st.Errors["email"] = st.Email + " is already a member of this organization."
 		}
 	}
+	if len(st.Errors) == 0 {
+		if err := h.seatsRefused(c, &st); err != nil {
+			return err
+		}
+	}
 	if len(st.Errors) > 0 {
 		return h.render(c, http.StatusUnprocessableEntity, st)
 	}
@@ -73,6 +78,14 @@ func (h orgPages) inviteLink(c fiber.Ctx) error {
 	ctx := c.Context()
 	m := memberOf(c)
 	role := c.FormValue("role")
+	st := orgPageState{Errors: map[string]string{}}
+	if err := h.seatsRefused(c, &st); err != nil {
+		return err
+	}
+	if len(st.Errors) > 0 {
+		st.Errors["link-role"] = st.Errors["email"]
+		return h.render(c, http.StatusUnprocessableEntity, st)
+	}
 	inv, raw, err := org.Invite(ctx, h.db, m.actor(), org.NewInvite{Role: role}, h.now())
 	if errors.Is(err, org.ErrLinkOwner) {
 		return h.render(c, http.StatusUnprocessableEntity, orgPageState{

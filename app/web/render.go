@@ -52,6 +52,7 @@ func newRenderer() (*renderer, error) {
 	})
 	e.AddFuncMap(formatFuncs)
 	e.AddFuncMap(chartFuncs)
+	e.AddFuncMap(adminFuncs)
 	if err := e.Load(); err != nil {
 		return nil, fmt.Errorf("web: load templates: %w", err)
 	}

@@ -82,6 +82,21 @@ func TestEveryPageRenders(t *testing.T) {
 			Created: &apiKey{ID: "k1", Name: "ci", Key: "assay_p_s", Scopes: []string{"read"}}, Error: "bad", NextCursor: "c",
 		}, []string{"#api-keys-table", "#new-key-value", "#api-key-error", "#api-key-form", "form.revoke", "#more-api-keys", "#settings-nav"}},
 		{"pages/settings_api_key_revoke", &apiKey{ID: "k1", Name: "ci", Prefix: "p"}, []string{"#revoke-form", "#revoke-submit"}},
+		{"pages/settings_webhooks", webhooksView{
+			Endpoints: []webhookEndpoint{{ID: "e1", URL: "https://h.example.com", Events: []string{"task.failed"}, Enabled: true, CreatedAt: time.Now()}},
+			Events:    []string{"task.completed", "task.failed"}, Form: webhookForm{Events: map[string]bool{"task.failed": true}},
+			Secret: &webhookEndpoint{ID: "e1", URL: "https://h.example.com", Secret: "whsec_x"}, Error: "bad", Notice: "n",
+		}, []string{"#webhooks-table", "#new-secret-value", "#webhook-error", "#webhook-form", "form.rotate", "form.state", "form.delete", "#settings-nav", "#event-task\\.failed[checked]"}},
+		{"pages/settings_webhook", webhookView{
+			Endpoint:   &webhookEndpoint{ID: "e1", URL: "https://h.example.com", Events: []string{"task.failed"}},
+			Deliveries: []webhookDelivery{{ID: "d1", EventType: "task.failed", Status: "failed", Attempts: 2, LastStatusCode: ptr(500), NextAttemptAt: ptr(time.Now()), CreatedAt: time.Now()}},
+			NextCursor: "c", Notice: "n",
+		}, []string{"#deliveries-table", "#delivery-d1", "form.redeliver", "#more-deliveries", "#webhook-notice", "#settings-nav"}},
+		{"pages/settings_account_delete", deletionPage{Grace: "7 days", CanDelete: true, Error: "e"},
+			[]string{"#account-delete-form", "#confirm", "#account-delete-submit", "#account-delete-error"}},
+		{"pages/settings_account_delete", deletionPage{DeletesAt: ptr(time.Now())}, []string{"#account-delete-scheduled", "#account-delete-cancel"}},
+		{"pages/settings_org_delete", deletionPage{OrgName: "Org", CanDelete: true}, []string{"#org-delete-form", "#org_name", "#org-delete-submit"}},
+		{"pages/settings_org_delete", deletionPage{OrgName: "Org", DeletesAt: ptr(time.Now()), CanDelete: true}, []string{"#org-delete-scheduled", "#org-delete-cancel"}},
 	}
 	for _, p := range pages {
 		t.Run(p.page, func(t *testing.T) {

@@ -34,6 +34,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Machine to machine: signed, no session, no CSRF.
 	app.Post(webhook.TaskPath, limitBody(maxWebhookBody), s.webhooks.receive)
+	app.Post(pathStripeWebhook, limitBody(maxStripeWebhookBody), s.stripeHooks.receive)
 
 	// Browser routes: a bounded form body, the session, CSRF on every unsafe method.
 	form := limitBody(maxFormBody)
@@ -46,6 +47,7 @@ func (s *Server) routes(app *fiber.App) {
 	enrolling := s.authn.requireEnrolling
 
 	app.Get("/", sess, redirectIfSignedIn, s.landing)
+	app.Get(pathPricing, sess, s.pricing)
 	app.Get("/signup", sess, redirectIfSignedIn, offer, s.accounts.signupForm)
 	app.Post("/signup", form, sess, csrf, offer, s.limits.Auth(s.accounts.signupRefused), s.accounts.signup)
 	app.Get("/login", sess, redirectIfSignedIn, offer, s.accounts.loginForm)
@@ -113,6 +115,15 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post(pathSettingsOrgSecurity, form, sess, csrf, signedIn, recent, s.orgSec.update)
 	app.Get(pathSettingsOrgAudit, sess, signedIn, s.orgAudit.show)
 
+	// Deleting the account (recent authentication) or the organization (owners, typing
+	// its name): scheduled, cancellable during the grace period, then done by a job.
+	app.Get(pathSettingsAccountDelete, sess, signedIn, recent, s.deletions.accountForm)
+	app.Post(pathSettingsAccountDelete, form, sess, csrf, signedIn, recent, s.deletions.scheduleAccount)
+	app.Post(pathSettingsAccountDelete+"/cancel", form, sess, csrf, signedIn, s.deletions.cancelAccount)
+	app.Get(pathSettingsOrgDelete, sess, signedIn, s.deletions.orgForm)
+	app.Post(pathSettingsOrgDelete, form, sess, csrf, signedIn, recent, s.deletions.scheduleOrg)
+	app.Post(pathSettingsOrgDelete+"/cancel", form, sess, csrf, signedIn, s.deletions.cancelOrg)
+
 	// Organizations: members, roles and invitations; switching and creating. Opening an
 	// invitation link works signed out; joining needs an account (signup or login).
 	mayInvite := s.orgs.mayInvite
@@ -130,11 +141,60 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get(pathInviteSignup, sess, toInviteIfSignedIn, s.orgs.inviteSignupForm)
 	app.Post(pathInviteSignup, form, sess, csrf, toInviteIfSignedIn, s.limits.Auth(s.orgs.inviteSignupRefused), s.orgs.inviteSignup)
 
+	// Billing: every member sees the plan; owners start Checkout and open the Portal.
+	mayBill := s.billing.mayManage
+	app.Get(pathSettingsBilling, sess, signedIn, s.billing.show)
+	app.Post(pathBillingCheckout, form, sess, csrf, signedIn, mayBill, s.billing.checkout)
+	app.Post(pathBillingPortal, form, sess, csrf, signedIn, mayBill, s.billing.portal)
+
 	// The organization's API keys (owners and admins), kept by the API.
 	mayManageKeys := s.apiKeys.authorize
 	app.Get(pathSettingsAPIKeys, sess, signedIn, mayManageKeys, s.apiKeys.show)
 	app.Post(pathSettingsAPIKeys, form, sess, csrf, signedIn, mayManageKeys, recent, s.apiKeys.create)
 	app.Post(pathSettingsAPIKeys+"/:id/revoke", form, sess, csrf, signedIn, mayManageKeys, s.apiKeys.revoke)
+
+	// The organization's webhook endpoints (owners and admins), kept by the API.
+	mayManageHooks := s.hookPages.authorize
+	app.Get(pathWebhookSettings, sess, signedIn, mayManageHooks, s.hookPages.show)
+	app.Post(pathWebhookSettings, form, sess, csrf, signedIn, mayManageHooks, recent, s.hookPages.create)
+	app.Get(pathWebhookSettings+"/:id", sess, signedIn, mayManageHooks, s.hookPages.endpoint)
+	app.Post(pathWebhookSettings+"/:id/rotate", form, sess, csrf, signedIn, mayManageHooks, recent, s.hookPages.rotate)
+	app.Post(pathWebhookSettings+"/:id/state", form, sess, csrf, signedIn, mayManageHooks, s.hookPages.state)
+	app.Post(pathWebhookSettings+"/:id/delete", form, sess, csrf, signedIn, mayManageHooks, s.hookPages.remove)
+	app.Post(pathWebhookSettings+"/deliveries/:id/redeliver", form, sess, csrf, signedIn, mayManageHooks, s.hookPages.redeliver)
+
+	// Support access: an owner lets staff into the organization for a few hours.
+	app.Get(pathSettingsSupport, sess, signedIn, s.support.show)
+	app.Post(pathSettingsSupport, form, sess, csrf, signedIn, recent, s.support.grant)
+	app.Post(pathSettingsSupport+"/revoke", form, sess, csrf, signedIn, s.support.revoke)
+
+	// The backoffice: 404 to everyone but staff (s.admin.gate), every action audited.
+	admin := app.Group(pathAdmin, sess, s.admin.gate)
+	admin.Get("", s.admin.overview)
+	admin.Get("/orgs", s.admin.orgsList)
+	admin.Get("/orgs/:id", s.admin.orgShow)
+	admin.Post("/orgs/:id/plan", form, csrf, s.admin.orgPlan)
+	admin.Post("/orgs/:id/suspend", form, csrf, s.admin.orgSuspend)
+	admin.Post("/orgs/:id/restore", form, csrf, s.admin.orgRestore)
+	admin.Post("/orgs/:id/support", form, csrf, s.admin.supportEnter)
+	admin.Post("/support/leave", form, csrf, s.admin.supportLeave)
+	admin.Get("/users", s.admin.usersList)
+	admin.Post("/users/:id/disable", form, csrf, s.admin.userDisable)
+	admin.Post("/users/:id/logout", form, csrf, s.admin.userLogout)
+	admin.Post("/users/:id/reset-mfa", form, csrf, s.admin.userResetMFA)
+	admin.Post("/users/:id/resend-verification", form, csrf, s.admin.userResendVerification)
+	admin.Get("/tasks", s.admin.tasksList)
+	admin.Post("/tasks/:id/cancel", form, csrf, s.admin.taskCancel)
+	admin.Post("/tasks/:id/retry", form, csrf, s.admin.taskRetry)
+	admin.Get("/queues", s.admin.queuesShow)
+	admin.Post("/queues/dead/retry", form, csrf, s.admin.retryDead)
+	admin.Post("/queues/delete", form, csrf, s.admin.deleteJob)
+	admin.Get("/webhooks", s.admin.webhooksList)
+	admin.Get("/flags", s.admin.flagsList)
+	admin.Post("/flags", form, csrf, s.admin.flagSave)
+	admin.Post("/flags/:key/toggle", form, csrf, s.admin.flagToggle)
+	admin.Post("/flags/:key/override", form, csrf, s.admin.flagOverride)
+	admin.Get("/audit", s.admin.auditList)
 
 	// Anything else that reaches here is unknown: the error handler renders the 404 page.
 	app.Use(func(c fiber.Ctx) error { return fiber.NewError(http.StatusNotFound) })

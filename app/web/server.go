@@ -18,8 +18,10 @@ import (
 	"github.com/assayhq/assay/app/account"
 	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/billing"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/lifecycle"
 	"github.com/assayhq/assay/app/mail"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/ratelimit"
@@ -49,6 +51,11 @@ type Deps struct {
 	Tracer trace.TracerProvider
 	// Metrics records request latencies and SSE connections; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Drain, once started (at SIGTERM), makes readiness answer 503; nil never does.
+	Drain *telemetry.Drain
+	// Billing is the Stripe API; nil builds it from Config.Stripe (billing stays off
+	// without STRIPE_SECRET_KEY).
+	Billing billing.Client
 }
 
 // Server is the web app.
@@ -67,6 +74,7 @@ type Server struct {
 	tasks     tasks
 	rules     rulePages
 	webhooks  webhooks
+	hookPages webhookPages
 	oidc      *oidcFlow
 	limits    limits
 	mail      *emailFlows
@@ -76,6 +84,10 @@ type Server struct {
 	orgSec    orgSecurity
 	orgs      orgPages
 	orgAudit  orgAudit
+	deletions deletionPages
+	lifecycle *lifecycle.Deletions
+	admin     *adminPages
+	support   supportSettings
 	hsts      fiber.Handler
 	signer    *auth.Signer
 	observe   fiber.Handler
@@ -83,6 +95,12 @@ type Server struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+
+	// Billing: the settings pages and the Stripe receiver.
+	billing     billingPages
+	stripeHooks stripeWebhooks
+	// plans pushes organizations' plans to the API.
+	plans planSync
 }
 
 // New builds the web app: it parses every template (failing on any error) and sets up
@@ -127,7 +145,9 @@ func New(d Deps) (*Server, error) {
 		probes: newProbes(d.DB, d.Redis),
 	}
 	s.probes.Log = log
-	s.authn = authn{db: d.DB, sessions: s.sessions}
+	s.probes.Drain = d.Drain
+	s.authn = authn{db: d.DB, sessions: s.sessions,
+		support: &supportAccess{db: d.DB, sessions: s.sessions, now: func() time.Time { return time.Now().UTC() }}}
 	templates, err := mail.NewTemplates()
 	if err != nil {
 		return nil, err
@@ -142,6 +162,8 @@ func New(d Deps) (*Server, error) {
 	}
 	auditLog := audit.NewLog(d.DB, log)
 	record := auditLog.Record
+	s.authn.support.audit = record
+	s.authn.grace = d.Config.Stripe.GracePeriod // the past-due banner's date
 	utcNow := func() time.Time { return time.Now().UTC() }
 	s.mfaGate = &mfaGate{db: d.DB, sessions: s.sessions, views: views, mfa: mfa, audit: record, log: log, now: utcNow}
 	s.mfa = mfaSettings{db: d.DB, sessions: s.sessions, views: views, mfa: mfa, audit: record, log: log}
@@ -156,8 +178,19 @@ func New(d Deps) (*Server, error) {
 	s.tasks = tasks{db: d.DB, api: api, views: views, hub: d.Hub, stop: s.stop, log: log, metrics: d.Metrics}
 	s.rules = rulePages{db: d.DB, api: api, views: views}
 	s.orgAudit = orgAudit{db: d.DB, views: views}
+	s.lifecycle = &lifecycle.Deletions{DB: d.DB, Audit: auditLog, Outbox: s.mail.outbox, Queue: d.Mail,
+		API: apiTenantPurger{api: api}, Grace: d.Config.DeletionGracePeriod, Log: log}
+	s.deletions = deletionPages{deletions: s.lifecycle, sessions: s.sessions, views: views}
+	s.admin = &adminPages{db: d.DB, views: views, api: api, redis: d.Redis, ns: d.Config.RedisNamespace,
+		probes: s.probes, audit: record, mail: s.mail, mfa: mfa, sessions: s.sessions, support: s.authn.support,
+		requireMFA: d.Config.Production(), planChanged: s.planChanged}
+	s.support = supportSettings{db: d.DB, views: views, audit: record, now: utcNow}
 	s.apiKeys = apiKeyPages{api: api, views: views, now: time.Now, audit: record}
-	s.webhooks = webhooks{db: d.DB, secret: d.Config.WebhookSecret, now: time.Now}
+	s.hookPages = webhookPages{api: api, views: views}
+	s.webhooks = webhooks{db: d.DB, secret: d.Config.WebhookSecret, now: time.Now, outbox: s.mail.outbox, queue: d.Mail}
+	s.plans = planSync{db: d.DB, api: api, log: log}
+	go s.plans.loop(s.stop)
+	s.setupBilling(d, auditLog, log)
 	s.oidc = &oidcFlow{db: d.DB, sessions: s.sessions, views: views, now: time.Now, audit: oidcEvents(record), gate: s.mfaGate}
 	if d.Config.OIDC.Enabled() {
 		s.oidc.provider = newOIDCProvider(d.Config.OIDC, d.Config.WebURL)
@@ -190,6 +223,10 @@ func New(d Deps) (*Server, error) {
 
 // App returns the Fiber app to serve.
 func (s *Server) App() *fiber.App { return s.app }
+
+// Deletions carries out scheduled account and organization deletions (the lifecycle
+// sweep calls its RunDue).
+func (s *Server) Deletions() *lifecycle.Deletions { return s.lifecycle }
 
 func isHTTPS(raw string) bool {
 	u, err := url.Parse(raw)

@@ -68,6 +68,7 @@ func (h tasks) events(c fiber.Ctx) error {
 				}
 				live = liveFromAPI(at)
 			case <-h.stop:
+				s.closing()
 				return
 			}
 			if !s.send(live) || !live.Running() {
@@ -99,6 +100,17 @@ func (s sseStream) send(l liveView) bool {
 		s.event(sseDone, l.Status)
 	}
 	return s.w.Flush() == nil
+}
+
+// sseReconnect is the retry hint sent when the server shuts down: the browser
+// reconnects after it, to another instance.
+const sseReconnect = 2 * time.Second
+
+// closing ends a stream the server is shutting down: a comment saying so and a retry
+// hint, and no done event, so the browser reconnects (to another instance).
+func (s sseStream) closing() {
+	fmt.Fprintf(s.w, ": server shutting down, reconnect\nretry: %d\n\n", sseReconnect.Milliseconds())
+	_ = s.w.Flush()
 }
 
 func (s sseStream) comment(text string) bool {

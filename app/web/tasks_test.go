@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -228,5 +229,11 @@ func TestShutdownEndsStreams(t *testing.T) {
 	req.AddCookie(c.cookie)
 	res, err := env.app.Test(req, fiber.TestConfig{Timeout: 5 * time.Second})
 	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
+	require.NoError(t, err)
+	// The stream ends with a retry hint and no done event, so the browser reconnects to
+	// another instance.
+	require.Contains(t, string(body), "\n: server shutting down, reconnect\nretry: 2000\n\n")
+	require.NotContains(t, string(body), "event: done")
 }

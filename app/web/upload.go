@@ -196,8 +196,9 @@ func (h uploads) apiFailed(c fiber.Ctx, lr *limitedReader, form uploadForm, err 
 	if p, ok := asProblem(err); ok {
 		switch p.Status {
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
-			http.StatusUnprocessableEntity, http.StatusConflict, http.StatusTooManyRequests:
+			http.StatusUnprocessableEntity, http.StatusConflict, http.StatusTooManyRequests, http.StatusPaymentRequired:
 			form.Error = orDefault(p.Detail, p.Title)
+			form.Upgrade = p.Limit != ""
 			return h.reject(c, lr, form)
 		}
 	}

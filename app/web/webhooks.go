@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/mail"
 	"github.com/assayhq/assay/app/tenant"
 	"github.com/assayhq/assay/app/webhook"
 	entweb "github.com/assayhq/assay/ent/web"
@@ -24,6 +25,10 @@ type webhooks struct {
 	db     *entweb.Client
 	secret string
 	now    func() time.Time
+	// outbox and queue write and send the emails some events call for (endpoint.disabled);
+	// a nil outbox writes none.
+	outbox *mail.Outbox
+	queue  mail.Queue
 }
 
 // receive handles POST /webhooks/api: verify, then record the webhook id and update the
@@ -41,6 +46,12 @@ func (h webhooks) receive(c fiber.Ctx) error {
 	var p webhook.TaskEvent
 	if err := json.Unmarshal(body, &p); err != nil {
 		return apperr.BadRequest("The webhook body is not valid JSON.").WithErr(err)
+	}
+	if p.Type == webhook.EventEndpointDisabled {
+		return h.endpointDisabled(c, id, body)
+	}
+	if p.Type == webhook.EventUsageThreshold {
+		return h.usageThreshold(c, id, body)
 	}
 	if !webhook.IsTaskEvent(p.Type) {
 		return c.Status(http.StatusOK).SendString("ignored")

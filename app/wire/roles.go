@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -26,14 +27,16 @@ type API struct {
 	Jobs   *jobs.Client
 	Hub    *events.Hub
 	Server *api.Server
-	base   *Base
+	// Drain fails readiness once shutdown starts.
+	Drain *telemetry.Drain
+	base  *Base
 	closers
 }
 
 // NewAPI opens the API database (migrating it outside production) and builds the app.
 // Web→API tokens are verified with the web app's public keys from Config.JWKSURL.
 func NewAPI(ctx context.Context, b *Base) (*API, error) {
-	a := &API{base: b}
+	a := &API{base: b, Drain: &telemetry.Drain{}}
 	db, err := store.OpenAPI(ctx, b.Config)
 	if err != nil {
 		return nil, err
@@ -66,6 +69,8 @@ func NewAPI(ctx context.Context, b *Base) (*API, error) {
 		Limiter:  ratelimit.New(b.Redis.Pool, ns),
 		Tracer:   tp,
 		Metrics:  b.Metrics,
+		Drain:    a.Drain,
+		Sealer:   b.endpointSealer(),
 	})
 	return a, nil
 }
@@ -73,7 +78,7 @@ func NewAPI(ctx context.Context, b *Base) (*API, error) {
 // Run serves the API on addr until ctx ends.
 func (a *API) Run(ctx context.Context, addr string) error {
 	go a.Hub.Run(ctx)
-	return serveApp(ctx, "api", addr, a.Server.App(), a.base)
+	return serveApp(ctx, "api", addr, a.Server.App(), a.Drain, a.base)
 }
 
 // Close releases the database.
@@ -86,13 +91,17 @@ type Web struct {
 	Signer *auth.Signer
 	Server *web.Server
 	Mail   *jobs.MailPool // delivers the outbox
-	base   *Base
+	// Lifecycle carries out scheduled deletions once their grace period is over.
+	Lifecycle *jobs.LifecycleSweep
+	// Drain fails readiness once shutdown starts.
+	Drain *telemetry.Drain
+	base  *Base
 	closers
 }
 
 // NewWeb opens the web database (migrating it outside production) and builds the app.
 func NewWeb(ctx context.Context, b *Base) (*Web, error) {
-	w := &Web{base: b}
+	w := &Web{base: b, Drain: &telemetry.Drain{}}
 	signer, err := auth.NewSigner(b.Config.JWTSigningKey)
 	if err != nil {
 		return nil, err
@@ -131,18 +140,22 @@ func NewWeb(ctx context.Context, b *Base) (*Web, error) {
 		Redis:   b.Redis,
 		Tracer:  tp,
 		Metrics: b.Metrics,
+		Drain:   w.Drain,
 	})
 	if err != nil {
 		w.close()
 		return nil, err
 	}
+	w.Lifecycle = jobs.NewLifecycleSweep(w.Server.Deletions().RunDue, 0, b.Log)
+	w.Lifecycle.Start()
+	w.add(func() error { w.Lifecycle.Stop(); return nil })
 	return w, nil
 }
 
 // Run serves the web app on addr until ctx ends.
 func (w *Web) Run(ctx context.Context, addr string) error {
 	go w.Hub.Run(ctx)
-	return serveApp(ctx, "web", addr, w.Server.App(), w.base)
+	return serveApp(ctx, "web", addr, w.Server.App(), w.Drain, w.base)
 }
 
 // Close stops the mail pool and releases the database.
@@ -150,8 +163,9 @@ func (w *Web) Close() error { return w.close() }
 
 // Worker is a pipeline worker pool over the API database.
 type Worker struct {
-	Pool *jobs.Pool
-	tp   *sdktrace.TracerProvider
+	Pool  *jobs.Pool
+	tp    *sdktrace.TracerProvider
+	grace time.Duration
 }
 
 // NewWorker builds a pool of concurrency workers; db is the API database client. Close
@@ -168,31 +182,36 @@ func NewWorker(b *Base, db *entapi.Client, concurrency int, reconcile bool) *Wor
 		b.Log.Error("worker: queue depth metric", "err", err)
 	}
 	pool := jobs.NewPool(jobs.Deps{
-		DB:            db,
-		Redis:         b.Redis,
-		Namespace:     b.Config.RedisNamespace,
-		Blobs:         b.Blobs,
-		Events:        events.NewPublisher(b.Redis.Pool, b.Config.RedisNamespace),
-		WebURL:        b.Config.WebURL,
-		WebhookSecret: b.Config.WebhookSecret,
-		HTTP:          b.tracedHTTP(tp),
-		Log:           b.Log,
-		Fetcher:       api.NewFetcher(b.Config),
-		Tracer:        tp,
-		Metrics:       b.Metrics,
-		MaxRunning:    jobs.FixedOrgLimit(b.Config.MaxRunningTasksPerOrg),
+		DB:                     db,
+		Redis:                  b.Redis,
+		Namespace:              b.Config.RedisNamespace,
+		Blobs:                  b.Blobs,
+		Events:                 events.NewPublisher(b.Redis.Pool, b.Config.RedisNamespace),
+		WebURL:                 b.Config.WebURL,
+		WebhookSecret:          b.Config.WebhookSecret,
+		HTTP:                   b.tracedHTTP(tp),
+		Log:                    b.Log,
+		Fetcher:                api.NewFetcher(b.Config),
+		Tracer:                 tp,
+		Metrics:                b.Metrics,
+		MaxRunning:             jobs.FixedOrgLimit(b.Config.MaxRunningTasksPerOrg),
+		Sealer:                 b.endpointSealer(),
+		EndpointAllowedPrivate: b.allowedPrivate(),
 	}, jobs.PoolOptions{
 		Concurrency: concurrency, Reconcile: reconcile, ChunkRows: b.Config.ChunkRows,
 		MaxSourceBytes: b.Config.MaxUploadBytes,
+		Lease:          b.Config.Runtime.JobLease, ReconcileEvery: b.Config.Runtime.JobReconcileEvery,
+		RedispatchAfter: b.Config.Runtime.JobRedispatchAfter,
 	})
-	return &Worker{Pool: pool, tp: tp}
+	return &Worker{Pool: pool, tp: tp, grace: b.Config.Runtime.Grace()}
 }
 
 // Start starts the pool.
 func (w *Worker) Start() { w.Pool.Start() }
 
-// Stop stops the pool, letting in-flight jobs finish.
-func (w *Worker) Stop() { w.Pool.Stop() }
+// Stop stops the pool gracefully: no new jobs, in-flight stages get SHUTDOWN_TIMEOUT to
+// finish, and those still running then release their steps to other workers.
+func (w *Worker) Stop() { w.Pool.Shutdown(w.grace) }
 
 // Close flushes the worker's spans; call it after Stop.
 func (w *Worker) Close() error { return shutdownTracer(w.tp)() }
@@ -200,10 +219,10 @@ func (w *Worker) Close() error { return shutdownTracer(w.tp)() }
 // listenConfig is shared by both apps: Assay prints its own startup lines.
 var listenConfig = fiber.ListenConfig{DisableStartupMessage: true}
 
-func serveApp(ctx context.Context, name, addr string, app *fiber.App, b *Base) error {
+func serveApp(ctx context.Context, name, addr string, app *fiber.App, drain *telemetry.Drain, b *Base) error {
 	return serve(ctx, name, addr,
 		func(addr string) error { return app.Listen(addr, listenConfig) },
-		app.ShutdownWithContext, b.Log)
+		app.ShutdownWithContext, drain, b.Config.Runtime, b.Log)
 }
 
 // ServeListener serves app on an existing listener until ctx ends (tests use port 0).

@@ -90,8 +90,12 @@ func (c closers) close() error {
 	return errors.Join(errs...)
 }
 
-// serve runs listen until ctx ends, then shuts the server down gracefully.
-func serve(ctx context.Context, name, addr string, listen func(string) error, shutdown func(context.Context) error, log *slog.Logger) error {
+// serve runs listen until ctx ends, then shuts the server down gracefully: readiness
+// fails at once (drain), the server keeps accepting for rt.ShutdownDelay, then stops
+// accepting, ends its event streams with a retry hint and lets in-flight requests finish
+// within the rest of rt's grace.
+func serve(ctx context.Context, name, addr string, listen func(string) error, shutdown func(context.Context) error,
+	drain *telemetry.Drain, rt config.Runtime, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- listen(addr) }()
 	log.Info(name+": listening", "addr", addr)
@@ -100,10 +104,16 @@ func serve(ctx context.Context, name, addr string, listen func(string) error, sh
 		return fmt.Errorf("%s: listen %s: %w", name, addr, err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	drain.Start()
+	log.Info(name+": shutting down", "grace", rt.Grace(), "delay", rt.ShutdownDelay)
+	if rt.ShutdownDelay > 0 {
+		time.Sleep(rt.ShutdownDelay)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), max(rt.Grace()-rt.ShutdownDelay, time.Second))
 	defer cancel()
 	if err := shutdown(sctx); err != nil {
 		return fmt.Errorf("%s: shutdown: %w", name, err)
 	}
+	log.Info(name + ": stopped")
 	return nil
 }

@@ -21,6 +21,10 @@ import (
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/ent/api/tenant"
+	"github.com/assayhq/assay/ent/api/usagecounter"
+	"github.com/assayhq/assay/ent/api/webhookattempt"
+	"github.com/assayhq/assay/ent/api/webhookdelivery"
+	"github.com/assayhq/assay/ent/api/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -81,15 +85,19 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apikey.Table:         apikey.ValidColumn,
-			dataset.Table:        dataset.ValidColumn,
-			idempotencykey.Table: idempotencykey.ValidColumn,
-			outbox.Table:         outbox.ValidColumn,
-			report.Table:         report.ValidColumn,
-			ruleset.Table:        ruleset.ValidColumn,
-			step.Table:           step.ValidColumn,
-			task.Table:           task.ValidColumn,
-			tenant.Table:         tenant.ValidColumn,
+			apikey.Table:          apikey.ValidColumn,
+			dataset.Table:         dataset.ValidColumn,
+			idempotencykey.Table:  idempotencykey.ValidColumn,
+			outbox.Table:          outbox.ValidColumn,
+			report.Table:          report.ValidColumn,
+			ruleset.Table:         ruleset.ValidColumn,
+			step.Table:            step.ValidColumn,
+			task.Table:            task.ValidColumn,
+			tenant.Table:          tenant.ValidColumn,
+			usagecounter.Table:    usagecounter.ValidColumn,
+			webhookattempt.Table:  webhookattempt.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
+			webhookendpoint.Table: webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -46,6 +46,8 @@ type Task struct {
 	Error string `json:"error,omitempty"`
 	// Deadline holds the value of the "deadline" field.
 	Deadline time.Time `json:"deadline,omitempty"`
+	// W3C traceparent of the request that started the run: re-dispatched steps join its trace
+	Traceparent string `json:"traceparent,omitempty"`
 	// StartedAt holds the value of the "started_at" field.
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// FinishedAt holds the value of the "finished_at" field.
@@ -64,7 +66,7 @@ func (*Task) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case task.FieldRuleSetVersion, task.FieldMinRows, task.FieldMaxRows:
 			values[i] = new(sql.NullInt64)
-		case task.FieldID, task.FieldOrgID, task.FieldDatasetID, task.FieldStatus, task.FieldStage, task.FieldError:
+		case task.FieldID, task.FieldOrgID, task.FieldDatasetID, task.FieldStatus, task.FieldStage, task.FieldError, task.FieldTraceparent:
 			values[i] = new(sql.NullString)
 		case task.FieldCreatedAt, task.FieldUpdatedAt, task.FieldDeadline, task.FieldStartedAt, task.FieldFinishedAt:
 			values[i] = new(sql.NullTime)
@@ -179,6 +181,12 @@ func (_m *Task) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Deadline = value.Time
 			}
+		case task.FieldTraceparent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field traceparent", values[i])
+			} else if value.Valid {
+				_m.Traceparent = value.String
+			}
 		case task.FieldStartedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field started_at", values[i])
@@ -278,6 +286,9 @@ func (_m *Task) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("deadline=")
 	builder.WriteString(_m.Deadline.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("traceparent=")
+	builder.WriteString(_m.Traceparent)
 	builder.WriteString(", ")
 	if v := _m.StartedAt; v != nil {
 		builder.WriteString("started_at=")

@@ -188,6 +188,20 @@ func (_c *TaskCreate) SetDeadline(v time.Time) *TaskCreate {
 	return _c
 }
 
+// SetTraceparent sets the "traceparent" field.
+func (_c *TaskCreate) SetTraceparent(v string) *TaskCreate {
+	_c.mutation.SetTraceparent(v)
+	return _c
+}
+
+// SetNillableTraceparent sets the "traceparent" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableTraceparent(v *string) *TaskCreate {
+	if v != nil {
+		_c.SetTraceparent(*v)
+	}
+	return _c
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_c *TaskCreate) SetStartedAt(v time.Time) *TaskCreate {
 	_c.mutation.SetStartedAt(v)
@@ -297,6 +311,10 @@ func (_c *TaskCreate) defaults() error {
 		v := task.DefaultError
 		_c.mutation.SetError(v)
 	}
+	if _, ok := _c.mutation.Traceparent(); !ok {
+		v := task.DefaultTraceparent
+		_c.mutation.SetTraceparent(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if task.DefaultID == nil {
 			return fmt.Errorf("api: uninitialized task.DefaultID (forgotten import api/runtime?)")
@@ -350,6 +368,9 @@ func (_c *TaskCreate) check() error {
 	}
 	if _, ok := _c.mutation.Deadline(); !ok {
 		return &ValidationError{Name: "deadline", err: errors.New(`api: missing required field "Task.deadline"`)}
+	}
+	if _, ok := _c.mutation.Traceparent(); !ok {
+		return &ValidationError{Name: "traceparent", err: errors.New(`api: missing required field "Task.traceparent"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := task.IDValidator(v); err != nil {
@@ -447,6 +468,10 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Deadline(); ok {
 		_spec.SetField(task.FieldDeadline, field.TypeTime, value)
 		_node.Deadline = value
+	}
+	if value, ok := _c.mutation.Traceparent(); ok {
+		_spec.SetField(task.FieldTraceparent, field.TypeString, value)
+		_node.Traceparent = value
 	}
 	if value, ok := _c.mutation.StartedAt(); ok {
 		_spec.SetField(task.FieldStartedAt, field.TypeTime, value)
@@ -698,6 +723,9 @@ func (u *TaskUpsertOne) UpdateNewValues() *TaskUpsertOne {
 		}
 		if _, exists := u.create.mutation.MaxRows(); exists {
 			s.SetIgnore(task.FieldMaxRows)
+		}
+		if _, exists := u.create.mutation.Traceparent(); exists {
+			s.SetIgnore(task.FieldTraceparent)
 		}
 	}))
 	return u
@@ -1112,6 +1140,9 @@ func (u *TaskUpsertBulk) UpdateNewValues() *TaskUpsertBulk {
 			}
 			if _, exists := b.mutation.MaxRows(); exists {
 				s.SetIgnore(task.FieldMaxRows)
+			}
+			if _, exists := b.mutation.Traceparent(); exists {
+				s.SetIgnore(task.FieldTraceparent)
 			}
 		}
 	}))

@@ -27,7 +27,17 @@ type Tenant struct {
 	Plan string `json:"plan,omitempty"`
 	// 0: the server default
 	MaxUploadBytes int64 `json:"max_upload_bytes,omitempty"`
-	selectValues   sql.SelectValues
+	// MaxRows holds the value of the "max_rows" field.
+	MaxRows int64 `json:"max_rows,omitempty"`
+	// TasksPerMonth holds the value of the "tasks_per_month" field.
+	TasksPerMonth int64 `json:"tasks_per_month,omitempty"`
+	// Members holds the value of the "members" field.
+	Members int64 `json:"members,omitempty"`
+	// APIRatePerMinute holds the value of the "api_rate_per_minute" field.
+	APIRatePerMinute int64 `json:"api_rate_per_minute,omitempty"`
+	// RetentionDays holds the value of the "retention_days" field.
+	RetentionDays int64 `json:"retention_days,omitempty"`
+	selectValues  sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -35,7 +45,7 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case tenant.FieldMaxUploadBytes:
+		case tenant.FieldMaxUploadBytes, tenant.FieldMaxRows, tenant.FieldTasksPerMonth, tenant.FieldMembers, tenant.FieldAPIRatePerMinute, tenant.FieldRetentionDays:
 			values[i] = new(sql.NullInt64)
 		case tenant.FieldID, tenant.FieldName, tenant.FieldPlan:
 			values[i] = new(sql.NullString)
@@ -92,6 +102,36 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.MaxUploadBytes = value.Int64
 			}
+		case tenant.FieldMaxRows:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_rows", values[i])
+			} else if value.Valid {
+				_m.MaxRows = value.Int64
+			}
+		case tenant.FieldTasksPerMonth:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field tasks_per_month", values[i])
+			} else if value.Valid {
+				_m.TasksPerMonth = value.Int64
+			}
+		case tenant.FieldMembers:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field members", values[i])
+			} else if value.Valid {
+				_m.Members = value.Int64
+			}
+		case tenant.FieldAPIRatePerMinute:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field api_rate_per_minute", values[i])
+			} else if value.Valid {
+				_m.APIRatePerMinute = value.Int64
+			}
+		case tenant.FieldRetentionDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_days", values[i])
+			} else if value.Valid {
+				_m.RetentionDays = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -142,6 +182,21 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("max_upload_bytes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.MaxUploadBytes))
+	builder.WriteString(", ")
+	builder.WriteString("max_rows=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MaxRows))
+	builder.WriteString(", ")
+	builder.WriteString("tasks_per_month=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TasksPerMonth))
+	builder.WriteString(", ")
+	builder.WriteString("members=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Members))
+	builder.WriteString(", ")
+	builder.WriteString("api_rate_per_minute=")
+	builder.WriteString(fmt.Sprintf("%v", _m.APIRatePerMinute))
+	builder.WriteString(", ")
+	builder.WriteString("retention_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionDays))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -93,6 +93,76 @@ func (_c *TenantCreate) SetNillableMaxUploadBytes(v *int64) *TenantCreate {
 	return _c
 }
 
+// SetMaxRows sets the "max_rows" field.
+func (_c *TenantCreate) SetMaxRows(v int64) *TenantCreate {
+	_c.mutation.SetMaxRows(v)
+	return _c
+}
+
+// SetNillableMaxRows sets the "max_rows" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableMaxRows(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetMaxRows(*v)
+	}
+	return _c
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (_c *TenantCreate) SetTasksPerMonth(v int64) *TenantCreate {
+	_c.mutation.SetTasksPerMonth(v)
+	return _c
+}
+
+// SetNillableTasksPerMonth sets the "tasks_per_month" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableTasksPerMonth(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetTasksPerMonth(*v)
+	}
+	return _c
+}
+
+// SetMembers sets the "members" field.
+func (_c *TenantCreate) SetMembers(v int64) *TenantCreate {
+	_c.mutation.SetMembers(v)
+	return _c
+}
+
+// SetNillableMembers sets the "members" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableMembers(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetMembers(*v)
+	}
+	return _c
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (_c *TenantCreate) SetAPIRatePerMinute(v int64) *TenantCreate {
+	_c.mutation.SetAPIRatePerMinute(v)
+	return _c
+}
+
+// SetNillableAPIRatePerMinute sets the "api_rate_per_minute" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableAPIRatePerMinute(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetAPIRatePerMinute(*v)
+	}
+	return _c
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (_c *TenantCreate) SetRetentionDays(v int64) *TenantCreate {
+	_c.mutation.SetRetentionDays(v)
+	return _c
+}
+
+// SetNillableRetentionDays sets the "retention_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionDays(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionDays(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TenantCreate) SetID(v string) *TenantCreate {
 	_c.mutation.SetID(v)
@@ -162,6 +232,26 @@ func (_c *TenantCreate) defaults() {
 		v := tenant.DefaultMaxUploadBytes
 		_c.mutation.SetMaxUploadBytes(v)
 	}
+	if _, ok := _c.mutation.MaxRows(); !ok {
+		v := tenant.DefaultMaxRows
+		_c.mutation.SetMaxRows(v)
+	}
+	if _, ok := _c.mutation.TasksPerMonth(); !ok {
+		v := tenant.DefaultTasksPerMonth
+		_c.mutation.SetTasksPerMonth(v)
+	}
+	if _, ok := _c.mutation.Members(); !ok {
+		v := tenant.DefaultMembers
+		_c.mutation.SetMembers(v)
+	}
+	if _, ok := _c.mutation.APIRatePerMinute(); !ok {
+		v := tenant.DefaultAPIRatePerMinute
+		_c.mutation.SetAPIRatePerMinute(v)
+	}
+	if _, ok := _c.mutation.RetentionDays(); !ok {
+		v := tenant.DefaultRetentionDays
+		_c.mutation.SetRetentionDays(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := tenant.DefaultID()
 		_c.mutation.SetID(v)
@@ -184,6 +274,21 @@ func (_c *TenantCreate) check() error {
 	}
 	if _, ok := _c.mutation.MaxUploadBytes(); !ok {
 		return &ValidationError{Name: "max_upload_bytes", err: errors.New(`api: missing required field "Tenant.max_upload_bytes"`)}
+	}
+	if _, ok := _c.mutation.MaxRows(); !ok {
+		return &ValidationError{Name: "max_rows", err: errors.New(`api: missing required field "Tenant.max_rows"`)}
+	}
+	if _, ok := _c.mutation.TasksPerMonth(); !ok {
+		return &ValidationError{Name: "tasks_per_month", err: errors.New(`api: missing required field "Tenant.tasks_per_month"`)}
+	}
+	if _, ok := _c.mutation.Members(); !ok {
+		return &ValidationError{Name: "members", err: errors.New(`api: missing required field "Tenant.members"`)}
+	}
+	if _, ok := _c.mutation.APIRatePerMinute(); !ok {
+		return &ValidationError{Name: "api_rate_per_minute", err: errors.New(`api: missing required field "Tenant.api_rate_per_minute"`)}
+	}
+	if _, ok := _c.mutation.RetentionDays(); !ok {
+		return &ValidationError{Name: "retention_days", err: errors.New(`api: missing required field "Tenant.retention_days"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := tenant.IDValidator(v); err != nil {
@@ -245,6 +350,26 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MaxUploadBytes(); ok {
 		_spec.SetField(tenant.FieldMaxUploadBytes, field.TypeInt64, value)
 		_node.MaxUploadBytes = value
+	}
+	if value, ok := _c.mutation.MaxRows(); ok {
+		_spec.SetField(tenant.FieldMaxRows, field.TypeInt64, value)
+		_node.MaxRows = value
+	}
+	if value, ok := _c.mutation.TasksPerMonth(); ok {
+		_spec.SetField(tenant.FieldTasksPerMonth, field.TypeInt64, value)
+		_node.TasksPerMonth = value
+	}
+	if value, ok := _c.mutation.Members(); ok {
+		_spec.SetField(tenant.FieldMembers, field.TypeInt64, value)
+		_node.Members = value
+	}
+	if value, ok := _c.mutation.APIRatePerMinute(); ok {
+		_spec.SetField(tenant.FieldAPIRatePerMinute, field.TypeInt64, value)
+		_node.APIRatePerMinute = value
+	}
+	if value, ok := _c.mutation.RetentionDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDays, field.TypeInt64, value)
+		_node.RetentionDays = value
 	}
 	return _node, _spec
 }
@@ -349,6 +474,96 @@ func (u *TenantUpsert) UpdateMaxUploadBytes() *TenantUpsert {
 // AddMaxUploadBytes adds v to the "max_upload_bytes" field.
 func (u *TenantUpsert) AddMaxUploadBytes(v int64) *TenantUpsert {
 	u.Add(tenant.FieldMaxUploadBytes, v)
+	return u
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (u *TenantUpsert) SetMaxRows(v int64) *TenantUpsert {
+	u.Set(tenant.FieldMaxRows, v)
+	return u
+}
+
+// UpdateMaxRows sets the "max_rows" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateMaxRows() *TenantUpsert {
+	u.SetExcluded(tenant.FieldMaxRows)
+	return u
+}
+
+// AddMaxRows adds v to the "max_rows" field.
+func (u *TenantUpsert) AddMaxRows(v int64) *TenantUpsert {
+	u.Add(tenant.FieldMaxRows, v)
+	return u
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (u *TenantUpsert) SetTasksPerMonth(v int64) *TenantUpsert {
+	u.Set(tenant.FieldTasksPerMonth, v)
+	return u
+}
+
+// UpdateTasksPerMonth sets the "tasks_per_month" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateTasksPerMonth() *TenantUpsert {
+	u.SetExcluded(tenant.FieldTasksPerMonth)
+	return u
+}
+
+// AddTasksPerMonth adds v to the "tasks_per_month" field.
+func (u *TenantUpsert) AddTasksPerMonth(v int64) *TenantUpsert {
+	u.Add(tenant.FieldTasksPerMonth, v)
+	return u
+}
+
+// SetMembers sets the "members" field.
+func (u *TenantUpsert) SetMembers(v int64) *TenantUpsert {
+	u.Set(tenant.FieldMembers, v)
+	return u
+}
+
+// UpdateMembers sets the "members" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateMembers() *TenantUpsert {
+	u.SetExcluded(tenant.FieldMembers)
+	return u
+}
+
+// AddMembers adds v to the "members" field.
+func (u *TenantUpsert) AddMembers(v int64) *TenantUpsert {
+	u.Add(tenant.FieldMembers, v)
+	return u
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (u *TenantUpsert) SetAPIRatePerMinute(v int64) *TenantUpsert {
+	u.Set(tenant.FieldAPIRatePerMinute, v)
+	return u
+}
+
+// UpdateAPIRatePerMinute sets the "api_rate_per_minute" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateAPIRatePerMinute() *TenantUpsert {
+	u.SetExcluded(tenant.FieldAPIRatePerMinute)
+	return u
+}
+
+// AddAPIRatePerMinute adds v to the "api_rate_per_minute" field.
+func (u *TenantUpsert) AddAPIRatePerMinute(v int64) *TenantUpsert {
+	u.Add(tenant.FieldAPIRatePerMinute, v)
+	return u
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (u *TenantUpsert) SetRetentionDays(v int64) *TenantUpsert {
+	u.Set(tenant.FieldRetentionDays, v)
+	return u
+}
+
+// UpdateRetentionDays sets the "retention_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionDays)
+	return u
+}
+
+// AddRetentionDays adds v to the "retention_days" field.
+func (u *TenantUpsert) AddRetentionDays(v int64) *TenantUpsert {
+	u.Add(tenant.FieldRetentionDays, v)
 	return u
 }
 
@@ -463,6 +678,111 @@ func (u *TenantUpsertOne) AddMaxUploadBytes(v int64) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateMaxUploadBytes() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateMaxUploadBytes()
+	})
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (u *TenantUpsertOne) SetMaxRows(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetMaxRows(v)
+	})
+}
+
+// AddMaxRows adds v to the "max_rows" field.
+func (u *TenantUpsertOne) AddMaxRows(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddMaxRows(v)
+	})
+}
+
+// UpdateMaxRows sets the "max_rows" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateMaxRows() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateMaxRows()
+	})
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (u *TenantUpsertOne) SetTasksPerMonth(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetTasksPerMonth(v)
+	})
+}
+
+// AddTasksPerMonth adds v to the "tasks_per_month" field.
+func (u *TenantUpsertOne) AddTasksPerMonth(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddTasksPerMonth(v)
+	})
+}
+
+// UpdateTasksPerMonth sets the "tasks_per_month" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateTasksPerMonth() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateTasksPerMonth()
+	})
+}
+
+// SetMembers sets the "members" field.
+func (u *TenantUpsertOne) SetMembers(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetMembers(v)
+	})
+}
+
+// AddMembers adds v to the "members" field.
+func (u *TenantUpsertOne) AddMembers(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddMembers(v)
+	})
+}
+
+// UpdateMembers sets the "members" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateMembers() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateMembers()
+	})
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (u *TenantUpsertOne) SetAPIRatePerMinute(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetAPIRatePerMinute(v)
+	})
+}
+
+// AddAPIRatePerMinute adds v to the "api_rate_per_minute" field.
+func (u *TenantUpsertOne) AddAPIRatePerMinute(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddAPIRatePerMinute(v)
+	})
+}
+
+// UpdateAPIRatePerMinute sets the "api_rate_per_minute" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateAPIRatePerMinute() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateAPIRatePerMinute()
+	})
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (u *TenantUpsertOne) SetRetentionDays(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionDays(v)
+	})
+}
+
+// AddRetentionDays adds v to the "retention_days" field.
+func (u *TenantUpsertOne) AddRetentionDays(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionDays(v)
+	})
+}
+
+// UpdateRetentionDays sets the "retention_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionDays()
 	})
 }
 
@@ -744,6 +1064,111 @@ func (u *TenantUpsertBulk) AddMaxUploadBytes(v int64) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateMaxUploadBytes() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateMaxUploadBytes()
+	})
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (u *TenantUpsertBulk) SetMaxRows(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetMaxRows(v)
+	})
+}
+
+// AddMaxRows adds v to the "max_rows" field.
+func (u *TenantUpsertBulk) AddMaxRows(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddMaxRows(v)
+	})
+}
+
+// UpdateMaxRows sets the "max_rows" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateMaxRows() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateMaxRows()
+	})
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (u *TenantUpsertBulk) SetTasksPerMonth(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetTasksPerMonth(v)
+	})
+}
+
+// AddTasksPerMonth adds v to the "tasks_per_month" field.
+func (u *TenantUpsertBulk) AddTasksPerMonth(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddTasksPerMonth(v)
+	})
+}
+
+// UpdateTasksPerMonth sets the "tasks_per_month" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateTasksPerMonth() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateTasksPerMonth()
+	})
+}
+
+// SetMembers sets the "members" field.
+func (u *TenantUpsertBulk) SetMembers(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetMembers(v)
+	})
+}
+
+// AddMembers adds v to the "members" field.
+func (u *TenantUpsertBulk) AddMembers(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddMembers(v)
+	})
+}
+
+// UpdateMembers sets the "members" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateMembers() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateMembers()
+	})
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (u *TenantUpsertBulk) SetAPIRatePerMinute(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetAPIRatePerMinute(v)
+	})
+}
+
+// AddAPIRatePerMinute adds v to the "api_rate_per_minute" field.
+func (u *TenantUpsertBulk) AddAPIRatePerMinute(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddAPIRatePerMinute(v)
+	})
+}
+
+// UpdateAPIRatePerMinute sets the "api_rate_per_minute" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateAPIRatePerMinute() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateAPIRatePerMinute()
+	})
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (u *TenantUpsertBulk) SetRetentionDays(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionDays(v)
+	})
+}
+
+// AddRetentionDays adds v to the "retention_days" field.
+func (u *TenantUpsertBulk) AddRetentionDays(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionDays(v)
+	})
+}
+
+// UpdateRetentionDays sets the "retention_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionDays()
 	})
 }
 

@@ -84,6 +84,111 @@ func (_u *TenantUpdate) AddMaxUploadBytes(v int64) *TenantUpdate {
 	return _u
 }
 
+// SetMaxRows sets the "max_rows" field.
+func (_u *TenantUpdate) SetMaxRows(v int64) *TenantUpdate {
+	_u.mutation.ResetMaxRows()
+	_u.mutation.SetMaxRows(v)
+	return _u
+}
+
+// SetNillableMaxRows sets the "max_rows" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableMaxRows(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetMaxRows(*v)
+	}
+	return _u
+}
+
+// AddMaxRows adds value to the "max_rows" field.
+func (_u *TenantUpdate) AddMaxRows(v int64) *TenantUpdate {
+	_u.mutation.AddMaxRows(v)
+	return _u
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (_u *TenantUpdate) SetTasksPerMonth(v int64) *TenantUpdate {
+	_u.mutation.ResetTasksPerMonth()
+	_u.mutation.SetTasksPerMonth(v)
+	return _u
+}
+
+// SetNillableTasksPerMonth sets the "tasks_per_month" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableTasksPerMonth(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetTasksPerMonth(*v)
+	}
+	return _u
+}
+
+// AddTasksPerMonth adds value to the "tasks_per_month" field.
+func (_u *TenantUpdate) AddTasksPerMonth(v int64) *TenantUpdate {
+	_u.mutation.AddTasksPerMonth(v)
+	return _u
+}
+
+// SetMembers sets the "members" field.
+func (_u *TenantUpdate) SetMembers(v int64) *TenantUpdate {
+	_u.mutation.ResetMembers()
+	_u.mutation.SetMembers(v)
+	return _u
+}
+
+// SetNillableMembers sets the "members" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableMembers(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetMembers(*v)
+	}
+	return _u
+}
+
+// AddMembers adds value to the "members" field.
+func (_u *TenantUpdate) AddMembers(v int64) *TenantUpdate {
+	_u.mutation.AddMembers(v)
+	return _u
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (_u *TenantUpdate) SetAPIRatePerMinute(v int64) *TenantUpdate {
+	_u.mutation.ResetAPIRatePerMinute()
+	_u.mutation.SetAPIRatePerMinute(v)
+	return _u
+}
+
+// SetNillableAPIRatePerMinute sets the "api_rate_per_minute" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableAPIRatePerMinute(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetAPIRatePerMinute(*v)
+	}
+	return _u
+}
+
+// AddAPIRatePerMinute adds value to the "api_rate_per_minute" field.
+func (_u *TenantUpdate) AddAPIRatePerMinute(v int64) *TenantUpdate {
+	_u.mutation.AddAPIRatePerMinute(v)
+	return _u
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (_u *TenantUpdate) SetRetentionDays(v int64) *TenantUpdate {
+	_u.mutation.ResetRetentionDays()
+	_u.mutation.SetRetentionDays(v)
+	return _u
+}
+
+// SetNillableRetentionDays sets the "retention_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionDays(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionDays adds value to the "retention_days" field.
+func (_u *TenantUpdate) AddRetentionDays(v int64) *TenantUpdate {
+	_u.mutation.AddRetentionDays(v)
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
@@ -154,6 +259,36 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedMaxUploadBytes(); ok {
 		_spec.AddField(tenant.FieldMaxUploadBytes, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MaxRows(); ok {
+		_spec.SetField(tenant.FieldMaxRows, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMaxRows(); ok {
+		_spec.AddField(tenant.FieldMaxRows, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.TasksPerMonth(); ok {
+		_spec.SetField(tenant.FieldTasksPerMonth, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedTasksPerMonth(); ok {
+		_spec.AddField(tenant.FieldTasksPerMonth, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Members(); ok {
+		_spec.SetField(tenant.FieldMembers, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMembers(); ok {
+		_spec.AddField(tenant.FieldMembers, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.APIRatePerMinute(); ok {
+		_spec.SetField(tenant.FieldAPIRatePerMinute, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedAPIRatePerMinute(); ok {
+		_spec.AddField(tenant.FieldAPIRatePerMinute, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.RetentionDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDays, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionDays(); ok {
+		_spec.AddField(tenant.FieldRetentionDays, field.TypeInt64, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -229,6 +364,111 @@ func (_u *TenantUpdateOne) SetNillableMaxUploadBytes(v *int64) *TenantUpdateOne 
 // AddMaxUploadBytes adds value to the "max_upload_bytes" field.
 func (_u *TenantUpdateOne) AddMaxUploadBytes(v int64) *TenantUpdateOne {
 	_u.mutation.AddMaxUploadBytes(v)
+	return _u
+}
+
+// SetMaxRows sets the "max_rows" field.
+func (_u *TenantUpdateOne) SetMaxRows(v int64) *TenantUpdateOne {
+	_u.mutation.ResetMaxRows()
+	_u.mutation.SetMaxRows(v)
+	return _u
+}
+
+// SetNillableMaxRows sets the "max_rows" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableMaxRows(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetMaxRows(*v)
+	}
+	return _u
+}
+
+// AddMaxRows adds value to the "max_rows" field.
+func (_u *TenantUpdateOne) AddMaxRows(v int64) *TenantUpdateOne {
+	_u.mutation.AddMaxRows(v)
+	return _u
+}
+
+// SetTasksPerMonth sets the "tasks_per_month" field.
+func (_u *TenantUpdateOne) SetTasksPerMonth(v int64) *TenantUpdateOne {
+	_u.mutation.ResetTasksPerMonth()
+	_u.mutation.SetTasksPerMonth(v)
+	return _u
+}
+
+// SetNillableTasksPerMonth sets the "tasks_per_month" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableTasksPerMonth(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetTasksPerMonth(*v)
+	}
+	return _u
+}
+
+// AddTasksPerMonth adds value to the "tasks_per_month" field.
+func (_u *TenantUpdateOne) AddTasksPerMonth(v int64) *TenantUpdateOne {
+	_u.mutation.AddTasksPerMonth(v)
+	return _u
+}
+
+// SetMembers sets the "members" field.
+func (_u *TenantUpdateOne) SetMembers(v int64) *TenantUpdateOne {
+	_u.mutation.ResetMembers()
+	_u.mutation.SetMembers(v)
+	return _u
+}
+
+// SetNillableMembers sets the "members" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableMembers(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetMembers(*v)
+	}
+	return _u
+}
+
+// AddMembers adds value to the "members" field.
+func (_u *TenantUpdateOne) AddMembers(v int64) *TenantUpdateOne {
+	_u.mutation.AddMembers(v)
+	return _u
+}
+
+// SetAPIRatePerMinute sets the "api_rate_per_minute" field.
+func (_u *TenantUpdateOne) SetAPIRatePerMinute(v int64) *TenantUpdateOne {
+	_u.mutation.ResetAPIRatePerMinute()
+	_u.mutation.SetAPIRatePerMinute(v)
+	return _u
+}
+
+// SetNillableAPIRatePerMinute sets the "api_rate_per_minute" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableAPIRatePerMinute(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetAPIRatePerMinute(*v)
+	}
+	return _u
+}
+
+// AddAPIRatePerMinute adds value to the "api_rate_per_minute" field.
+func (_u *TenantUpdateOne) AddAPIRatePerMinute(v int64) *TenantUpdateOne {
+	_u.mutation.AddAPIRatePerMinute(v)
+	return _u
+}
+
+// SetRetentionDays sets the "retention_days" field.
+func (_u *TenantUpdateOne) SetRetentionDays(v int64) *TenantUpdateOne {
+	_u.mutation.ResetRetentionDays()
+	_u.mutation.SetRetentionDays(v)
+	return _u
+}
+
+// SetNillableRetentionDays sets the "retention_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionDays(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionDays adds value to the "retention_days" field.
+func (_u *TenantUpdateOne) AddRetentionDays(v int64) *TenantUpdateOne {
+	_u.mutation.AddRetentionDays(v)
 	return _u
 }
 
@@ -332,6 +572,36 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.AddedMaxUploadBytes(); ok {
 		_spec.AddField(tenant.FieldMaxUploadBytes, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MaxRows(); ok {
+		_spec.SetField(tenant.FieldMaxRows, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMaxRows(); ok {
+		_spec.AddField(tenant.FieldMaxRows, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.TasksPerMonth(); ok {
+		_spec.SetField(tenant.FieldTasksPerMonth, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedTasksPerMonth(); ok {
+		_spec.AddField(tenant.FieldTasksPerMonth, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Members(); ok {
+		_spec.SetField(tenant.FieldMembers, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMembers(); ok {
+		_spec.AddField(tenant.FieldMembers, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.APIRatePerMinute(); ok {
+		_spec.SetField(tenant.FieldAPIRatePerMinute, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedAPIRatePerMinute(); ok {
+		_spec.AddField(tenant.FieldAPIRatePerMinute, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.RetentionDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDays, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionDays(); ok {
+		_spec.AddField(tenant.FieldRetentionDays, field.TypeInt64, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Tenant{config: _u.config}

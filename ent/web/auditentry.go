@@ -36,12 +36,20 @@ type AuditEntry struct {
 	TargetType string `json:"target_type,omitempty"`
 	// TargetID holds the value of the "target_id" field.
 	TargetID string `json:"target_id,omitempty"`
-	// small JSON object, exactly as hashed
+	// small JSON object, exactly as hashed (version 1) or digested (version 2)
 	Details string `json:"details,omitempty"`
 	// PrevHash holds the value of the "prev_hash" field.
 	PrevHash string `json:"prev_hash,omitempty"`
 	// Hash holds the value of the "hash" field.
-	Hash         string `json:"hash,omitempty"`
+	Hash string `json:"hash,omitempty"`
+	// entry format: 1 hashes every field, 2 a digest of the personal ones
+	Version int `json:"version,omitempty"`
+	// salt of personal_digest; wiped with the personal fields
+	PersonalSalt string `json:"personal_salt,omitempty"`
+	// version 2: SHA-256 of the salt, actor_email, ip, user_agent and details
+	PersonalDigest string `json:"personal_digest,omitempty"`
+	// when the personal fields were wiped
+	AnonymizedAt *time.Time `json:"anonymized_at,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -50,11 +58,11 @@ func (*AuditEntry) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case auditentry.FieldID:
+		case auditentry.FieldID, auditentry.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case auditentry.FieldAction, auditentry.FieldActorID, auditentry.FieldActorEmail, auditentry.FieldOrgID, auditentry.FieldIP, auditentry.FieldUserAgent, auditentry.FieldTargetType, auditentry.FieldTargetID, auditentry.FieldDetails, auditentry.FieldPrevHash, auditentry.FieldHash:
+		case auditentry.FieldAction, auditentry.FieldActorID, auditentry.FieldActorEmail, auditentry.FieldOrgID, auditentry.FieldIP, auditentry.FieldUserAgent, auditentry.FieldTargetType, auditentry.FieldTargetID, auditentry.FieldDetails, auditentry.FieldPrevHash, auditentry.FieldHash, auditentry.FieldPersonalSalt, auditentry.FieldPersonalDigest:
 			values[i] = new(sql.NullString)
-		case auditentry.FieldAt:
+		case auditentry.FieldAt, auditentry.FieldAnonymizedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -151,6 +159,31 @@ func (_m *AuditEntry) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Hash = value.String
 			}
+		case auditentry.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
+			}
+		case auditentry.FieldPersonalSalt:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field personal_salt", values[i])
+			} else if value.Valid {
+				_m.PersonalSalt = value.String
+			}
+		case auditentry.FieldPersonalDigest:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field personal_digest", values[i])
+			} else if value.Valid {
+				_m.PersonalDigest = value.String
+			}
+		case auditentry.FieldAnonymizedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field anonymized_at", values[i])
+			} else if value.Valid {
+				_m.AnonymizedAt = new(time.Time)
+				*_m.AnonymizedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -226,6 +259,20 @@ func (_m *AuditEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("hash=")
 	builder.WriteString(_m.Hash)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("personal_salt=")
+	builder.WriteString(_m.PersonalSalt)
+	builder.WriteString(", ")
+	builder.WriteString("personal_digest=")
+	builder.WriteString(_m.PersonalDigest)
+	builder.WriteString(", ")
+	if v := _m.AnonymizedAt; v != nil {
+		builder.WriteString("anonymized_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

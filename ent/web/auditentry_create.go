@@ -166,6 +166,62 @@ func (_c *AuditEntryCreate) SetHash(v string) *AuditEntryCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *AuditEntryCreate) SetVersion(v int) *AuditEntryCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *AuditEntryCreate) SetNillableVersion(v *int) *AuditEntryCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (_c *AuditEntryCreate) SetPersonalSalt(v string) *AuditEntryCreate {
+	_c.mutation.SetPersonalSalt(v)
+	return _c
+}
+
+// SetNillablePersonalSalt sets the "personal_salt" field if the given value is not nil.
+func (_c *AuditEntryCreate) SetNillablePersonalSalt(v *string) *AuditEntryCreate {
+	if v != nil {
+		_c.SetPersonalSalt(*v)
+	}
+	return _c
+}
+
+// SetPersonalDigest sets the "personal_digest" field.
+func (_c *AuditEntryCreate) SetPersonalDigest(v string) *AuditEntryCreate {
+	_c.mutation.SetPersonalDigest(v)
+	return _c
+}
+
+// SetNillablePersonalDigest sets the "personal_digest" field if the given value is not nil.
+func (_c *AuditEntryCreate) SetNillablePersonalDigest(v *string) *AuditEntryCreate {
+	if v != nil {
+		_c.SetPersonalDigest(*v)
+	}
+	return _c
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (_c *AuditEntryCreate) SetAnonymizedAt(v time.Time) *AuditEntryCreate {
+	_c.mutation.SetAnonymizedAt(v)
+	return _c
+}
+
+// SetNillableAnonymizedAt sets the "anonymized_at" field if the given value is not nil.
+func (_c *AuditEntryCreate) SetNillableAnonymizedAt(v *time.Time) *AuditEntryCreate {
+	if v != nil {
+		_c.SetAnonymizedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AuditEntryCreate) SetID(v int64) *AuditEntryCreate {
 	_c.mutation.SetID(v)
@@ -236,6 +292,18 @@ func (_c *AuditEntryCreate) defaults() error {
 	if _, ok := _c.mutation.PrevHash(); !ok {
 		v := auditentry.DefaultPrevHash
 		_c.mutation.SetPrevHash(v)
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := auditentry.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
+	if _, ok := _c.mutation.PersonalSalt(); !ok {
+		v := auditentry.DefaultPersonalSalt
+		_c.mutation.SetPersonalSalt(v)
+	}
+	if _, ok := _c.mutation.PersonalDigest(); !ok {
+		v := auditentry.DefaultPersonalDigest
+		_c.mutation.SetPersonalDigest(v)
 	}
 	return nil
 }
@@ -320,6 +388,25 @@ func (_c *AuditEntryCreate) check() error {
 	if v, ok := _c.mutation.Hash(); ok {
 		if err := auditentry.HashValidator(v); err != nil {
 			return &ValidationError{Name: "hash", err: fmt.Errorf(`web: validator failed for field "AuditEntry.hash": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`web: missing required field "AuditEntry.version"`)}
+	}
+	if _, ok := _c.mutation.PersonalSalt(); !ok {
+		return &ValidationError{Name: "personal_salt", err: errors.New(`web: missing required field "AuditEntry.personal_salt"`)}
+	}
+	if v, ok := _c.mutation.PersonalSalt(); ok {
+		if err := auditentry.PersonalSaltValidator(v); err != nil {
+			return &ValidationError{Name: "personal_salt", err: fmt.Errorf(`web: validator failed for field "AuditEntry.personal_salt": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PersonalDigest(); !ok {
+		return &ValidationError{Name: "personal_digest", err: errors.New(`web: missing required field "AuditEntry.personal_digest"`)}
+	}
+	if v, ok := _c.mutation.PersonalDigest(); ok {
+		if err := auditentry.PersonalDigestValidator(v); err != nil {
+			return &ValidationError{Name: "personal_digest", err: fmt.Errorf(`web: validator failed for field "AuditEntry.personal_digest": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -408,6 +495,22 @@ func (_c *AuditEntryCreate) createSpec() (*AuditEntry, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditentry.FieldHash, field.TypeString, value)
 		_node.Hash = value
 	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(auditentry.FieldVersion, field.TypeInt, value)
+		_node.Version = value
+	}
+	if value, ok := _c.mutation.PersonalSalt(); ok {
+		_spec.SetField(auditentry.FieldPersonalSalt, field.TypeString, value)
+		_node.PersonalSalt = value
+	}
+	if value, ok := _c.mutation.PersonalDigest(); ok {
+		_spec.SetField(auditentry.FieldPersonalDigest, field.TypeString, value)
+		_node.PersonalDigest = value
+	}
+	if value, ok := _c.mutation.AnonymizedAt(); ok {
+		_spec.SetField(auditentry.FieldAnonymizedAt, field.TypeTime, value)
+		_node.AnonymizedAt = &value
+	}
 	return _node, _spec
 }
 
@@ -460,6 +563,84 @@ type (
 	}
 )
 
+// SetActorEmail sets the "actor_email" field.
+func (u *AuditEntryUpsert) SetActorEmail(v string) *AuditEntryUpsert {
+	u.Set(auditentry.FieldActorEmail, v)
+	return u
+}
+
+// UpdateActorEmail sets the "actor_email" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdateActorEmail() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldActorEmail)
+	return u
+}
+
+// SetIP sets the "ip" field.
+func (u *AuditEntryUpsert) SetIP(v string) *AuditEntryUpsert {
+	u.Set(auditentry.FieldIP, v)
+	return u
+}
+
+// UpdateIP sets the "ip" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdateIP() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldIP)
+	return u
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (u *AuditEntryUpsert) SetUserAgent(v string) *AuditEntryUpsert {
+	u.Set(auditentry.FieldUserAgent, v)
+	return u
+}
+
+// UpdateUserAgent sets the "user_agent" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdateUserAgent() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldUserAgent)
+	return u
+}
+
+// SetDetails sets the "details" field.
+func (u *AuditEntryUpsert) SetDetails(v string) *AuditEntryUpsert {
+	u.Set(auditentry.FieldDetails, v)
+	return u
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdateDetails() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldDetails)
+	return u
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (u *AuditEntryUpsert) SetPersonalSalt(v string) *AuditEntryUpsert {
+	u.Set(auditentry.FieldPersonalSalt, v)
+	return u
+}
+
+// UpdatePersonalSalt sets the "personal_salt" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdatePersonalSalt() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldPersonalSalt)
+	return u
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (u *AuditEntryUpsert) SetAnonymizedAt(v time.Time) *AuditEntryUpsert {
+	u.Set(auditentry.FieldAnonymizedAt, v)
+	return u
+}
+
+// UpdateAnonymizedAt sets the "anonymized_at" field to the value that was provided on create.
+func (u *AuditEntryUpsert) UpdateAnonymizedAt() *AuditEntryUpsert {
+	u.SetExcluded(auditentry.FieldAnonymizedAt)
+	return u
+}
+
+// ClearAnonymizedAt clears the value of the "anonymized_at" field.
+func (u *AuditEntryUpsert) ClearAnonymizedAt() *AuditEntryUpsert {
+	u.SetNull(auditentry.FieldAnonymizedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -486,17 +667,8 @@ func (u *AuditEntryUpsertOne) UpdateNewValues() *AuditEntryUpsertOne {
 		if _, exists := u.create.mutation.ActorID(); exists {
 			s.SetIgnore(auditentry.FieldActorID)
 		}
-		if _, exists := u.create.mutation.ActorEmail(); exists {
-			s.SetIgnore(auditentry.FieldActorEmail)
-		}
 		if _, exists := u.create.mutation.OrgID(); exists {
 			s.SetIgnore(auditentry.FieldOrgID)
-		}
-		if _, exists := u.create.mutation.IP(); exists {
-			s.SetIgnore(auditentry.FieldIP)
-		}
-		if _, exists := u.create.mutation.UserAgent(); exists {
-			s.SetIgnore(auditentry.FieldUserAgent)
 		}
 		if _, exists := u.create.mutation.TargetType(); exists {
 			s.SetIgnore(auditentry.FieldTargetType)
@@ -504,14 +676,17 @@ func (u *AuditEntryUpsertOne) UpdateNewValues() *AuditEntryUpsertOne {
 		if _, exists := u.create.mutation.TargetID(); exists {
 			s.SetIgnore(auditentry.FieldTargetID)
 		}
-		if _, exists := u.create.mutation.Details(); exists {
-			s.SetIgnore(auditentry.FieldDetails)
-		}
 		if _, exists := u.create.mutation.PrevHash(); exists {
 			s.SetIgnore(auditentry.FieldPrevHash)
 		}
 		if _, exists := u.create.mutation.Hash(); exists {
 			s.SetIgnore(auditentry.FieldHash)
+		}
+		if _, exists := u.create.mutation.Version(); exists {
+			s.SetIgnore(auditentry.FieldVersion)
+		}
+		if _, exists := u.create.mutation.PersonalDigest(); exists {
+			s.SetIgnore(auditentry.FieldPersonalDigest)
 		}
 	}))
 	return u
@@ -542,6 +717,97 @@ func (u *AuditEntryUpsertOne) Update(set func(*AuditEntryUpsert)) *AuditEntryUps
 		set(&AuditEntryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetActorEmail sets the "actor_email" field.
+func (u *AuditEntryUpsertOne) SetActorEmail(v string) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetActorEmail(v)
+	})
+}
+
+// UpdateActorEmail sets the "actor_email" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdateActorEmail() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateActorEmail()
+	})
+}
+
+// SetIP sets the "ip" field.
+func (u *AuditEntryUpsertOne) SetIP(v string) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetIP(v)
+	})
+}
+
+// UpdateIP sets the "ip" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdateIP() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateIP()
+	})
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (u *AuditEntryUpsertOne) SetUserAgent(v string) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetUserAgent(v)
+	})
+}
+
+// UpdateUserAgent sets the "user_agent" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdateUserAgent() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateUserAgent()
+	})
+}
+
+// SetDetails sets the "details" field.
+func (u *AuditEntryUpsertOne) SetDetails(v string) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetDetails(v)
+	})
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdateDetails() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateDetails()
+	})
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (u *AuditEntryUpsertOne) SetPersonalSalt(v string) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetPersonalSalt(v)
+	})
+}
+
+// UpdatePersonalSalt sets the "personal_salt" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdatePersonalSalt() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdatePersonalSalt()
+	})
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (u *AuditEntryUpsertOne) SetAnonymizedAt(v time.Time) *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetAnonymizedAt(v)
+	})
+}
+
+// UpdateAnonymizedAt sets the "anonymized_at" field to the value that was provided on create.
+func (u *AuditEntryUpsertOne) UpdateAnonymizedAt() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateAnonymizedAt()
+	})
+}
+
+// ClearAnonymizedAt clears the value of the "anonymized_at" field.
+func (u *AuditEntryUpsertOne) ClearAnonymizedAt() *AuditEntryUpsertOne {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.ClearAnonymizedAt()
+	})
 }
 
 // Exec executes the query.
@@ -735,17 +1001,8 @@ func (u *AuditEntryUpsertBulk) UpdateNewValues() *AuditEntryUpsertBulk {
 			if _, exists := b.mutation.ActorID(); exists {
 				s.SetIgnore(auditentry.FieldActorID)
 			}
-			if _, exists := b.mutation.ActorEmail(); exists {
-				s.SetIgnore(auditentry.FieldActorEmail)
-			}
 			if _, exists := b.mutation.OrgID(); exists {
 				s.SetIgnore(auditentry.FieldOrgID)
-			}
-			if _, exists := b.mutation.IP(); exists {
-				s.SetIgnore(auditentry.FieldIP)
-			}
-			if _, exists := b.mutation.UserAgent(); exists {
-				s.SetIgnore(auditentry.FieldUserAgent)
 			}
 			if _, exists := b.mutation.TargetType(); exists {
 				s.SetIgnore(auditentry.FieldTargetType)
@@ -753,14 +1010,17 @@ func (u *AuditEntryUpsertBulk) UpdateNewValues() *AuditEntryUpsertBulk {
 			if _, exists := b.mutation.TargetID(); exists {
 				s.SetIgnore(auditentry.FieldTargetID)
 			}
-			if _, exists := b.mutation.Details(); exists {
-				s.SetIgnore(auditentry.FieldDetails)
-			}
 			if _, exists := b.mutation.PrevHash(); exists {
 				s.SetIgnore(auditentry.FieldPrevHash)
 			}
 			if _, exists := b.mutation.Hash(); exists {
 				s.SetIgnore(auditentry.FieldHash)
+			}
+			if _, exists := b.mutation.Version(); exists {
+				s.SetIgnore(auditentry.FieldVersion)
+			}
+			if _, exists := b.mutation.PersonalDigest(); exists {
+				s.SetIgnore(auditentry.FieldPersonalDigest)
 			}
 		}
 	}))
@@ -792,6 +1052,97 @@ func (u *AuditEntryUpsertBulk) Update(set func(*AuditEntryUpsert)) *AuditEntryUp
 		set(&AuditEntryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetActorEmail sets the "actor_email" field.
+func (u *AuditEntryUpsertBulk) SetActorEmail(v string) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetActorEmail(v)
+	})
+}
+
+// UpdateActorEmail sets the "actor_email" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdateActorEmail() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateActorEmail()
+	})
+}
+
+// SetIP sets the "ip" field.
+func (u *AuditEntryUpsertBulk) SetIP(v string) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetIP(v)
+	})
+}
+
+// UpdateIP sets the "ip" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdateIP() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateIP()
+	})
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (u *AuditEntryUpsertBulk) SetUserAgent(v string) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetUserAgent(v)
+	})
+}
+
+// UpdateUserAgent sets the "user_agent" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdateUserAgent() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateUserAgent()
+	})
+}
+
+// SetDetails sets the "details" field.
+func (u *AuditEntryUpsertBulk) SetDetails(v string) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetDetails(v)
+	})
+}
+
+// UpdateDetails sets the "details" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdateDetails() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateDetails()
+	})
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (u *AuditEntryUpsertBulk) SetPersonalSalt(v string) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetPersonalSalt(v)
+	})
+}
+
+// UpdatePersonalSalt sets the "personal_salt" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdatePersonalSalt() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdatePersonalSalt()
+	})
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (u *AuditEntryUpsertBulk) SetAnonymizedAt(v time.Time) *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.SetAnonymizedAt(v)
+	})
+}
+
+// UpdateAnonymizedAt sets the "anonymized_at" field to the value that was provided on create.
+func (u *AuditEntryUpsertBulk) UpdateAnonymizedAt() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.UpdateAnonymizedAt()
+	})
+}
+
+// ClearAnonymizedAt clears the value of the "anonymized_at" field.
+func (u *AuditEntryUpsertBulk) ClearAnonymizedAt() *AuditEntryUpsertBulk {
+	return u.Update(func(s *AuditEntryUpsert) {
+		s.ClearAnonymizedAt()
+	})
 }
 
 // Exec executes the query.

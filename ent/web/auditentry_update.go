@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -25,6 +26,96 @@ type AuditEntryUpdate struct {
 // Where appends a list predicates to the AuditEntryUpdate builder.
 func (_u *AuditEntryUpdate) Where(ps ...predicate.AuditEntry) *AuditEntryUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetActorEmail sets the "actor_email" field.
+func (_u *AuditEntryUpdate) SetActorEmail(v string) *AuditEntryUpdate {
+	_u.mutation.SetActorEmail(v)
+	return _u
+}
+
+// SetNillableActorEmail sets the "actor_email" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillableActorEmail(v *string) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetActorEmail(*v)
+	}
+	return _u
+}
+
+// SetIP sets the "ip" field.
+func (_u *AuditEntryUpdate) SetIP(v string) *AuditEntryUpdate {
+	_u.mutation.SetIP(v)
+	return _u
+}
+
+// SetNillableIP sets the "ip" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillableIP(v *string) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetIP(*v)
+	}
+	return _u
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (_u *AuditEntryUpdate) SetUserAgent(v string) *AuditEntryUpdate {
+	_u.mutation.SetUserAgent(v)
+	return _u
+}
+
+// SetNillableUserAgent sets the "user_agent" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillableUserAgent(v *string) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetUserAgent(*v)
+	}
+	return _u
+}
+
+// SetDetails sets the "details" field.
+func (_u *AuditEntryUpdate) SetDetails(v string) *AuditEntryUpdate {
+	_u.mutation.SetDetails(v)
+	return _u
+}
+
+// SetNillableDetails sets the "details" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillableDetails(v *string) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetDetails(*v)
+	}
+	return _u
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (_u *AuditEntryUpdate) SetPersonalSalt(v string) *AuditEntryUpdate {
+	_u.mutation.SetPersonalSalt(v)
+	return _u
+}
+
+// SetNillablePersonalSalt sets the "personal_salt" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillablePersonalSalt(v *string) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetPersonalSalt(*v)
+	}
+	return _u
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (_u *AuditEntryUpdate) SetAnonymizedAt(v time.Time) *AuditEntryUpdate {
+	_u.mutation.SetAnonymizedAt(v)
+	return _u
+}
+
+// SetNillableAnonymizedAt sets the "anonymized_at" field if the given value is not nil.
+func (_u *AuditEntryUpdate) SetNillableAnonymizedAt(v *time.Time) *AuditEntryUpdate {
+	if v != nil {
+		_u.SetAnonymizedAt(*v)
+	}
+	return _u
+}
+
+// ClearAnonymizedAt clears the value of the "anonymized_at" field.
+func (_u *AuditEntryUpdate) ClearAnonymizedAt() *AuditEntryUpdate {
+	_u.mutation.ClearAnonymizedAt()
 	return _u
 }
 
@@ -60,6 +151,31 @@ func (_u *AuditEntryUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *AuditEntryUpdate) check() error {
+	if v, ok := _u.mutation.ActorEmail(); ok {
+		if err := auditentry.ActorEmailValidator(v); err != nil {
+			return &ValidationError{Name: "actor_email", err: fmt.Errorf(`web: validator failed for field "AuditEntry.actor_email": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IP(); ok {
+		if err := auditentry.IPValidator(v); err != nil {
+			return &ValidationError{Name: "ip", err: fmt.Errorf(`web: validator failed for field "AuditEntry.ip": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UserAgent(); ok {
+		if err := auditentry.UserAgentValidator(v); err != nil {
+			return &ValidationError{Name: "user_agent", err: fmt.Errorf(`web: validator failed for field "AuditEntry.user_agent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PersonalSalt(); ok {
+		if err := auditentry.PersonalSaltValidator(v); err != nil {
+			return &ValidationError{Name: "personal_salt", err: fmt.Errorf(`web: validator failed for field "AuditEntry.personal_salt": %w`, err)}
+		}
+	}
+	return nil
+}
+
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *AuditEntryUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AuditEntryUpdate {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -67,6 +183,9 @@ func (_u *AuditEntryUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *Aud
 }
 
 func (_u *AuditEntryUpdate) sqlSave(ctx context.Context) (_node int, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(auditentry.Table, auditentry.Columns, sqlgraph.NewFieldSpec(auditentry.FieldID, field.TypeInt64))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -78,8 +197,29 @@ func (_u *AuditEntryUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ActorIDCleared() {
 		_spec.ClearField(auditentry.FieldActorID, field.TypeString)
 	}
+	if value, ok := _u.mutation.ActorEmail(); ok {
+		_spec.SetField(auditentry.FieldActorEmail, field.TypeString, value)
+	}
 	if _u.mutation.OrgIDCleared() {
 		_spec.ClearField(auditentry.FieldOrgID, field.TypeString)
+	}
+	if value, ok := _u.mutation.IP(); ok {
+		_spec.SetField(auditentry.FieldIP, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.UserAgent(); ok {
+		_spec.SetField(auditentry.FieldUserAgent, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Details(); ok {
+		_spec.SetField(auditentry.FieldDetails, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.PersonalSalt(); ok {
+		_spec.SetField(auditentry.FieldPersonalSalt, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.AnonymizedAt(); ok {
+		_spec.SetField(auditentry.FieldAnonymizedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AnonymizedAtCleared() {
+		_spec.ClearField(auditentry.FieldAnonymizedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -101,6 +241,96 @@ type AuditEntryUpdateOne struct {
 	hooks     []Hook
 	mutation  *AuditEntryMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetActorEmail sets the "actor_email" field.
+func (_u *AuditEntryUpdateOne) SetActorEmail(v string) *AuditEntryUpdateOne {
+	_u.mutation.SetActorEmail(v)
+	return _u
+}
+
+// SetNillableActorEmail sets the "actor_email" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillableActorEmail(v *string) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetActorEmail(*v)
+	}
+	return _u
+}
+
+// SetIP sets the "ip" field.
+func (_u *AuditEntryUpdateOne) SetIP(v string) *AuditEntryUpdateOne {
+	_u.mutation.SetIP(v)
+	return _u
+}
+
+// SetNillableIP sets the "ip" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillableIP(v *string) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetIP(*v)
+	}
+	return _u
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (_u *AuditEntryUpdateOne) SetUserAgent(v string) *AuditEntryUpdateOne {
+	_u.mutation.SetUserAgent(v)
+	return _u
+}
+
+// SetNillableUserAgent sets the "user_agent" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillableUserAgent(v *string) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetUserAgent(*v)
+	}
+	return _u
+}
+
+// SetDetails sets the "details" field.
+func (_u *AuditEntryUpdateOne) SetDetails(v string) *AuditEntryUpdateOne {
+	_u.mutation.SetDetails(v)
+	return _u
+}
+
+// SetNillableDetails sets the "details" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillableDetails(v *string) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetDetails(*v)
+	}
+	return _u
+}
+
+// SetPersonalSalt sets the "personal_salt" field.
+func (_u *AuditEntryUpdateOne) SetPersonalSalt(v string) *AuditEntryUpdateOne {
+	_u.mutation.SetPersonalSalt(v)
+	return _u
+}
+
+// SetNillablePersonalSalt sets the "personal_salt" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillablePersonalSalt(v *string) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetPersonalSalt(*v)
+	}
+	return _u
+}
+
+// SetAnonymizedAt sets the "anonymized_at" field.
+func (_u *AuditEntryUpdateOne) SetAnonymizedAt(v time.Time) *AuditEntryUpdateOne {
+	_u.mutation.SetAnonymizedAt(v)
+	return _u
+}
+
+// SetNillableAnonymizedAt sets the "anonymized_at" field if the given value is not nil.
+func (_u *AuditEntryUpdateOne) SetNillableAnonymizedAt(v *time.Time) *AuditEntryUpdateOne {
+	if v != nil {
+		_u.SetAnonymizedAt(*v)
+	}
+	return _u
+}
+
+// ClearAnonymizedAt clears the value of the "anonymized_at" field.
+func (_u *AuditEntryUpdateOne) ClearAnonymizedAt() *AuditEntryUpdateOne {
+	_u.mutation.ClearAnonymizedAt()
+	return _u
 }
 
 // Mutation returns the AuditEntryMutation object of the builder.
@@ -148,6 +378,31 @@ func (_u *AuditEntryUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *AuditEntryUpdateOne) check() error {
+	if v, ok := _u.mutation.ActorEmail(); ok {
+		if err := auditentry.ActorEmailValidator(v); err != nil {
+			return &ValidationError{Name: "actor_email", err: fmt.Errorf(`web: validator failed for field "AuditEntry.actor_email": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IP(); ok {
+		if err := auditentry.IPValidator(v); err != nil {
+			return &ValidationError{Name: "ip", err: fmt.Errorf(`web: validator failed for field "AuditEntry.ip": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UserAgent(); ok {
+		if err := auditentry.UserAgentValidator(v); err != nil {
+			return &ValidationError{Name: "user_agent", err: fmt.Errorf(`web: validator failed for field "AuditEntry.user_agent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PersonalSalt(); ok {
+		if err := auditentry.PersonalSaltValidator(v); err != nil {
+			return &ValidationError{Name: "personal_salt", err: fmt.Errorf(`web: validator failed for field "AuditEntry.personal_salt": %w`, err)}
+		}
+	}
+	return nil
+}
+
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *AuditEntryUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AuditEntryUpdateOne {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -155,6 +410,9 @@ func (_u *AuditEntryUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *
 }
 
 func (_u *AuditEntryUpdateOne) sqlSave(ctx context.Context) (_node *AuditEntry, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(auditentry.Table, auditentry.Columns, sqlgraph.NewFieldSpec(auditentry.FieldID, field.TypeInt64))
 	id, ok := _u.mutation.ID()
 	if !ok {
@@ -183,8 +441,29 @@ func (_u *AuditEntryUpdateOne) sqlSave(ctx context.Context) (_node *AuditEntry, 
 	if _u.mutation.ActorIDCleared() {
 		_spec.ClearField(auditentry.FieldActorID, field.TypeString)
 	}
+	if value, ok := _u.mutation.ActorEmail(); ok {
+		_spec.SetField(auditentry.FieldActorEmail, field.TypeString, value)
+	}
 	if _u.mutation.OrgIDCleared() {
 		_spec.ClearField(auditentry.FieldOrgID, field.TypeString)
+	}
+	if value, ok := _u.mutation.IP(); ok {
+		_spec.SetField(auditentry.FieldIP, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.UserAgent(); ok {
+		_spec.SetField(auditentry.FieldUserAgent, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Details(); ok {
+		_spec.SetField(auditentry.FieldDetails, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.PersonalSalt(); ok {
+		_spec.SetField(auditentry.FieldPersonalSalt, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.AnonymizedAt(); ok {
+		_spec.SetField(auditentry.FieldAnonymizedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AnonymizedAtCleared() {
+		_spec.ClearField(auditentry.FieldAnonymizedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &AuditEntry{config: _u.config}

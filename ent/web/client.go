@@ -17,6 +17,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
+	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/featureflag"
+	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
 	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
@@ -26,6 +29,8 @@ import (
 	"github.com/assayhq/assay/ent/web/receivedwebhook"
 	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/session"
+	"github.com/assayhq/assay/ent/web/subscription"
+	"github.com/assayhq/assay/ent/web/supportgrant"
 	"github.com/assayhq/assay/ent/web/task"
 	"github.com/assayhq/assay/ent/web/user"
 
@@ -41,6 +46,12 @@ type Client struct {
 	AuditEntry *AuditEntryClient
 	// AuditHead is the client for interacting with the AuditHead builders.
 	AuditHead *AuditHeadClient
+	// DeletionReceipt is the client for interacting with the DeletionReceipt builders.
+	DeletionReceipt *DeletionReceiptClient
+	// FeatureFlag is the client for interacting with the FeatureFlag builders.
+	FeatureFlag *FeatureFlagClient
+	// FeatureFlagOverride is the client for interacting with the FeatureFlagOverride builders.
+	FeatureFlagOverride *FeatureFlagOverrideClient
 	// Identity is the client for interacting with the Identity builders.
 	Identity *IdentityClient
 	// Invitation is the client for interacting with the Invitation builders.
@@ -59,6 +70,10 @@ type Client struct {
 	RecoveryCode *RecoveryCodeClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Subscription is the client for interacting with the Subscription builders.
+	Subscription *SubscriptionClient
+	// SupportGrant is the client for interacting with the SupportGrant builders.
+	SupportGrant *SupportGrantClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
 	// User is the client for interacting with the User builders.
@@ -76,6 +91,9 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.AuditHead = NewAuditHeadClient(c.config)
+	c.DeletionReceipt = NewDeletionReceiptClient(c.config)
+	c.FeatureFlag = NewFeatureFlagClient(c.config)
+	c.FeatureFlagOverride = NewFeatureFlagOverrideClient(c.config)
 	c.Identity = NewIdentityClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
@@ -85,6 +103,8 @@ func (c *Client) init() {
 	c.ReceivedWebhook = NewReceivedWebhookClient(c.config)
 	c.RecoveryCode = NewRecoveryCodeClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.Subscription = NewSubscriptionClient(c.config)
+	c.SupportGrant = NewSupportGrantClient(c.config)
 	c.Task = NewTaskClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -177,21 +197,26 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		AuditEntry:      NewAuditEntryClient(cfg),
-		AuditHead:       NewAuditHeadClient(cfg),
-		Identity:        NewIdentityClient(cfg),
-		Invitation:      NewInvitationClient(cfg),
-		Membership:      NewMembershipClient(cfg),
-		OneTimeToken:    NewOneTimeTokenClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		OutgoingMail:    NewOutgoingMailClient(cfg),
-		ReceivedWebhook: NewReceivedWebhookClient(cfg),
-		RecoveryCode:    NewRecoveryCodeClient(cfg),
-		Session:         NewSessionClient(cfg),
-		Task:            NewTaskClient(cfg),
-		User:            NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AuditHead:           NewAuditHeadClient(cfg),
+		DeletionReceipt:     NewDeletionReceiptClient(cfg),
+		FeatureFlag:         NewFeatureFlagClient(cfg),
+		FeatureFlagOverride: NewFeatureFlagOverrideClient(cfg),
+		Identity:            NewIdentityClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		OneTimeToken:        NewOneTimeTokenClient(cfg),
+		Organization:        NewOrganizationClient(cfg),
+		OutgoingMail:        NewOutgoingMailClient(cfg),
+		ReceivedWebhook:     NewReceivedWebhookClient(cfg),
+		RecoveryCode:        NewRecoveryCodeClient(cfg),
+		Session:             NewSessionClient(cfg),
+		Subscription:        NewSubscriptionClient(cfg),
+		SupportGrant:        NewSupportGrantClient(cfg),
+		Task:                NewTaskClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -209,21 +234,26 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		AuditEntry:      NewAuditEntryClient(cfg),
-		AuditHead:       NewAuditHeadClient(cfg),
-		Identity:        NewIdentityClient(cfg),
-		Invitation:      NewInvitationClient(cfg),
-		Membership:      NewMembershipClient(cfg),
-		OneTimeToken:    NewOneTimeTokenClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		OutgoingMail:    NewOutgoingMailClient(cfg),
-		ReceivedWebhook: NewReceivedWebhookClient(cfg),
-		RecoveryCode:    NewRecoveryCodeClient(cfg),
-		Session:         NewSessionClient(cfg),
-		Task:            NewTaskClient(cfg),
-		User:            NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AuditHead:           NewAuditHeadClient(cfg),
+		DeletionReceipt:     NewDeletionReceiptClient(cfg),
+		FeatureFlag:         NewFeatureFlagClient(cfg),
+		FeatureFlagOverride: NewFeatureFlagOverrideClient(cfg),
+		Identity:            NewIdentityClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		OneTimeToken:        NewOneTimeTokenClient(cfg),
+		Organization:        NewOrganizationClient(cfg),
+		OutgoingMail:        NewOutgoingMailClient(cfg),
+		ReceivedWebhook:     NewReceivedWebhookClient(cfg),
+		RecoveryCode:        NewRecoveryCodeClient(cfg),
+		Session:             NewSessionClient(cfg),
+		Subscription:        NewSubscriptionClient(cfg),
+		SupportGrant:        NewSupportGrantClient(cfg),
+		Task:                NewTaskClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -253,9 +283,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEntry, c.AuditHead, c.Identity, c.Invitation, c.Membership,
-		c.OneTimeToken, c.Organization, c.OutgoingMail, c.ReceivedWebhook,
-		c.RecoveryCode, c.Session, c.Task, c.User,
+		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.FeatureFlag,
+		c.FeatureFlagOverride, c.Identity, c.Invitation, c.Membership, c.OneTimeToken,
+		c.Organization, c.OutgoingMail, c.ReceivedWebhook, c.RecoveryCode, c.Session,
+		c.Subscription, c.SupportGrant, c.Task, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -265,9 +296,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEntry, c.AuditHead, c.Identity, c.Invitation, c.Membership,
-		c.OneTimeToken, c.Organization, c.OutgoingMail, c.ReceivedWebhook,
-		c.RecoveryCode, c.Session, c.Task, c.User,
+		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.FeatureFlag,
+		c.FeatureFlagOverride, c.Identity, c.Invitation, c.Membership, c.OneTimeToken,
+		c.Organization, c.OutgoingMail, c.ReceivedWebhook, c.RecoveryCode, c.Session,
+		c.Subscription, c.SupportGrant, c.Task, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -280,6 +312,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEntry.mutate(ctx, m)
 	case *AuditHeadMutation:
 		return c.AuditHead.mutate(ctx, m)
+	case *DeletionReceiptMutation:
+		return c.DeletionReceipt.mutate(ctx, m)
+	case *FeatureFlagMutation:
+		return c.FeatureFlag.mutate(ctx, m)
+	case *FeatureFlagOverrideMutation:
+		return c.FeatureFlagOverride.mutate(ctx, m)
 	case *IdentityMutation:
 		return c.Identity.mutate(ctx, m)
 	case *InvitationMutation:
@@ -298,6 +336,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RecoveryCode.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *SubscriptionMutation:
+		return c.Subscription.mutate(ctx, m)
+	case *SupportGrantMutation:
+		return c.SupportGrant.mutate(ctx, m)
 	case *TaskMutation:
 		return c.Task.mutate(ctx, m)
 	case *UserMutation:
@@ -571,6 +613,405 @@ func (c *AuditHeadClient) mutate(ctx context.Context, m *AuditHeadMutation) (Val
 		return (&AuditHeadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("web: unknown AuditHead mutation op: %q", m.Op())
+	}
+}
+
+// DeletionReceiptClient is a client for the DeletionReceipt schema.
+type DeletionReceiptClient struct {
+	config
+}
+
+// NewDeletionReceiptClient returns a client for the DeletionReceipt from the given config.
+func NewDeletionReceiptClient(c config) *DeletionReceiptClient {
+	return &DeletionReceiptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `deletionreceipt.Hooks(f(g(h())))`.
+func (c *DeletionReceiptClient) Use(hooks ...Hook) {
+	c.hooks.DeletionReceipt = append(c.hooks.DeletionReceipt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `deletionreceipt.Intercept(f(g(h())))`.
+func (c *DeletionReceiptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeletionReceipt = append(c.inters.DeletionReceipt, interceptors...)
+}
+
+// Create returns a builder for creating a DeletionReceipt entity.
+func (c *DeletionReceiptClient) Create() *DeletionReceiptCreate {
+	mutation := newDeletionReceiptMutation(c.config, OpCreate)
+	return &DeletionReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeletionReceipt entities.
+func (c *DeletionReceiptClient) CreateBulk(builders ...*DeletionReceiptCreate) *DeletionReceiptCreateBulk {
+	return &DeletionReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeletionReceiptClient) MapCreateBulk(slice any, setFunc func(*DeletionReceiptCreate, int)) *DeletionReceiptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeletionReceiptCreateBulk{err: fmt.Errorf("calling to DeletionReceiptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeletionReceiptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeletionReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeletionReceipt.
+func (c *DeletionReceiptClient) Update() *DeletionReceiptUpdate {
+	mutation := newDeletionReceiptMutation(c.config, OpUpdate)
+	return &DeletionReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeletionReceiptClient) UpdateOne(_m *DeletionReceipt) *DeletionReceiptUpdateOne {
+	mutation := newDeletionReceiptMutation(c.config, OpUpdateOne, withDeletionReceipt(_m))
+	return &DeletionReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeletionReceiptClient) UpdateOneID(id string) *DeletionReceiptUpdateOne {
+	mutation := newDeletionReceiptMutation(c.config, OpUpdateOne, withDeletionReceiptID(id))
+	return &DeletionReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeletionReceipt.
+func (c *DeletionReceiptClient) Delete() *DeletionReceiptDelete {
+	mutation := newDeletionReceiptMutation(c.config, OpDelete)
+	return &DeletionReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeletionReceiptClient) DeleteOne(_m *DeletionReceipt) *DeletionReceiptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeletionReceiptClient) DeleteOneID(id string) *DeletionReceiptDeleteOne {
+	builder := c.Delete().Where(deletionreceipt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeletionReceiptDeleteOne{builder}
+}
+
+// Query returns a query builder for DeletionReceipt.
+func (c *DeletionReceiptClient) Query() *DeletionReceiptQuery {
+	return &DeletionReceiptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeletionReceipt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeletionReceipt entity by its id.
+func (c *DeletionReceiptClient) Get(ctx context.Context, id string) (*DeletionReceipt, error) {
+	return c.Query().Where(deletionreceipt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeletionReceiptClient) GetX(ctx context.Context, id string) *DeletionReceipt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DeletionReceiptClient) Hooks() []Hook {
+	return c.hooks.DeletionReceipt
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeletionReceiptClient) Interceptors() []Interceptor {
+	return c.inters.DeletionReceipt
+}
+
+func (c *DeletionReceiptClient) mutate(ctx context.Context, m *DeletionReceiptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeletionReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeletionReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeletionReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeletionReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown DeletionReceipt mutation op: %q", m.Op())
+	}
+}
+
+// FeatureFlagClient is a client for the FeatureFlag schema.
+type FeatureFlagClient struct {
+	config
+}
+
+// NewFeatureFlagClient returns a client for the FeatureFlag from the given config.
+func NewFeatureFlagClient(c config) *FeatureFlagClient {
+	return &FeatureFlagClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `featureflag.Hooks(f(g(h())))`.
+func (c *FeatureFlagClient) Use(hooks ...Hook) {
+	c.hooks.FeatureFlag = append(c.hooks.FeatureFlag, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `featureflag.Intercept(f(g(h())))`.
+func (c *FeatureFlagClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeatureFlag = append(c.inters.FeatureFlag, interceptors...)
+}
+
+// Create returns a builder for creating a FeatureFlag entity.
+func (c *FeatureFlagClient) Create() *FeatureFlagCreate {
+	mutation := newFeatureFlagMutation(c.config, OpCreate)
+	return &FeatureFlagCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeatureFlag entities.
+func (c *FeatureFlagClient) CreateBulk(builders ...*FeatureFlagCreate) *FeatureFlagCreateBulk {
+	return &FeatureFlagCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeatureFlagClient) MapCreateBulk(slice any, setFunc func(*FeatureFlagCreate, int)) *FeatureFlagCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeatureFlagCreateBulk{err: fmt.Errorf("calling to FeatureFlagClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeatureFlagCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeatureFlagCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeatureFlag.
+func (c *FeatureFlagClient) Update() *FeatureFlagUpdate {
+	mutation := newFeatureFlagMutation(c.config, OpUpdate)
+	return &FeatureFlagUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeatureFlagClient) UpdateOne(_m *FeatureFlag) *FeatureFlagUpdateOne {
+	mutation := newFeatureFlagMutation(c.config, OpUpdateOne, withFeatureFlag(_m))
+	return &FeatureFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeatureFlagClient) UpdateOneID(id string) *FeatureFlagUpdateOne {
+	mutation := newFeatureFlagMutation(c.config, OpUpdateOne, withFeatureFlagID(id))
+	return &FeatureFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeatureFlag.
+func (c *FeatureFlagClient) Delete() *FeatureFlagDelete {
+	mutation := newFeatureFlagMutation(c.config, OpDelete)
+	return &FeatureFlagDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeatureFlagClient) DeleteOne(_m *FeatureFlag) *FeatureFlagDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeatureFlagClient) DeleteOneID(id string) *FeatureFlagDeleteOne {
+	builder := c.Delete().Where(featureflag.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeatureFlagDeleteOne{builder}
+}
+
+// Query returns a query builder for FeatureFlag.
+func (c *FeatureFlagClient) Query() *FeatureFlagQuery {
+	return &FeatureFlagQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeatureFlag},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeatureFlag entity by its id.
+func (c *FeatureFlagClient) Get(ctx context.Context, id string) (*FeatureFlag, error) {
+	return c.Query().Where(featureflag.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeatureFlagClient) GetX(ctx context.Context, id string) *FeatureFlag {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FeatureFlagClient) Hooks() []Hook {
+	return c.hooks.FeatureFlag
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeatureFlagClient) Interceptors() []Interceptor {
+	return c.inters.FeatureFlag
+}
+
+func (c *FeatureFlagClient) mutate(ctx context.Context, m *FeatureFlagMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeatureFlagCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeatureFlagUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeatureFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeatureFlagDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown FeatureFlag mutation op: %q", m.Op())
+	}
+}
+
+// FeatureFlagOverrideClient is a client for the FeatureFlagOverride schema.
+type FeatureFlagOverrideClient struct {
+	config
+}
+
+// NewFeatureFlagOverrideClient returns a client for the FeatureFlagOverride from the given config.
+func NewFeatureFlagOverrideClient(c config) *FeatureFlagOverrideClient {
+	return &FeatureFlagOverrideClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `featureflagoverride.Hooks(f(g(h())))`.
+func (c *FeatureFlagOverrideClient) Use(hooks ...Hook) {
+	c.hooks.FeatureFlagOverride = append(c.hooks.FeatureFlagOverride, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `featureflagoverride.Intercept(f(g(h())))`.
+func (c *FeatureFlagOverrideClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeatureFlagOverride = append(c.inters.FeatureFlagOverride, interceptors...)
+}
+
+// Create returns a builder for creating a FeatureFlagOverride entity.
+func (c *FeatureFlagOverrideClient) Create() *FeatureFlagOverrideCreate {
+	mutation := newFeatureFlagOverrideMutation(c.config, OpCreate)
+	return &FeatureFlagOverrideCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeatureFlagOverride entities.
+func (c *FeatureFlagOverrideClient) CreateBulk(builders ...*FeatureFlagOverrideCreate) *FeatureFlagOverrideCreateBulk {
+	return &FeatureFlagOverrideCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeatureFlagOverrideClient) MapCreateBulk(slice any, setFunc func(*FeatureFlagOverrideCreate, int)) *FeatureFlagOverrideCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeatureFlagOverrideCreateBulk{err: fmt.Errorf("calling to FeatureFlagOverrideClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeatureFlagOverrideCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeatureFlagOverrideCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeatureFlagOverride.
+func (c *FeatureFlagOverrideClient) Update() *FeatureFlagOverrideUpdate {
+	mutation := newFeatureFlagOverrideMutation(c.config, OpUpdate)
+	return &FeatureFlagOverrideUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeatureFlagOverrideClient) UpdateOne(_m *FeatureFlagOverride) *FeatureFlagOverrideUpdateOne {
+	mutation := newFeatureFlagOverrideMutation(c.config, OpUpdateOne, withFeatureFlagOverride(_m))
+	return &FeatureFlagOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeatureFlagOverrideClient) UpdateOneID(id string) *FeatureFlagOverrideUpdateOne {
+	mutation := newFeatureFlagOverrideMutation(c.config, OpUpdateOne, withFeatureFlagOverrideID(id))
+	return &FeatureFlagOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeatureFlagOverride.
+func (c *FeatureFlagOverrideClient) Delete() *FeatureFlagOverrideDelete {
+	mutation := newFeatureFlagOverrideMutation(c.config, OpDelete)
+	return &FeatureFlagOverrideDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeatureFlagOverrideClient) DeleteOne(_m *FeatureFlagOverride) *FeatureFlagOverrideDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeatureFlagOverrideClient) DeleteOneID(id string) *FeatureFlagOverrideDeleteOne {
+	builder := c.Delete().Where(featureflagoverride.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeatureFlagOverrideDeleteOne{builder}
+}
+
+// Query returns a query builder for FeatureFlagOverride.
+func (c *FeatureFlagOverrideClient) Query() *FeatureFlagOverrideQuery {
+	return &FeatureFlagOverrideQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeatureFlagOverride},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeatureFlagOverride entity by its id.
+func (c *FeatureFlagOverrideClient) Get(ctx context.Context, id string) (*FeatureFlagOverride, error) {
+	return c.Query().Where(featureflagoverride.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeatureFlagOverrideClient) GetX(ctx context.Context, id string) *FeatureFlagOverride {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FeatureFlagOverrideClient) Hooks() []Hook {
+	return c.hooks.FeatureFlagOverride
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeatureFlagOverrideClient) Interceptors() []Interceptor {
+	return c.inters.FeatureFlagOverride
+}
+
+func (c *FeatureFlagOverrideClient) mutate(ctx context.Context, m *FeatureFlagOverrideMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeatureFlagOverrideCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeatureFlagOverrideUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeatureFlagOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeatureFlagOverrideDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown FeatureFlagOverride mutation op: %q", m.Op())
 	}
 }
 
@@ -1821,6 +2262,274 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// SubscriptionClient is a client for the Subscription schema.
+type SubscriptionClient struct {
+	config
+}
+
+// NewSubscriptionClient returns a client for the Subscription from the given config.
+func NewSubscriptionClient(c config) *SubscriptionClient {
+	return &SubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subscription.Hooks(f(g(h())))`.
+func (c *SubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.Subscription = append(c.hooks.Subscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subscription.Intercept(f(g(h())))`.
+func (c *SubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Subscription = append(c.inters.Subscription, interceptors...)
+}
+
+// Create returns a builder for creating a Subscription entity.
+func (c *SubscriptionClient) Create() *SubscriptionCreate {
+	mutation := newSubscriptionMutation(c.config, OpCreate)
+	return &SubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Subscription entities.
+func (c *SubscriptionClient) CreateBulk(builders ...*SubscriptionCreate) *SubscriptionCreateBulk {
+	return &SubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubscriptionClient) MapCreateBulk(slice any, setFunc func(*SubscriptionCreate, int)) *SubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubscriptionCreateBulk{err: fmt.Errorf("calling to SubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Subscription.
+func (c *SubscriptionClient) Update() *SubscriptionUpdate {
+	mutation := newSubscriptionMutation(c.config, OpUpdate)
+	return &SubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubscriptionClient) UpdateOne(_m *Subscription) *SubscriptionUpdateOne {
+	mutation := newSubscriptionMutation(c.config, OpUpdateOne, withSubscription(_m))
+	return &SubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubscriptionClient) UpdateOneID(id string) *SubscriptionUpdateOne {
+	mutation := newSubscriptionMutation(c.config, OpUpdateOne, withSubscriptionID(id))
+	return &SubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Subscription.
+func (c *SubscriptionClient) Delete() *SubscriptionDelete {
+	mutation := newSubscriptionMutation(c.config, OpDelete)
+	return &SubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubscriptionClient) DeleteOne(_m *Subscription) *SubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubscriptionClient) DeleteOneID(id string) *SubscriptionDeleteOne {
+	builder := c.Delete().Where(subscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for Subscription.
+func (c *SubscriptionClient) Query() *SubscriptionQuery {
+	return &SubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Subscription entity by its id.
+func (c *SubscriptionClient) Get(ctx context.Context, id string) (*Subscription, error) {
+	return c.Query().Where(subscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubscriptionClient) GetX(ctx context.Context, id string) *Subscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SubscriptionClient) Hooks() []Hook {
+	hooks := c.hooks.Subscription
+	return append(hooks[:len(hooks):len(hooks)], subscription.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubscriptionClient) Interceptors() []Interceptor {
+	inters := c.inters.Subscription
+	return append(inters[:len(inters):len(inters)], subscription.Interceptors[:]...)
+}
+
+func (c *SubscriptionClient) mutate(ctx context.Context, m *SubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown Subscription mutation op: %q", m.Op())
+	}
+}
+
+// SupportGrantClient is a client for the SupportGrant schema.
+type SupportGrantClient struct {
+	config
+}
+
+// NewSupportGrantClient returns a client for the SupportGrant from the given config.
+func NewSupportGrantClient(c config) *SupportGrantClient {
+	return &SupportGrantClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `supportgrant.Hooks(f(g(h())))`.
+func (c *SupportGrantClient) Use(hooks ...Hook) {
+	c.hooks.SupportGrant = append(c.hooks.SupportGrant, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `supportgrant.Intercept(f(g(h())))`.
+func (c *SupportGrantClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SupportGrant = append(c.inters.SupportGrant, interceptors...)
+}
+
+// Create returns a builder for creating a SupportGrant entity.
+func (c *SupportGrantClient) Create() *SupportGrantCreate {
+	mutation := newSupportGrantMutation(c.config, OpCreate)
+	return &SupportGrantCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SupportGrant entities.
+func (c *SupportGrantClient) CreateBulk(builders ...*SupportGrantCreate) *SupportGrantCreateBulk {
+	return &SupportGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SupportGrantClient) MapCreateBulk(slice any, setFunc func(*SupportGrantCreate, int)) *SupportGrantCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SupportGrantCreateBulk{err: fmt.Errorf("calling to SupportGrantClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SupportGrantCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SupportGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SupportGrant.
+func (c *SupportGrantClient) Update() *SupportGrantUpdate {
+	mutation := newSupportGrantMutation(c.config, OpUpdate)
+	return &SupportGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SupportGrantClient) UpdateOne(_m *SupportGrant) *SupportGrantUpdateOne {
+	mutation := newSupportGrantMutation(c.config, OpUpdateOne, withSupportGrant(_m))
+	return &SupportGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SupportGrantClient) UpdateOneID(id string) *SupportGrantUpdateOne {
+	mutation := newSupportGrantMutation(c.config, OpUpdateOne, withSupportGrantID(id))
+	return &SupportGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SupportGrant.
+func (c *SupportGrantClient) Delete() *SupportGrantDelete {
+	mutation := newSupportGrantMutation(c.config, OpDelete)
+	return &SupportGrantDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SupportGrantClient) DeleteOne(_m *SupportGrant) *SupportGrantDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SupportGrantClient) DeleteOneID(id string) *SupportGrantDeleteOne {
+	builder := c.Delete().Where(supportgrant.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SupportGrantDeleteOne{builder}
+}
+
+// Query returns a query builder for SupportGrant.
+func (c *SupportGrantClient) Query() *SupportGrantQuery {
+	return &SupportGrantQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSupportGrant},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SupportGrant entity by its id.
+func (c *SupportGrantClient) Get(ctx context.Context, id string) (*SupportGrant, error) {
+	return c.Query().Where(supportgrant.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SupportGrantClient) GetX(ctx context.Context, id string) *SupportGrant {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SupportGrantClient) Hooks() []Hook {
+	return c.hooks.SupportGrant
+}
+
+// Interceptors returns the client interceptors.
+func (c *SupportGrantClient) Interceptors() []Interceptor {
+	return c.inters.SupportGrant
+}
+
+func (c *SupportGrantClient) mutate(ctx context.Context, m *SupportGrantMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SupportGrantCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SupportGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SupportGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SupportGrantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown SupportGrant mutation op: %q", m.Op())
+	}
+}
+
 // TaskClient is a client for the Task schema.
 type TaskClient struct {
 	config
@@ -2140,13 +2849,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEntry, AuditHead, Identity, Invitation, Membership, OneTimeToken,
-		Organization, OutgoingMail, ReceivedWebhook, RecoveryCode, Session, Task,
+		AuditEntry, AuditHead, DeletionReceipt, FeatureFlag, FeatureFlagOverride,
+		Identity, Invitation, Membership, OneTimeToken, Organization, OutgoingMail,
+		ReceivedWebhook, RecoveryCode, Session, Subscription, SupportGrant, Task,
 		User []ent.Hook
 	}
 	inters struct {
-		AuditEntry, AuditHead, Identity, Invitation, Membership, OneTimeToken,
-		Organization, OutgoingMail, ReceivedWebhook, RecoveryCode, Session, Task,
+		AuditEntry, AuditHead, DeletionReceipt, FeatureFlag, FeatureFlagOverride,
+		Identity, Invitation, Membership, OneTimeToken, Organization, OutgoingMail,
+		ReceivedWebhook, RecoveryCode, Session, Subscription, SupportGrant, Task,
 		User []ent.Interceptor
 	}
 )

@@ -14,6 +14,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
+	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/featureflag"
+	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
 	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
@@ -23,6 +26,8 @@ import (
 	"github.com/assayhq/assay/ent/web/receivedwebhook"
 	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/session"
+	"github.com/assayhq/assay/ent/web/subscription"
+	"github.com/assayhq/assay/ent/web/supportgrant"
 	"github.com/assayhq/assay/ent/web/task"
 	"github.com/assayhq/assay/ent/web/user"
 )
@@ -85,19 +90,24 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditentry.Table:      auditentry.ValidColumn,
-			audithead.Table:       audithead.ValidColumn,
-			identity.Table:        identity.ValidColumn,
-			invitation.Table:      invitation.ValidColumn,
-			membership.Table:      membership.ValidColumn,
-			onetimetoken.Table:    onetimetoken.ValidColumn,
-			organization.Table:    organization.ValidColumn,
-			outgoingmail.Table:    outgoingmail.ValidColumn,
-			receivedwebhook.Table: receivedwebhook.ValidColumn,
-			recoverycode.Table:    recoverycode.ValidColumn,
-			session.Table:         session.ValidColumn,
-			task.Table:            task.ValidColumn,
-			user.Table:            user.ValidColumn,
+			auditentry.Table:          auditentry.ValidColumn,
+			audithead.Table:           audithead.ValidColumn,
+			deletionreceipt.Table:     deletionreceipt.ValidColumn,
+			featureflag.Table:         featureflag.ValidColumn,
+			featureflagoverride.Table: featureflagoverride.ValidColumn,
+			identity.Table:            identity.ValidColumn,
+			invitation.Table:          invitation.ValidColumn,
+			membership.Table:          membership.ValidColumn,
+			onetimetoken.Table:        onetimetoken.ValidColumn,
+			organization.Table:        organization.ValidColumn,
+			outgoingmail.Table:        outgoingmail.ValidColumn,
+			receivedwebhook.Table:     receivedwebhook.ValidColumn,
+			recoverycode.Table:        recoverycode.ValidColumn,
+			session.Table:             session.ValidColumn,
+			subscription.Table:        subscription.ValidColumn,
+			supportgrant.Table:        supportgrant.ValidColumn,
+			task.Table:                task.ValidColumn,
+			user.Table:                user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -25,9 +25,19 @@ type Organization struct {
 	Name string `json:"name,omitempty"`
 	// Plan holds the value of the "plan" field.
 	Plan string `json:"plan,omitempty"`
+	// the plan and limits version the API last acknowledged; differs from the plan's: a push is due
+	PlanPushed string `json:"plan_pushed,omitempty"`
 	// members must sign in with MFA to enter this organization
-	RequireMfa   bool `json:"require_mfa,omitempty"`
-	selectValues sql.SelectValues
+	RequireMfa bool `json:"require_mfa,omitempty"`
+	// the organization's Stripe customer, created at its first checkout
+	StripeCustomerID *string `json:"stripe_customer_id,omitempty"`
+	// set by staff: members see a suspended page instead of the app
+	SuspendedAt *time.Time `json:"suspended_at,omitempty"`
+	// an owner scheduled the deletion: from this time on a job hard-deletes the organization
+	DeleteAfter *time.Time `json:"delete_after,omitempty"`
+	// user id of the owner who scheduled it
+	DeletionRequestedBy string `json:"deletion_requested_by,omitempty"`
+	selectValues        sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -37,9 +47,9 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case organization.FieldRequireMfa:
 			values[i] = new(sql.NullBool)
-		case organization.FieldID, organization.FieldName, organization.FieldPlan:
+		case organization.FieldID, organization.FieldName, organization.FieldPlan, organization.FieldPlanPushed, organization.FieldStripeCustomerID, organization.FieldDeletionRequestedBy:
 			values[i] = new(sql.NullString)
-		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
+		case organization.FieldCreatedAt, organization.FieldUpdatedAt, organization.FieldSuspendedAt, organization.FieldDeleteAfter:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -86,11 +96,44 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Plan = value.String
 			}
+		case organization.FieldPlanPushed:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field plan_pushed", values[i])
+			} else if value.Valid {
+				_m.PlanPushed = value.String
+			}
 		case organization.FieldRequireMfa:
 			if value, ok := values[i].(*sql.NullBool); !ok {
 				return fmt.Errorf("unexpected type %T for field require_mfa", values[i])
 			} else if value.Valid {
 				_m.RequireMfa = value.Bool
+			}
+		case organization.FieldStripeCustomerID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field stripe_customer_id", values[i])
+			} else if value.Valid {
+				_m.StripeCustomerID = new(string)
+				*_m.StripeCustomerID = value.String
+			}
+		case organization.FieldSuspendedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field suspended_at", values[i])
+			} else if value.Valid {
+				_m.SuspendedAt = new(time.Time)
+				*_m.SuspendedAt = value.Time
+			}
+		case organization.FieldDeleteAfter:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field delete_after", values[i])
+			} else if value.Valid {
+				_m.DeleteAfter = new(time.Time)
+				*_m.DeleteAfter = value.Time
+			}
+		case organization.FieldDeletionRequestedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field deletion_requested_by", values[i])
+			} else if value.Valid {
+				_m.DeletionRequestedBy = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -140,8 +183,29 @@ func (_m *Organization) String() string {
 	builder.WriteString("plan=")
 	builder.WriteString(_m.Plan)
 	builder.WriteString(", ")
+	builder.WriteString("plan_pushed=")
+	builder.WriteString(_m.PlanPushed)
+	builder.WriteString(", ")
 	builder.WriteString("require_mfa=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RequireMfa))
+	builder.WriteString(", ")
+	if v := _m.StripeCustomerID; v != nil {
+		builder.WriteString("stripe_customer_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.SuspendedAt; v != nil {
+		builder.WriteString("suspended_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DeleteAfter; v != nil {
+		builder.WriteString("delete_after=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("deletion_requested_by=")
+	builder.WriteString(_m.DeletionRequestedBy)
 	builder.WriteByte(')')
 	return builder.String()
 }

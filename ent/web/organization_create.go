@@ -71,6 +71,20 @@ func (_c *OrganizationCreate) SetNillablePlan(v *string) *OrganizationCreate {
 	return _c
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (_c *OrganizationCreate) SetPlanPushed(v string) *OrganizationCreate {
+	_c.mutation.SetPlanPushed(v)
+	return _c
+}
+
+// SetNillablePlanPushed sets the "plan_pushed" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillablePlanPushed(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetPlanPushed(*v)
+	}
+	return _c
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (_c *OrganizationCreate) SetRequireMfa(v bool) *OrganizationCreate {
 	_c.mutation.SetRequireMfa(v)
@@ -81,6 +95,62 @@ func (_c *OrganizationCreate) SetRequireMfa(v bool) *OrganizationCreate {
 func (_c *OrganizationCreate) SetNillableRequireMfa(v *bool) *OrganizationCreate {
 	if v != nil {
 		_c.SetRequireMfa(*v)
+	}
+	return _c
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (_c *OrganizationCreate) SetStripeCustomerID(v string) *OrganizationCreate {
+	_c.mutation.SetStripeCustomerID(v)
+	return _c
+}
+
+// SetNillableStripeCustomerID sets the "stripe_customer_id" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableStripeCustomerID(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetStripeCustomerID(*v)
+	}
+	return _c
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_c *OrganizationCreate) SetSuspendedAt(v time.Time) *OrganizationCreate {
+	_c.mutation.SetSuspendedAt(v)
+	return _c
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSuspendedAt(v *time.Time) *OrganizationCreate {
+	if v != nil {
+		_c.SetSuspendedAt(*v)
+	}
+	return _c
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_c *OrganizationCreate) SetDeleteAfter(v time.Time) *OrganizationCreate {
+	_c.mutation.SetDeleteAfter(v)
+	return _c
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableDeleteAfter(v *time.Time) *OrganizationCreate {
+	if v != nil {
+		_c.SetDeleteAfter(*v)
+	}
+	return _c
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (_c *OrganizationCreate) SetDeletionRequestedBy(v string) *OrganizationCreate {
+	_c.mutation.SetDeletionRequestedBy(v)
+	return _c
+}
+
+// SetNillableDeletionRequestedBy sets the "deletion_requested_by" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableDeletionRequestedBy(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetDeletionRequestedBy(*v)
 	}
 	return _c
 }
@@ -146,9 +216,17 @@ func (_c *OrganizationCreate) defaults() {
 		v := organization.DefaultPlan
 		_c.mutation.SetPlan(v)
 	}
+	if _, ok := _c.mutation.PlanPushed(); !ok {
+		v := organization.DefaultPlanPushed
+		_c.mutation.SetPlanPushed(v)
+	}
 	if _, ok := _c.mutation.RequireMfa(); !ok {
 		v := organization.DefaultRequireMfa
 		_c.mutation.SetRequireMfa(v)
+	}
+	if _, ok := _c.mutation.DeletionRequestedBy(); !ok {
+		v := organization.DefaultDeletionRequestedBy
+		_c.mutation.SetDeletionRequestedBy(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := organization.DefaultID()
@@ -175,8 +253,29 @@ func (_c *OrganizationCreate) check() error {
 	if _, ok := _c.mutation.Plan(); !ok {
 		return &ValidationError{Name: "plan", err: errors.New(`web: missing required field "Organization.plan"`)}
 	}
+	if _, ok := _c.mutation.PlanPushed(); !ok {
+		return &ValidationError{Name: "plan_pushed", err: errors.New(`web: missing required field "Organization.plan_pushed"`)}
+	}
+	if v, ok := _c.mutation.PlanPushed(); ok {
+		if err := organization.PlanPushedValidator(v); err != nil {
+			return &ValidationError{Name: "plan_pushed", err: fmt.Errorf(`web: validator failed for field "Organization.plan_pushed": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.RequireMfa(); !ok {
 		return &ValidationError{Name: "require_mfa", err: errors.New(`web: missing required field "Organization.require_mfa"`)}
+	}
+	if v, ok := _c.mutation.StripeCustomerID(); ok {
+		if err := organization.StripeCustomerIDValidator(v); err != nil {
+			return &ValidationError{Name: "stripe_customer_id", err: fmt.Errorf(`web: validator failed for field "Organization.stripe_customer_id": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.DeletionRequestedBy(); !ok {
+		return &ValidationError{Name: "deletion_requested_by", err: errors.New(`web: missing required field "Organization.deletion_requested_by"`)}
+	}
+	if v, ok := _c.mutation.DeletionRequestedBy(); ok {
+		if err := organization.DeletionRequestedByValidator(v); err != nil {
+			return &ValidationError{Name: "deletion_requested_by", err: fmt.Errorf(`web: validator failed for field "Organization.deletion_requested_by": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := organization.IDValidator(v); err != nil {
@@ -235,9 +334,29 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
 		_node.Plan = value
 	}
+	if value, ok := _c.mutation.PlanPushed(); ok {
+		_spec.SetField(organization.FieldPlanPushed, field.TypeString, value)
+		_node.PlanPushed = value
+	}
 	if value, ok := _c.mutation.RequireMfa(); ok {
 		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
 		_node.RequireMfa = value
+	}
+	if value, ok := _c.mutation.StripeCustomerID(); ok {
+		_spec.SetField(organization.FieldStripeCustomerID, field.TypeString, value)
+		_node.StripeCustomerID = &value
+	}
+	if value, ok := _c.mutation.SuspendedAt(); ok {
+		_spec.SetField(organization.FieldSuspendedAt, field.TypeTime, value)
+		_node.SuspendedAt = &value
+	}
+	if value, ok := _c.mutation.DeleteAfter(); ok {
+		_spec.SetField(organization.FieldDeleteAfter, field.TypeTime, value)
+		_node.DeleteAfter = &value
+	}
+	if value, ok := _c.mutation.DeletionRequestedBy(); ok {
+		_spec.SetField(organization.FieldDeletionRequestedBy, field.TypeString, value)
+		_node.DeletionRequestedBy = value
 	}
 	return _node, _spec
 }
@@ -327,6 +446,18 @@ func (u *OrganizationUpsert) UpdatePlan() *OrganizationUpsert {
 	return u
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (u *OrganizationUpsert) SetPlanPushed(v string) *OrganizationUpsert {
+	u.Set(organization.FieldPlanPushed, v)
+	return u
+}
+
+// UpdatePlanPushed sets the "plan_pushed" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdatePlanPushed() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldPlanPushed)
+	return u
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (u *OrganizationUpsert) SetRequireMfa(v bool) *OrganizationUpsert {
 	u.Set(organization.FieldRequireMfa, v)
@@ -336,6 +467,72 @@ func (u *OrganizationUpsert) SetRequireMfa(v bool) *OrganizationUpsert {
 // UpdateRequireMfa sets the "require_mfa" field to the value that was provided on create.
 func (u *OrganizationUpsert) UpdateRequireMfa() *OrganizationUpsert {
 	u.SetExcluded(organization.FieldRequireMfa)
+	return u
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (u *OrganizationUpsert) SetStripeCustomerID(v string) *OrganizationUpsert {
+	u.Set(organization.FieldStripeCustomerID, v)
+	return u
+}
+
+// UpdateStripeCustomerID sets the "stripe_customer_id" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateStripeCustomerID() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldStripeCustomerID)
+	return u
+}
+
+// ClearStripeCustomerID clears the value of the "stripe_customer_id" field.
+func (u *OrganizationUpsert) ClearStripeCustomerID() *OrganizationUpsert {
+	u.SetNull(organization.FieldStripeCustomerID)
+	return u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *OrganizationUpsert) SetSuspendedAt(v time.Time) *OrganizationUpsert {
+	u.Set(organization.FieldSuspendedAt, v)
+	return u
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSuspendedAt() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSuspendedAt)
+	return u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *OrganizationUpsert) ClearSuspendedAt() *OrganizationUpsert {
+	u.SetNull(organization.FieldSuspendedAt)
+	return u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *OrganizationUpsert) SetDeleteAfter(v time.Time) *OrganizationUpsert {
+	u.Set(organization.FieldDeleteAfter, v)
+	return u
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateDeleteAfter() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldDeleteAfter)
+	return u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *OrganizationUpsert) ClearDeleteAfter() *OrganizationUpsert {
+	u.SetNull(organization.FieldDeleteAfter)
+	return u
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (u *OrganizationUpsert) SetDeletionRequestedBy(v string) *OrganizationUpsert {
+	u.Set(organization.FieldDeletionRequestedBy, v)
+	return u
+}
+
+// UpdateDeletionRequestedBy sets the "deletion_requested_by" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateDeletionRequestedBy() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldDeletionRequestedBy)
 	return u
 }
 
@@ -432,6 +629,20 @@ func (u *OrganizationUpsertOne) UpdatePlan() *OrganizationUpsertOne {
 	})
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (u *OrganizationUpsertOne) SetPlanPushed(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetPlanPushed(v)
+	})
+}
+
+// UpdatePlanPushed sets the "plan_pushed" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdatePlanPushed() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdatePlanPushed()
+	})
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (u *OrganizationUpsertOne) SetRequireMfa(v bool) *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
@@ -443,6 +654,83 @@ func (u *OrganizationUpsertOne) SetRequireMfa(v bool) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdateRequireMfa() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateRequireMfa()
+	})
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (u *OrganizationUpsertOne) SetStripeCustomerID(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStripeCustomerID(v)
+	})
+}
+
+// UpdateStripeCustomerID sets the "stripe_customer_id" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateStripeCustomerID() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStripeCustomerID()
+	})
+}
+
+// ClearStripeCustomerID clears the value of the "stripe_customer_id" field.
+func (u *OrganizationUpsertOne) ClearStripeCustomerID() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearStripeCustomerID()
+	})
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *OrganizationUpsertOne) SetSuspendedAt(v time.Time) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSuspendedAt(v)
+	})
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSuspendedAt() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSuspendedAt()
+	})
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *OrganizationUpsertOne) ClearSuspendedAt() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSuspendedAt()
+	})
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *OrganizationUpsertOne) SetDeleteAfter(v time.Time) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDeleteAfter(v)
+	})
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateDeleteAfter() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDeleteAfter()
+	})
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *OrganizationUpsertOne) ClearDeleteAfter() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearDeleteAfter()
+	})
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (u *OrganizationUpsertOne) SetDeletionRequestedBy(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDeletionRequestedBy(v)
+	})
+}
+
+// UpdateDeletionRequestedBy sets the "deletion_requested_by" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateDeletionRequestedBy() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDeletionRequestedBy()
 	})
 }
 
@@ -706,6 +994,20 @@ func (u *OrganizationUpsertBulk) UpdatePlan() *OrganizationUpsertBulk {
 	})
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (u *OrganizationUpsertBulk) SetPlanPushed(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetPlanPushed(v)
+	})
+}
+
+// UpdatePlanPushed sets the "plan_pushed" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdatePlanPushed() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdatePlanPushed()
+	})
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (u *OrganizationUpsertBulk) SetRequireMfa(v bool) *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
@@ -717,6 +1019,83 @@ func (u *OrganizationUpsertBulk) SetRequireMfa(v bool) *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) UpdateRequireMfa() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateRequireMfa()
+	})
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (u *OrganizationUpsertBulk) SetStripeCustomerID(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStripeCustomerID(v)
+	})
+}
+
+// UpdateStripeCustomerID sets the "stripe_customer_id" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateStripeCustomerID() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStripeCustomerID()
+	})
+}
+
+// ClearStripeCustomerID clears the value of the "stripe_customer_id" field.
+func (u *OrganizationUpsertBulk) ClearStripeCustomerID() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearStripeCustomerID()
+	})
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *OrganizationUpsertBulk) SetSuspendedAt(v time.Time) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSuspendedAt(v)
+	})
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSuspendedAt() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSuspendedAt()
+	})
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *OrganizationUpsertBulk) ClearSuspendedAt() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSuspendedAt()
+	})
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *OrganizationUpsertBulk) SetDeleteAfter(v time.Time) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDeleteAfter(v)
+	})
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateDeleteAfter() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDeleteAfter()
+	})
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *OrganizationUpsertBulk) ClearDeleteAfter() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearDeleteAfter()
+	})
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (u *OrganizationUpsertBulk) SetDeletionRequestedBy(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDeletionRequestedBy(v)
+	})
+}
+
+// UpdateDeletionRequestedBy sets the "deletion_requested_by" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateDeletionRequestedBy() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDeletionRequestedBy()
 	})
 }
 

@@ -63,6 +63,20 @@ func (_u *OrganizationUpdate) SetNillablePlan(v *string) *OrganizationUpdate {
 	return _u
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (_u *OrganizationUpdate) SetPlanPushed(v string) *OrganizationUpdate {
+	_u.mutation.SetPlanPushed(v)
+	return _u
+}
+
+// SetNillablePlanPushed sets the "plan_pushed" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillablePlanPushed(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetPlanPushed(*v)
+	}
+	return _u
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (_u *OrganizationUpdate) SetRequireMfa(v bool) *OrganizationUpdate {
 	_u.mutation.SetRequireMfa(v)
@@ -73,6 +87,80 @@ func (_u *OrganizationUpdate) SetRequireMfa(v bool) *OrganizationUpdate {
 func (_u *OrganizationUpdate) SetNillableRequireMfa(v *bool) *OrganizationUpdate {
 	if v != nil {
 		_u.SetRequireMfa(*v)
+	}
+	return _u
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (_u *OrganizationUpdate) SetStripeCustomerID(v string) *OrganizationUpdate {
+	_u.mutation.SetStripeCustomerID(v)
+	return _u
+}
+
+// SetNillableStripeCustomerID sets the "stripe_customer_id" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableStripeCustomerID(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetStripeCustomerID(*v)
+	}
+	return _u
+}
+
+// ClearStripeCustomerID clears the value of the "stripe_customer_id" field.
+func (_u *OrganizationUpdate) ClearStripeCustomerID() *OrganizationUpdate {
+	_u.mutation.ClearStripeCustomerID()
+	return _u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_u *OrganizationUpdate) SetSuspendedAt(v time.Time) *OrganizationUpdate {
+	_u.mutation.SetSuspendedAt(v)
+	return _u
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSuspendedAt(v *time.Time) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSuspendedAt(*v)
+	}
+	return _u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (_u *OrganizationUpdate) ClearSuspendedAt() *OrganizationUpdate {
+	_u.mutation.ClearSuspendedAt()
+	return _u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_u *OrganizationUpdate) SetDeleteAfter(v time.Time) *OrganizationUpdate {
+	_u.mutation.SetDeleteAfter(v)
+	return _u
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableDeleteAfter(v *time.Time) *OrganizationUpdate {
+	if v != nil {
+		_u.SetDeleteAfter(*v)
+	}
+	return _u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (_u *OrganizationUpdate) ClearDeleteAfter() *OrganizationUpdate {
+	_u.mutation.ClearDeleteAfter()
+	return _u
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (_u *OrganizationUpdate) SetDeletionRequestedBy(v string) *OrganizationUpdate {
+	_u.mutation.SetDeletionRequestedBy(v)
+	return _u
+}
+
+// SetNillableDeletionRequestedBy sets the "deletion_requested_by" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableDeletionRequestedBy(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetDeletionRequestedBy(*v)
 	}
 	return _u
 }
@@ -125,6 +213,21 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`web: validator failed for field "Organization.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PlanPushed(); ok {
+		if err := organization.PlanPushedValidator(v); err != nil {
+			return &ValidationError{Name: "plan_pushed", err: fmt.Errorf(`web: validator failed for field "Organization.plan_pushed": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StripeCustomerID(); ok {
+		if err := organization.StripeCustomerIDValidator(v); err != nil {
+			return &ValidationError{Name: "stripe_customer_id", err: fmt.Errorf(`web: validator failed for field "Organization.stripe_customer_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeletionRequestedBy(); ok {
+		if err := organization.DeletionRequestedByValidator(v); err != nil {
+			return &ValidationError{Name: "deletion_requested_by", err: fmt.Errorf(`web: validator failed for field "Organization.deletion_requested_by": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -155,8 +258,32 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.Plan(); ok {
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.PlanPushed(); ok {
+		_spec.SetField(organization.FieldPlanPushed, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.RequireMfa(); ok {
 		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.StripeCustomerID(); ok {
+		_spec.SetField(organization.FieldStripeCustomerID, field.TypeString, value)
+	}
+	if _u.mutation.StripeCustomerIDCleared() {
+		_spec.ClearField(organization.FieldStripeCustomerID, field.TypeString)
+	}
+	if value, ok := _u.mutation.SuspendedAt(); ok {
+		_spec.SetField(organization.FieldSuspendedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SuspendedAtCleared() {
+		_spec.ClearField(organization.FieldSuspendedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeleteAfter(); ok {
+		_spec.SetField(organization.FieldDeleteAfter, field.TypeTime, value)
+	}
+	if _u.mutation.DeleteAfterCleared() {
+		_spec.ClearField(organization.FieldDeleteAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeletionRequestedBy(); ok {
+		_spec.SetField(organization.FieldDeletionRequestedBy, field.TypeString, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -214,6 +341,20 @@ func (_u *OrganizationUpdateOne) SetNillablePlan(v *string) *OrganizationUpdateO
 	return _u
 }
 
+// SetPlanPushed sets the "plan_pushed" field.
+func (_u *OrganizationUpdateOne) SetPlanPushed(v string) *OrganizationUpdateOne {
+	_u.mutation.SetPlanPushed(v)
+	return _u
+}
+
+// SetNillablePlanPushed sets the "plan_pushed" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillablePlanPushed(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetPlanPushed(*v)
+	}
+	return _u
+}
+
 // SetRequireMfa sets the "require_mfa" field.
 func (_u *OrganizationUpdateOne) SetRequireMfa(v bool) *OrganizationUpdateOne {
 	_u.mutation.SetRequireMfa(v)
@@ -224,6 +365,80 @@ func (_u *OrganizationUpdateOne) SetRequireMfa(v bool) *OrganizationUpdateOne {
 func (_u *OrganizationUpdateOne) SetNillableRequireMfa(v *bool) *OrganizationUpdateOne {
 	if v != nil {
 		_u.SetRequireMfa(*v)
+	}
+	return _u
+}
+
+// SetStripeCustomerID sets the "stripe_customer_id" field.
+func (_u *OrganizationUpdateOne) SetStripeCustomerID(v string) *OrganizationUpdateOne {
+	_u.mutation.SetStripeCustomerID(v)
+	return _u
+}
+
+// SetNillableStripeCustomerID sets the "stripe_customer_id" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableStripeCustomerID(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetStripeCustomerID(*v)
+	}
+	return _u
+}
+
+// ClearStripeCustomerID clears the value of the "stripe_customer_id" field.
+func (_u *OrganizationUpdateOne) ClearStripeCustomerID() *OrganizationUpdateOne {
+	_u.mutation.ClearStripeCustomerID()
+	return _u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_u *OrganizationUpdateOne) SetSuspendedAt(v time.Time) *OrganizationUpdateOne {
+	_u.mutation.SetSuspendedAt(v)
+	return _u
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSuspendedAt(v *time.Time) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSuspendedAt(*v)
+	}
+	return _u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (_u *OrganizationUpdateOne) ClearSuspendedAt() *OrganizationUpdateOne {
+	_u.mutation.ClearSuspendedAt()
+	return _u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_u *OrganizationUpdateOne) SetDeleteAfter(v time.Time) *OrganizationUpdateOne {
+	_u.mutation.SetDeleteAfter(v)
+	return _u
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableDeleteAfter(v *time.Time) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetDeleteAfter(*v)
+	}
+	return _u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (_u *OrganizationUpdateOne) ClearDeleteAfter() *OrganizationUpdateOne {
+	_u.mutation.ClearDeleteAfter()
+	return _u
+}
+
+// SetDeletionRequestedBy sets the "deletion_requested_by" field.
+func (_u *OrganizationUpdateOne) SetDeletionRequestedBy(v string) *OrganizationUpdateOne {
+	_u.mutation.SetDeletionRequestedBy(v)
+	return _u
+}
+
+// SetNillableDeletionRequestedBy sets the "deletion_requested_by" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableDeletionRequestedBy(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetDeletionRequestedBy(*v)
 	}
 	return _u
 }
@@ -289,6 +504,21 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`web: validator failed for field "Organization.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PlanPushed(); ok {
+		if err := organization.PlanPushedValidator(v); err != nil {
+			return &ValidationError{Name: "plan_pushed", err: fmt.Errorf(`web: validator failed for field "Organization.plan_pushed": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StripeCustomerID(); ok {
+		if err := organization.StripeCustomerIDValidator(v); err != nil {
+			return &ValidationError{Name: "stripe_customer_id", err: fmt.Errorf(`web: validator failed for field "Organization.stripe_customer_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DeletionRequestedBy(); ok {
+		if err := organization.DeletionRequestedByValidator(v); err != nil {
+			return &ValidationError{Name: "deletion_requested_by", err: fmt.Errorf(`web: validator failed for field "Organization.deletion_requested_by": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -336,8 +566,32 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	if value, ok := _u.mutation.Plan(); ok {
 		_spec.SetField(organization.FieldPlan, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.PlanPushed(); ok {
+		_spec.SetField(organization.FieldPlanPushed, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.RequireMfa(); ok {
 		_spec.SetField(organization.FieldRequireMfa, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.StripeCustomerID(); ok {
+		_spec.SetField(organization.FieldStripeCustomerID, field.TypeString, value)
+	}
+	if _u.mutation.StripeCustomerIDCleared() {
+		_spec.ClearField(organization.FieldStripeCustomerID, field.TypeString)
+	}
+	if value, ok := _u.mutation.SuspendedAt(); ok {
+		_spec.SetField(organization.FieldSuspendedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SuspendedAtCleared() {
+		_spec.ClearField(organization.FieldSuspendedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeleteAfter(); ok {
+		_spec.SetField(organization.FieldDeleteAfter, field.TypeTime, value)
+	}
+	if _u.mutation.DeleteAfterCleared() {
+		_spec.ClearField(organization.FieldDeleteAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeletionRequestedBy(); ok {
+		_spec.SetField(organization.FieldDeletionRequestedBy, field.TypeString, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Organization{config: _u.config}

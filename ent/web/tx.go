@@ -18,6 +18,12 @@ type Tx struct {
 	AuditEntry *AuditEntryClient
 	// AuditHead is the client for interacting with the AuditHead builders.
 	AuditHead *AuditHeadClient
+	// DeletionReceipt is the client for interacting with the DeletionReceipt builders.
+	DeletionReceipt *DeletionReceiptClient
+	// FeatureFlag is the client for interacting with the FeatureFlag builders.
+	FeatureFlag *FeatureFlagClient
+	// FeatureFlagOverride is the client for interacting with the FeatureFlagOverride builders.
+	FeatureFlagOverride *FeatureFlagOverrideClient
 	// Identity is the client for interacting with the Identity builders.
 	Identity *IdentityClient
 	// Invitation is the client for interacting with the Invitation builders.
@@ -36,6 +42,10 @@ type Tx struct {
 	RecoveryCode *RecoveryCodeClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Subscription is the client for interacting with the Subscription builders.
+	Subscription *SubscriptionClient
+	// SupportGrant is the client for interacting with the SupportGrant builders.
+	SupportGrant *SupportGrantClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
 	// User is the client for interacting with the User builders.
@@ -173,6 +183,9 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.AuditHead = NewAuditHeadClient(tx.config)
+	tx.DeletionReceipt = NewDeletionReceiptClient(tx.config)
+	tx.FeatureFlag = NewFeatureFlagClient(tx.config)
+	tx.FeatureFlagOverride = NewFeatureFlagOverrideClient(tx.config)
 	tx.Identity = NewIdentityClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
@@ -182,6 +195,8 @@ func (tx *Tx) init() {
 	tx.ReceivedWebhook = NewReceivedWebhookClient(tx.config)
 	tx.RecoveryCode = NewRecoveryCodeClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.Subscription = NewSubscriptionClient(tx.config)
+	tx.SupportGrant = NewSupportGrantClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -35,6 +35,10 @@ type User struct {
 	MfaEnabledAt *time.Time `json:"mfa_enabled_at,omitempty"`
 	// the TOTP time step of the last accepted code: an older or equal one is a replay
 	MfaLastStep int64 `json:"mfa_last_step,omitempty"`
+	// platform staff: may use the backoffice at /admin (granted by assay admin grant)
+	Staff bool `json:"staff,omitempty"`
+	// the user scheduled the account's deletion: from this time on a job hard-deletes it
+	DeleteAfter *time.Time `json:"delete_after,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -86,11 +90,13 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldStaff:
+			values[i] = new(sql.NullBool)
 		case user.FieldMfaLastStep:
 			values[i] = new(sql.NullInt64)
 		case user.FieldID, user.FieldEmail, user.FieldPasswordHash, user.FieldMfaSecret:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldEmailVerifiedAt, user.FieldDisabledAt, user.FieldMfaEnabledAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldEmailVerifiedAt, user.FieldDisabledAt, user.FieldMfaEnabledAt, user.FieldDeleteAfter:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -170,6 +176,19 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field mfa_last_step", values[i])
 			} else if value.Valid {
 				_m.MfaLastStep = value.Int64
+			}
+		case user.FieldStaff:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field staff", values[i])
+			} else if value.Valid {
+				_m.Staff = value.Bool
+			}
+		case user.FieldDeleteAfter:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field delete_after", values[i])
+			} else if value.Valid {
+				_m.DeleteAfter = new(time.Time)
+				*_m.DeleteAfter = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -252,6 +271,14 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("mfa_last_step=")
 	builder.WriteString(fmt.Sprintf("%v", _m.MfaLastStep))
+	builder.WriteString(", ")
+	builder.WriteString("staff=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Staff))
+	builder.WriteString(", ")
+	if v := _m.DeleteAfter; v != nil {
+		builder.WriteString("delete_after=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

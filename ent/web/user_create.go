@@ -152,6 +152,34 @@ func (_c *UserCreate) SetNillableMfaLastStep(v *int64) *UserCreate {
 	return _c
 }
 
+// SetStaff sets the "staff" field.
+func (_c *UserCreate) SetStaff(v bool) *UserCreate {
+	_c.mutation.SetStaff(v)
+	return _c
+}
+
+// SetNillableStaff sets the "staff" field if the given value is not nil.
+func (_c *UserCreate) SetNillableStaff(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetStaff(*v)
+	}
+	return _c
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_c *UserCreate) SetDeleteAfter(v time.Time) *UserCreate {
+	_c.mutation.SetDeleteAfter(v)
+	return _c
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_c *UserCreate) SetNillableDeleteAfter(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetDeleteAfter(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v string) *UserCreate {
 	_c.mutation.SetID(v)
@@ -262,6 +290,10 @@ func (_c *UserCreate) defaults() {
 		v := user.DefaultMfaLastStep
 		_c.mutation.SetMfaLastStep(v)
 	}
+	if _, ok := _c.mutation.Staff(); !ok {
+		v := user.DefaultStaff
+		_c.mutation.SetStaff(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := user.DefaultID()
 		_c.mutation.SetID(v)
@@ -291,6 +323,9 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.MfaLastStep(); !ok {
 		return &ValidationError{Name: "mfa_last_step", err: errors.New(`web: missing required field "User.mfa_last_step"`)}
+	}
+	if _, ok := _c.mutation.Staff(); !ok {
+		return &ValidationError{Name: "staff", err: errors.New(`web: missing required field "User.staff"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := user.IDValidator(v); err != nil {
@@ -368,6 +403,14 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MfaLastStep(); ok {
 		_spec.SetField(user.FieldMfaLastStep, field.TypeInt64, value)
 		_node.MfaLastStep = value
+	}
+	if value, ok := _c.mutation.Staff(); ok {
+		_spec.SetField(user.FieldStaff, field.TypeBool, value)
+		_node.Staff = value
+	}
+	if value, ok := _c.mutation.DeleteAfter(); ok {
+		_spec.SetField(user.FieldDeleteAfter, field.TypeTime, value)
+		_node.DeleteAfter = &value
 	}
 	if nodes := _c.mutation.IdentitiesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -601,6 +644,36 @@ func (u *UserUpsert) AddMfaLastStep(v int64) *UserUpsert {
 	return u
 }
 
+// SetStaff sets the "staff" field.
+func (u *UserUpsert) SetStaff(v bool) *UserUpsert {
+	u.Set(user.FieldStaff, v)
+	return u
+}
+
+// UpdateStaff sets the "staff" field to the value that was provided on create.
+func (u *UserUpsert) UpdateStaff() *UserUpsert {
+	u.SetExcluded(user.FieldStaff)
+	return u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *UserUpsert) SetDeleteAfter(v time.Time) *UserUpsert {
+	u.Set(user.FieldDeleteAfter, v)
+	return u
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *UserUpsert) UpdateDeleteAfter() *UserUpsert {
+	u.SetExcluded(user.FieldDeleteAfter)
+	return u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *UserUpsert) ClearDeleteAfter() *UserUpsert {
+	u.SetNull(user.FieldDeleteAfter)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -803,6 +876,41 @@ func (u *UserUpsertOne) AddMfaLastStep(v int64) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateMfaLastStep() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateMfaLastStep()
+	})
+}
+
+// SetStaff sets the "staff" field.
+func (u *UserUpsertOne) SetStaff(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetStaff(v)
+	})
+}
+
+// UpdateStaff sets the "staff" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateStaff() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateStaff()
+	})
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *UserUpsertOne) SetDeleteAfter(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetDeleteAfter(v)
+	})
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateDeleteAfter() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateDeleteAfter()
+	})
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *UserUpsertOne) ClearDeleteAfter() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearDeleteAfter()
 	})
 }
 
@@ -1175,6 +1283,41 @@ func (u *UserUpsertBulk) AddMfaLastStep(v int64) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateMfaLastStep() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateMfaLastStep()
+	})
+}
+
+// SetStaff sets the "staff" field.
+func (u *UserUpsertBulk) SetStaff(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetStaff(v)
+	})
+}
+
+// UpdateStaff sets the "staff" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateStaff() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateStaff()
+	})
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (u *UserUpsertBulk) SetDeleteAfter(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetDeleteAfter(v)
+	})
+}
+
+// UpdateDeleteAfter sets the "delete_after" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateDeleteAfter() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateDeleteAfter()
+	})
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (u *UserUpsertBulk) ClearDeleteAfter() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearDeleteAfter()
 	})
 }
 

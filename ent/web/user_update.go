@@ -173,6 +173,40 @@ func (_u *UserUpdate) AddMfaLastStep(v int64) *UserUpdate {
 	return _u
 }
 
+// SetStaff sets the "staff" field.
+func (_u *UserUpdate) SetStaff(v bool) *UserUpdate {
+	_u.mutation.SetStaff(v)
+	return _u
+}
+
+// SetNillableStaff sets the "staff" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableStaff(v *bool) *UserUpdate {
+	if v != nil {
+		_u.SetStaff(*v)
+	}
+	return _u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_u *UserUpdate) SetDeleteAfter(v time.Time) *UserUpdate {
+	_u.mutation.SetDeleteAfter(v)
+	return _u
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableDeleteAfter(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetDeleteAfter(*v)
+	}
+	return _u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (_u *UserUpdate) ClearDeleteAfter() *UserUpdate {
+	_u.mutation.ClearDeleteAfter()
+	return _u
+}
+
 // AddIdentityIDs adds the "identities" edge to the Identity entity by IDs.
 func (_u *UserUpdate) AddIdentityIDs(ids ...string) *UserUpdate {
 	_u.mutation.AddIdentityIDs(ids...)
@@ -396,6 +430,15 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedMfaLastStep(); ok {
 		_spec.AddField(user.FieldMfaLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Staff(); ok {
+		_spec.SetField(user.FieldStaff, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.DeleteAfter(); ok {
+		_spec.SetField(user.FieldDeleteAfter, field.TypeTime, value)
+	}
+	if _u.mutation.DeleteAfterCleared() {
+		_spec.ClearField(user.FieldDeleteAfter, field.TypeTime)
 	}
 	if _u.mutation.IdentitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -695,6 +738,40 @@ func (_u *UserUpdateOne) AddMfaLastStep(v int64) *UserUpdateOne {
 	return _u
 }
 
+// SetStaff sets the "staff" field.
+func (_u *UserUpdateOne) SetStaff(v bool) *UserUpdateOne {
+	_u.mutation.SetStaff(v)
+	return _u
+}
+
+// SetNillableStaff sets the "staff" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableStaff(v *bool) *UserUpdateOne {
+	if v != nil {
+		_u.SetStaff(*v)
+	}
+	return _u
+}
+
+// SetDeleteAfter sets the "delete_after" field.
+func (_u *UserUpdateOne) SetDeleteAfter(v time.Time) *UserUpdateOne {
+	_u.mutation.SetDeleteAfter(v)
+	return _u
+}
+
+// SetNillableDeleteAfter sets the "delete_after" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableDeleteAfter(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetDeleteAfter(*v)
+	}
+	return _u
+}
+
+// ClearDeleteAfter clears the value of the "delete_after" field.
+func (_u *UserUpdateOne) ClearDeleteAfter() *UserUpdateOne {
+	_u.mutation.ClearDeleteAfter()
+	return _u
+}
+
 // AddIdentityIDs adds the "identities" edge to the Identity entity by IDs.
 func (_u *UserUpdateOne) AddIdentityIDs(ids ...string) *UserUpdateOne {
 	_u.mutation.AddIdentityIDs(ids...)
@@ -948,6 +1025,15 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.AddedMfaLastStep(); ok {
 		_spec.AddField(user.FieldMfaLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Staff(); ok {
+		_spec.SetField(user.FieldStaff, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.DeleteAfter(); ok {
+		_spec.SetField(user.FieldDeleteAfter, field.TypeTime, value)
+	}
+	if _u.mutation.DeleteAfterCleared() {
+		_spec.ClearField(user.FieldDeleteAfter, field.TypeTime)
 	}
 	if _u.mutation.IdentitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{

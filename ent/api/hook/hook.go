@@ -117,6 +117,54 @@ func (f TenantFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.TenantMutation", m)
 }
 
+// The UsageCounterFunc type is an adapter to allow the use of ordinary
+// function as UsageCounter mutator.
+type UsageCounterFunc func(context.Context, *api.UsageCounterMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f UsageCounterFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.UsageCounterMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.UsageCounterMutation", m)
+}
+
+// The WebhookAttemptFunc type is an adapter to allow the use of ordinary
+// function as WebhookAttempt mutator.
+type WebhookAttemptFunc func(context.Context, *api.WebhookAttemptMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookAttemptFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.WebhookAttemptMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.WebhookAttemptMutation", m)
+}
+
+// The WebhookDeliveryFunc type is an adapter to allow the use of ordinary
+// function as WebhookDelivery mutator.
+type WebhookDeliveryFunc func(context.Context, *api.WebhookDeliveryMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookDeliveryFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.WebhookDeliveryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.WebhookDeliveryMutation", m)
+}
+
+// The WebhookEndpointFunc type is an adapter to allow the use of ordinary
+// function as WebhookEndpoint mutator.
+type WebhookEndpointFunc func(context.Context, *api.WebhookEndpointMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookEndpointFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.WebhookEndpointMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.WebhookEndpointMutation", m)
+}
+
 // Condition is a hook condition function.
 type Condition func(context.Context, api.Mutation) bool
 

@@ -277,6 +277,7 @@ var (
 		{Name: "score", Type: field.TypeFloat64, Nullable: true},
 		{Name: "error", Type: field.TypeString, Default: ""},
 		{Name: "deadline", Type: field.TypeTime},
+		{Name: "traceparent", Type: field.TypeString, Default: ""},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
 	}
@@ -311,12 +312,164 @@ var (
 		{Name: "name", Type: field.TypeString, Default: ""},
 		{Name: "plan", Type: field.TypeString, Default: "free"},
 		{Name: "max_upload_bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "max_rows", Type: field.TypeInt64, Default: 0},
+		{Name: "tasks_per_month", Type: field.TypeInt64, Default: 0},
+		{Name: "members", Type: field.TypeInt64, Default: 0},
+		{Name: "api_rate_per_minute", Type: field.TypeInt64, Default: 0},
+		{Name: "retention_days", Type: field.TypeInt64, Default: 0},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{
 		Name:       "tenants",
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
+	}
+	// UsageCountersColumns holds the columns for the "usage_counters" table.
+	UsageCountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "tasks", Type: field.TypeInt64, Default: 0},
+		{Name: "rows", Type: field.TypeInt64, Default: 0},
+		{Name: "storage_bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "tasks_warned", Type: field.TypeInt, Default: 0},
+		{Name: "rows_warned", Type: field.TypeInt, Default: 0},
+	}
+	// UsageCountersTable holds the schema information for the "usage_counters" table.
+	UsageCountersTable = &schema.Table{
+		Name:       "usage_counters",
+		Columns:    UsageCountersColumns,
+		PrimaryKey: []*schema.Column{UsageCountersColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "usagecounter_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{UsageCountersColumns[3]},
+			},
+			{
+				Name:    "usagecounter_org_id_period_start",
+				Unique:  true,
+				Columns: []*schema.Column{UsageCountersColumns[3], UsageCountersColumns[4]},
+			},
+		},
+	}
+	// WebhookAttemptsColumns holds the columns for the "webhook_attempts" table.
+	WebhookAttemptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "delivery_id", Type: field.TypeString, Size: 36},
+		{Name: "endpoint_id", Type: field.TypeString, Size: 36},
+		{Name: "attempt", Type: field.TypeInt},
+		{Name: "status_code", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Default: ""},
+		{Name: "response_excerpt", Type: field.TypeString, Default: ""},
+		{Name: "duration_ms", Type: field.TypeInt64, Default: 0},
+	}
+	// WebhookAttemptsTable holds the schema information for the "webhook_attempts" table.
+	WebhookAttemptsTable = &schema.Table{
+		Name:       "webhook_attempts",
+		Columns:    WebhookAttemptsColumns,
+		PrimaryKey: []*schema.Column{WebhookAttemptsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookattempt_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookAttemptsColumns[3]},
+			},
+			{
+				Name:    "webhookattempt_delivery_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookAttemptsColumns[4], WebhookAttemptsColumns[1]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "endpoint_id", Type: field.TypeString, Size: 36},
+		{Name: "event_id", Type: field.TypeString, Size: 64},
+		{Name: "event_type", Type: field.TypeString},
+		{Name: "task_id", Type: field.TypeString, Default: ""},
+		{Name: "payload", Type: field.TypeJSON},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "succeeded", "failed", "exhausted"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_status_code", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Default: ""},
+		{Name: "response_excerpt", Type: field.TypeString, Default: ""},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[3]},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[4], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_status_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[9], WebhookDeliveriesColumns[11]},
+			},
+			{
+				Name:    "webhookdelivery_event_id_endpoint_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[5], WebhookDeliveriesColumns[4]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "disabled_reason", Type: field.TypeString, Default: ""},
+		{Name: "secret_sealed", Type: field.TypeString},
+		{Name: "previous_secret_sealed", Type: field.TypeString, Default: ""},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "last_success_at", Type: field.TypeTime, Nullable: true},
+		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[3]},
+			},
+			{
+				Name:    "webhookendpoint_org_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[3], WebhookEndpointsColumns[1]},
+			},
+		},
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
@@ -329,6 +482,10 @@ var (
 		StepsTable,
 		TasksTable,
 		TenantsTable,
+		UsageCountersTable,
+		WebhookAttemptsTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
 	}
 )
 

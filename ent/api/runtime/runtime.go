@@ -15,6 +15,10 @@ import (
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 	"github.com/assayhq/assay/ent/api/tenant"
+	"github.com/assayhq/assay/ent/api/usagecounter"
+	"github.com/assayhq/assay/ent/api/webhookattempt"
+	"github.com/assayhq/assay/ent/api/webhookdelivery"
+	"github.com/assayhq/assay/ent/api/webhookendpoint"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -755,6 +759,10 @@ func init() {
 	taskDescError := taskFields[9].Descriptor()
 	// task.DefaultError holds the default value on creation for the error field.
 	task.DefaultError = taskDescError.Default.(string)
+	// taskDescTraceparent is the schema descriptor for traceparent field.
+	taskDescTraceparent := taskFields[11].Descriptor()
+	// task.DefaultTraceparent holds the default value on creation for the traceparent field.
+	task.DefaultTraceparent = taskDescTraceparent.Default.(string)
 	// taskDescID is the schema descriptor for id field.
 	taskDescID := taskMixinFields0[0].Descriptor()
 	// task.DefaultID holds the default value on creation for the id field.
@@ -804,6 +812,26 @@ func init() {
 	tenantDescMaxUploadBytes := tenantFields[2].Descriptor()
 	// tenant.DefaultMaxUploadBytes holds the default value on creation for the max_upload_bytes field.
 	tenant.DefaultMaxUploadBytes = tenantDescMaxUploadBytes.Default.(int64)
+	// tenantDescMaxRows is the schema descriptor for max_rows field.
+	tenantDescMaxRows := tenantFields[3].Descriptor()
+	// tenant.DefaultMaxRows holds the default value on creation for the max_rows field.
+	tenant.DefaultMaxRows = tenantDescMaxRows.Default.(int64)
+	// tenantDescTasksPerMonth is the schema descriptor for tasks_per_month field.
+	tenantDescTasksPerMonth := tenantFields[4].Descriptor()
+	// tenant.DefaultTasksPerMonth holds the default value on creation for the tasks_per_month field.
+	tenant.DefaultTasksPerMonth = tenantDescTasksPerMonth.Default.(int64)
+	// tenantDescMembers is the schema descriptor for members field.
+	tenantDescMembers := tenantFields[5].Descriptor()
+	// tenant.DefaultMembers holds the default value on creation for the members field.
+	tenant.DefaultMembers = tenantDescMembers.Default.(int64)
+	// tenantDescAPIRatePerMinute is the schema descriptor for api_rate_per_minute field.
+	tenantDescAPIRatePerMinute := tenantFields[6].Descriptor()
+	// tenant.DefaultAPIRatePerMinute holds the default value on creation for the api_rate_per_minute field.
+	tenant.DefaultAPIRatePerMinute = tenantDescAPIRatePerMinute.Default.(int64)
+	// tenantDescRetentionDays is the schema descriptor for retention_days field.
+	tenantDescRetentionDays := tenantFields[7].Descriptor()
+	// tenant.DefaultRetentionDays holds the default value on creation for the retention_days field.
+	tenant.DefaultRetentionDays = tenantDescRetentionDays.Default.(int64)
 	// tenantDescID is the schema descriptor for id field.
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.
@@ -811,6 +839,422 @@ func init() {
 	// tenant.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	tenant.IDValidator = func() func(string) error {
 		validators := tenantDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	usagecounterMixin := schema.UsageCounter{}.Mixin()
+	usagecounterMixinHooks2 := usagecounterMixin[2].Hooks()
+	usagecounter.Hooks[0] = usagecounterMixinHooks2[0]
+	usagecounterMixinInters2 := usagecounterMixin[2].Interceptors()
+	usagecounter.Interceptors[0] = usagecounterMixinInters2[0]
+	usagecounterMixinFields0 := usagecounterMixin[0].Fields()
+	_ = usagecounterMixinFields0
+	usagecounterMixinFields1 := usagecounterMixin[1].Fields()
+	_ = usagecounterMixinFields1
+	usagecounterMixinFields2 := usagecounterMixin[2].Fields()
+	_ = usagecounterMixinFields2
+	usagecounterFields := schema.UsageCounter{}.Fields()
+	_ = usagecounterFields
+	// usagecounterDescCreatedAt is the schema descriptor for created_at field.
+	usagecounterDescCreatedAt := usagecounterMixinFields1[0].Descriptor()
+	// usagecounter.DefaultCreatedAt holds the default value on creation for the created_at field.
+	usagecounter.DefaultCreatedAt = usagecounterDescCreatedAt.Default.(func() time.Time)
+	// usagecounterDescUpdatedAt is the schema descriptor for updated_at field.
+	usagecounterDescUpdatedAt := usagecounterMixinFields1[1].Descriptor()
+	// usagecounter.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	usagecounter.DefaultUpdatedAt = usagecounterDescUpdatedAt.Default.(func() time.Time)
+	// usagecounter.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	usagecounter.UpdateDefaultUpdatedAt = usagecounterDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// usagecounterDescOrgID is the schema descriptor for org_id field.
+	usagecounterDescOrgID := usagecounterMixinFields2[0].Descriptor()
+	// usagecounter.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	usagecounter.OrgIDValidator = func() func(string) error {
+		validators := usagecounterDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// usagecounterDescTasks is the schema descriptor for tasks field.
+	usagecounterDescTasks := usagecounterFields[1].Descriptor()
+	// usagecounter.DefaultTasks holds the default value on creation for the tasks field.
+	usagecounter.DefaultTasks = usagecounterDescTasks.Default.(int64)
+	// usagecounterDescRows is the schema descriptor for rows field.
+	usagecounterDescRows := usagecounterFields[2].Descriptor()
+	// usagecounter.DefaultRows holds the default value on creation for the rows field.
+	usagecounter.DefaultRows = usagecounterDescRows.Default.(int64)
+	// usagecounterDescStorageBytes is the schema descriptor for storage_bytes field.
+	usagecounterDescStorageBytes := usagecounterFields[3].Descriptor()
+	// usagecounter.DefaultStorageBytes holds the default value on creation for the storage_bytes field.
+	usagecounter.DefaultStorageBytes = usagecounterDescStorageBytes.Default.(int64)
+	// usagecounterDescTasksWarned is the schema descriptor for tasks_warned field.
+	usagecounterDescTasksWarned := usagecounterFields[4].Descriptor()
+	// usagecounter.DefaultTasksWarned holds the default value on creation for the tasks_warned field.
+	usagecounter.DefaultTasksWarned = usagecounterDescTasksWarned.Default.(int)
+	// usagecounterDescRowsWarned is the schema descriptor for rows_warned field.
+	usagecounterDescRowsWarned := usagecounterFields[5].Descriptor()
+	// usagecounter.DefaultRowsWarned holds the default value on creation for the rows_warned field.
+	usagecounter.DefaultRowsWarned = usagecounterDescRowsWarned.Default.(int)
+	// usagecounterDescID is the schema descriptor for id field.
+	usagecounterDescID := usagecounterMixinFields0[0].Descriptor()
+	// usagecounter.DefaultID holds the default value on creation for the id field.
+	usagecounter.DefaultID = usagecounterDescID.Default.(func() string)
+	// usagecounter.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	usagecounter.IDValidator = func() func(string) error {
+		validators := usagecounterDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookattemptMixin := schema.WebhookAttempt{}.Mixin()
+	webhookattemptMixinHooks2 := webhookattemptMixin[2].Hooks()
+	webhookattempt.Hooks[0] = webhookattemptMixinHooks2[0]
+	webhookattemptMixinInters2 := webhookattemptMixin[2].Interceptors()
+	webhookattempt.Interceptors[0] = webhookattemptMixinInters2[0]
+	webhookattemptMixinFields0 := webhookattemptMixin[0].Fields()
+	_ = webhookattemptMixinFields0
+	webhookattemptMixinFields1 := webhookattemptMixin[1].Fields()
+	_ = webhookattemptMixinFields1
+	webhookattemptMixinFields2 := webhookattemptMixin[2].Fields()
+	_ = webhookattemptMixinFields2
+	webhookattemptFields := schema.WebhookAttempt{}.Fields()
+	_ = webhookattemptFields
+	// webhookattemptDescCreatedAt is the schema descriptor for created_at field.
+	webhookattemptDescCreatedAt := webhookattemptMixinFields1[0].Descriptor()
+	// webhookattempt.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookattempt.DefaultCreatedAt = webhookattemptDescCreatedAt.Default.(func() time.Time)
+	// webhookattemptDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookattemptDescUpdatedAt := webhookattemptMixinFields1[1].Descriptor()
+	// webhookattempt.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookattempt.DefaultUpdatedAt = webhookattemptDescUpdatedAt.Default.(func() time.Time)
+	// webhookattempt.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookattempt.UpdateDefaultUpdatedAt = webhookattemptDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookattemptDescOrgID is the schema descriptor for org_id field.
+	webhookattemptDescOrgID := webhookattemptMixinFields2[0].Descriptor()
+	// webhookattempt.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	webhookattempt.OrgIDValidator = func() func(string) error {
+		validators := webhookattemptDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookattemptDescDeliveryID is the schema descriptor for delivery_id field.
+	webhookattemptDescDeliveryID := webhookattemptFields[0].Descriptor()
+	// webhookattempt.DeliveryIDValidator is a validator for the "delivery_id" field. It is called by the builders before save.
+	webhookattempt.DeliveryIDValidator = func() func(string) error {
+		validators := webhookattemptDescDeliveryID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(delivery_id string) error {
+			for _, fn := range fns {
+				if err := fn(delivery_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookattemptDescEndpointID is the schema descriptor for endpoint_id field.
+	webhookattemptDescEndpointID := webhookattemptFields[1].Descriptor()
+	// webhookattempt.EndpointIDValidator is a validator for the "endpoint_id" field. It is called by the builders before save.
+	webhookattempt.EndpointIDValidator = func() func(string) error {
+		validators := webhookattemptDescEndpointID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(endpoint_id string) error {
+			for _, fn := range fns {
+				if err := fn(endpoint_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookattemptDescStatusCode is the schema descriptor for status_code field.
+	webhookattemptDescStatusCode := webhookattemptFields[3].Descriptor()
+	// webhookattempt.DefaultStatusCode holds the default value on creation for the status_code field.
+	webhookattempt.DefaultStatusCode = webhookattemptDescStatusCode.Default.(int)
+	// webhookattemptDescError is the schema descriptor for error field.
+	webhookattemptDescError := webhookattemptFields[4].Descriptor()
+	// webhookattempt.DefaultError holds the default value on creation for the error field.
+	webhookattempt.DefaultError = webhookattemptDescError.Default.(string)
+	// webhookattemptDescResponseExcerpt is the schema descriptor for response_excerpt field.
+	webhookattemptDescResponseExcerpt := webhookattemptFields[5].Descriptor()
+	// webhookattempt.DefaultResponseExcerpt holds the default value on creation for the response_excerpt field.
+	webhookattempt.DefaultResponseExcerpt = webhookattemptDescResponseExcerpt.Default.(string)
+	// webhookattemptDescDurationMs is the schema descriptor for duration_ms field.
+	webhookattemptDescDurationMs := webhookattemptFields[6].Descriptor()
+	// webhookattempt.DefaultDurationMs holds the default value on creation for the duration_ms field.
+	webhookattempt.DefaultDurationMs = webhookattemptDescDurationMs.Default.(int64)
+	// webhookattemptDescID is the schema descriptor for id field.
+	webhookattemptDescID := webhookattemptMixinFields0[0].Descriptor()
+	// webhookattempt.DefaultID holds the default value on creation for the id field.
+	webhookattempt.DefaultID = webhookattemptDescID.Default.(func() string)
+	// webhookattempt.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookattempt.IDValidator = func() func(string) error {
+		validators := webhookattemptDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdeliveryMixinHooks2 := webhookdeliveryMixin[2].Hooks()
+	webhookdelivery.Hooks[0] = webhookdeliveryMixinHooks2[0]
+	webhookdeliveryMixinInters2 := webhookdeliveryMixin[2].Interceptors()
+	webhookdelivery.Interceptors[0] = webhookdeliveryMixinInters2[0]
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields1 := webhookdeliveryMixin[1].Fields()
+	_ = webhookdeliveryMixinFields1
+	webhookdeliveryMixinFields2 := webhookdeliveryMixin[2].Fields()
+	_ = webhookdeliveryMixinFields2
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields1[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields1[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescOrgID is the schema descriptor for org_id field.
+	webhookdeliveryDescOrgID := webhookdeliveryMixinFields2[0].Descriptor()
+	// webhookdelivery.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	webhookdelivery.OrgIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescEndpointID is the schema descriptor for endpoint_id field.
+	webhookdeliveryDescEndpointID := webhookdeliveryFields[0].Descriptor()
+	// webhookdelivery.EndpointIDValidator is a validator for the "endpoint_id" field. It is called by the builders before save.
+	webhookdelivery.EndpointIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescEndpointID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(endpoint_id string) error {
+			for _, fn := range fns {
+				if err := fn(endpoint_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescEventID is the schema descriptor for event_id field.
+	webhookdeliveryDescEventID := webhookdeliveryFields[1].Descriptor()
+	// webhookdelivery.EventIDValidator is a validator for the "event_id" field. It is called by the builders before save.
+	webhookdelivery.EventIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_id string) error {
+			for _, fn := range fns {
+				if err := fn(event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescEventType is the schema descriptor for event_type field.
+	webhookdeliveryDescEventType := webhookdeliveryFields[2].Descriptor()
+	// webhookdelivery.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	webhookdelivery.EventTypeValidator = webhookdeliveryDescEventType.Validators[0].(func(string) error)
+	// webhookdeliveryDescTaskID is the schema descriptor for task_id field.
+	webhookdeliveryDescTaskID := webhookdeliveryFields[3].Descriptor()
+	// webhookdelivery.DefaultTaskID holds the default value on creation for the task_id field.
+	webhookdelivery.DefaultTaskID = webhookdeliveryDescTaskID.Default.(string)
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[6].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescLastStatusCode is the schema descriptor for last_status_code field.
+	webhookdeliveryDescLastStatusCode := webhookdeliveryFields[9].Descriptor()
+	// webhookdelivery.DefaultLastStatusCode holds the default value on creation for the last_status_code field.
+	webhookdelivery.DefaultLastStatusCode = webhookdeliveryDescLastStatusCode.Default.(int)
+	// webhookdeliveryDescLastError is the schema descriptor for last_error field.
+	webhookdeliveryDescLastError := webhookdeliveryFields[10].Descriptor()
+	// webhookdelivery.DefaultLastError holds the default value on creation for the last_error field.
+	webhookdelivery.DefaultLastError = webhookdeliveryDescLastError.Default.(string)
+	// webhookdeliveryDescResponseExcerpt is the schema descriptor for response_excerpt field.
+	webhookdeliveryDescResponseExcerpt := webhookdeliveryFields[11].Descriptor()
+	// webhookdelivery.DefaultResponseExcerpt holds the default value on creation for the response_excerpt field.
+	webhookdelivery.DefaultResponseExcerpt = webhookdeliveryDescResponseExcerpt.Default.(string)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() string)
+	// webhookdelivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookdelivery.IDValidator = func() func(string) error {
+		validators := webhookdeliveryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpointMixinHooks2 := webhookendpointMixin[2].Hooks()
+	webhookendpoint.Hooks[0] = webhookendpointMixinHooks2[0]
+	webhookendpointMixinInters2 := webhookendpointMixin[2].Interceptors()
+	webhookendpoint.Interceptors[0] = webhookendpointMixinInters2[0]
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointMixinFields1 := webhookendpointMixin[1].Fields()
+	_ = webhookendpointMixinFields1
+	webhookendpointMixinFields2 := webhookendpointMixin[2].Fields()
+	_ = webhookendpointMixinFields2
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescCreatedAt is the schema descriptor for created_at field.
+	webhookendpointDescCreatedAt := webhookendpointMixinFields1[0].Descriptor()
+	// webhookendpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookendpoint.DefaultCreatedAt = webhookendpointDescCreatedAt.Default.(func() time.Time)
+	// webhookendpointDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookendpointDescUpdatedAt := webhookendpointMixinFields1[1].Descriptor()
+	// webhookendpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookendpoint.DefaultUpdatedAt = webhookendpointDescUpdatedAt.Default.(func() time.Time)
+	// webhookendpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookendpoint.UpdateDefaultUpdatedAt = webhookendpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookendpointDescOrgID is the schema descriptor for org_id field.
+	webhookendpointDescOrgID := webhookendpointMixinFields2[0].Descriptor()
+	// webhookendpoint.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	webhookendpoint.OrgIDValidator = func() func(string) error {
+		validators := webhookendpointDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[0].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = func() func(string) error {
+		validators := webhookendpointDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescDescription is the schema descriptor for description field.
+	webhookendpointDescDescription := webhookendpointFields[1].Descriptor()
+	// webhookendpoint.DefaultDescription holds the default value on creation for the description field.
+	webhookendpoint.DefaultDescription = webhookendpointDescDescription.Default.(string)
+	// webhookendpoint.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhookendpoint.DescriptionValidator = webhookendpointDescDescription.Validators[0].(func(string) error)
+	// webhookendpointDescEnabled is the schema descriptor for enabled field.
+	webhookendpointDescEnabled := webhookendpointFields[3].Descriptor()
+	// webhookendpoint.DefaultEnabled holds the default value on creation for the enabled field.
+	webhookendpoint.DefaultEnabled = webhookendpointDescEnabled.Default.(bool)
+	// webhookendpointDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhookendpointDescDisabledReason := webhookendpointFields[5].Descriptor()
+	// webhookendpoint.DefaultDisabledReason holds the default value on creation for the disabled_reason field.
+	webhookendpoint.DefaultDisabledReason = webhookendpointDescDisabledReason.Default.(string)
+	// webhookendpointDescSecretSealed is the schema descriptor for secret_sealed field.
+	webhookendpointDescSecretSealed := webhookendpointFields[6].Descriptor()
+	// webhookendpoint.SecretSealedValidator is a validator for the "secret_sealed" field. It is called by the builders before save.
+	webhookendpoint.SecretSealedValidator = webhookendpointDescSecretSealed.Validators[0].(func(string) error)
+	// webhookendpointDescPreviousSecretSealed is the schema descriptor for previous_secret_sealed field.
+	webhookendpointDescPreviousSecretSealed := webhookendpointFields[7].Descriptor()
+	// webhookendpoint.DefaultPreviousSecretSealed holds the default value on creation for the previous_secret_sealed field.
+	webhookendpoint.DefaultPreviousSecretSealed = webhookendpointDescPreviousSecretSealed.Default.(string)
+	// webhookendpointDescID is the schema descriptor for id field.
+	webhookendpointDescID := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultID holds the default value on creation for the id field.
+	webhookendpoint.DefaultID = webhookendpointDescID.Default.(func() string)
+	// webhookendpoint.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookendpoint.IDValidator = func() func(string) error {
+		validators := webhookendpointDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -31,6 +31,8 @@ func (Task) Fields() []ent.Field {
 		field.Float("score").Optional().Nillable(),
 		field.String("error").Default(""),
 		field.Time("deadline"),
+		field.String("traceparent").Default("").Immutable().
+			Comment("W3C traceparent of the request that started the run: re-dispatched steps join its trace"),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("finished_at").Optional().Nillable(),
 	}

@@ -21,5 +21,12 @@ func (Tenant) Fields() []ent.Field {
 		field.String("name").Default(""),
 		field.String("plan").Default("free"),
 		field.Int64("max_upload_bytes").Default(0).Comment("0: the server default"),
+		// The rest of the plan's limits (app/plan.Limits); 0: not known yet, the server
+		// defaults apply.
+		field.Int64("max_rows").Default(0),
+		field.Int64("tasks_per_month").Default(0),
+		field.Int64("members").Default(0),
+		field.Int64("api_rate_per_minute").Default(0),
+		field.Int64("retention_days").Default(0),
 	}
 }

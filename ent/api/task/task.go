@@ -43,6 +43,8 @@ const (
 	FieldError = "error"
 	// FieldDeadline holds the string denoting the deadline field in the database.
 	FieldDeadline = "deadline"
+	// FieldTraceparent holds the string denoting the traceparent field in the database.
+	FieldTraceparent = "traceparent"
 	// FieldStartedAt holds the string denoting the started_at field in the database.
 	FieldStartedAt = "started_at"
 	// FieldFinishedAt holds the string denoting the finished_at field in the database.
@@ -68,6 +70,7 @@ var Columns = []string{
 	FieldScore,
 	FieldError,
 	FieldDeadline,
+	FieldTraceparent,
 	FieldStartedAt,
 	FieldFinishedAt,
 }
@@ -106,6 +109,8 @@ var (
 	DefaultProgress float64
 	// DefaultError holds the default value on creation for the "error" field.
 	DefaultError string
+	// DefaultTraceparent holds the default value on creation for the "traceparent" field.
+	DefaultTraceparent string
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -212,6 +217,11 @@ func ByError(opts ...sql.OrderTermOption) OrderOption {
 // ByDeadline orders the results by the deadline field.
 func ByDeadline(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeadline, opts...).ToFunc()
+}
+
+// ByTraceparent orders the results by the traceparent field.
+func ByTraceparent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTraceparent, opts...).ToFunc()
 }
 
 // ByStartedAt orders the results by the started_at field.

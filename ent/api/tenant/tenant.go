@@ -23,6 +23,16 @@ const (
 	FieldPlan = "plan"
 	// FieldMaxUploadBytes holds the string denoting the max_upload_bytes field in the database.
 	FieldMaxUploadBytes = "max_upload_bytes"
+	// FieldMaxRows holds the string denoting the max_rows field in the database.
+	FieldMaxRows = "max_rows"
+	// FieldTasksPerMonth holds the string denoting the tasks_per_month field in the database.
+	FieldTasksPerMonth = "tasks_per_month"
+	// FieldMembers holds the string denoting the members field in the database.
+	FieldMembers = "members"
+	// FieldAPIRatePerMinute holds the string denoting the api_rate_per_minute field in the database.
+	FieldAPIRatePerMinute = "api_rate_per_minute"
+	// FieldRetentionDays holds the string denoting the retention_days field in the database.
+	FieldRetentionDays = "retention_days"
 	// Table holds the table name of the tenant in the database.
 	Table = "tenants"
 )
@@ -35,6 +45,11 @@ var Columns = []string{
 	FieldName,
 	FieldPlan,
 	FieldMaxUploadBytes,
+	FieldMaxRows,
+	FieldTasksPerMonth,
+	FieldMembers,
+	FieldAPIRatePerMinute,
+	FieldRetentionDays,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -60,6 +75,16 @@ var (
 	DefaultPlan string
 	// DefaultMaxUploadBytes holds the default value on creation for the "max_upload_bytes" field.
 	DefaultMaxUploadBytes int64
+	// DefaultMaxRows holds the default value on creation for the "max_rows" field.
+	DefaultMaxRows int64
+	// DefaultTasksPerMonth holds the default value on creation for the "tasks_per_month" field.
+	DefaultTasksPerMonth int64
+	// DefaultMembers holds the default value on creation for the "members" field.
+	DefaultMembers int64
+	// DefaultAPIRatePerMinute holds the default value on creation for the "api_rate_per_minute" field.
+	DefaultAPIRatePerMinute int64
+	// DefaultRetentionDays holds the default value on creation for the "retention_days" field.
+	DefaultRetentionDays int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -97,4 +122,29 @@ func ByPlan(opts ...sql.OrderTermOption) OrderOption {
 // ByMaxUploadBytes orders the results by the max_upload_bytes field.
 func ByMaxUploadBytes(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMaxUploadBytes, opts...).ToFunc()
+}
+
+// ByMaxRows orders the results by the max_rows field.
+func ByMaxRows(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxRows, opts...).ToFunc()
+}
+
+// ByTasksPerMonth orders the results by the tasks_per_month field.
+func ByTasksPerMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTasksPerMonth, opts...).ToFunc()
+}
+
+// ByMembers orders the results by the members field.
+func ByMembers(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMembers, opts...).ToFunc()
+}
+
+// ByAPIRatePerMinute orders the results by the api_rate_per_minute field.
+func ByAPIRatePerMinute(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAPIRatePerMinute, opts...).ToFunc()
+}
+
+// ByRetentionDays orders the results by the retention_days field.
+func ByRetentionDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionDays, opts...).ToFunc()
 }

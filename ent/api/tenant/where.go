@@ -89,6 +89,31 @@ func MaxUploadBytes(v int64) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldMaxUploadBytes, v))
 }
 
+// MaxRows applies equality check predicate on the "max_rows" field. It's identical to MaxRowsEQ.
+func MaxRows(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldMaxRows, v))
+}
+
+// TasksPerMonth applies equality check predicate on the "tasks_per_month" field. It's identical to TasksPerMonthEQ.
+func TasksPerMonth(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldTasksPerMonth, v))
+}
+
+// Members applies equality check predicate on the "members" field. It's identical to MembersEQ.
+func Members(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldMembers, v))
+}
+
+// APIRatePerMinute applies equality check predicate on the "api_rate_per_minute" field. It's identical to APIRatePerMinuteEQ.
+func APIRatePerMinute(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldAPIRatePerMinute, v))
+}
+
+// RetentionDays applies equality check predicate on the "retention_days" field. It's identical to RetentionDaysEQ.
+func RetentionDays(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionDays, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldCreatedAt, v))
@@ -337,6 +362,206 @@ func MaxUploadBytesLT(v int64) predicate.Tenant {
 // MaxUploadBytesLTE applies the LTE predicate on the "max_upload_bytes" field.
 func MaxUploadBytesLTE(v int64) predicate.Tenant {
 	return predicate.Tenant(sql.FieldLTE(FieldMaxUploadBytes, v))
+}
+
+// MaxRowsEQ applies the EQ predicate on the "max_rows" field.
+func MaxRowsEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldMaxRows, v))
+}
+
+// MaxRowsNEQ applies the NEQ predicate on the "max_rows" field.
+func MaxRowsNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldMaxRows, v))
+}
+
+// MaxRowsIn applies the In predicate on the "max_rows" field.
+func MaxRowsIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldMaxRows, vs...))
+}
+
+// MaxRowsNotIn applies the NotIn predicate on the "max_rows" field.
+func MaxRowsNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldMaxRows, vs...))
+}
+
+// MaxRowsGT applies the GT predicate on the "max_rows" field.
+func MaxRowsGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldMaxRows, v))
+}
+
+// MaxRowsGTE applies the GTE predicate on the "max_rows" field.
+func MaxRowsGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldMaxRows, v))
+}
+
+// MaxRowsLT applies the LT predicate on the "max_rows" field.
+func MaxRowsLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldMaxRows, v))
+}
+
+// MaxRowsLTE applies the LTE predicate on the "max_rows" field.
+func MaxRowsLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldMaxRows, v))
+}
+
+// TasksPerMonthEQ applies the EQ predicate on the "tasks_per_month" field.
+func TasksPerMonthEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldTasksPerMonth, v))
+}
+
+// TasksPerMonthNEQ applies the NEQ predicate on the "tasks_per_month" field.
+func TasksPerMonthNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldTasksPerMonth, v))
+}
+
+// TasksPerMonthIn applies the In predicate on the "tasks_per_month" field.
+func TasksPerMonthIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldTasksPerMonth, vs...))
+}
+
+// TasksPerMonthNotIn applies the NotIn predicate on the "tasks_per_month" field.
+func TasksPerMonthNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldTasksPerMonth, vs...))
+}
+
+// TasksPerMonthGT applies the GT predicate on the "tasks_per_month" field.
+func TasksPerMonthGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldTasksPerMonth, v))
+}
+
+// TasksPerMonthGTE applies the GTE predicate on the "tasks_per_month" field.
+func TasksPerMonthGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldTasksPerMonth, v))
+}
+
+// TasksPerMonthLT applies the LT predicate on the "tasks_per_month" field.
+func TasksPerMonthLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldTasksPerMonth, v))
+}
+
+// TasksPerMonthLTE applies the LTE predicate on the "tasks_per_month" field.
+func TasksPerMonthLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldTasksPerMonth, v))
+}
+
+// MembersEQ applies the EQ predicate on the "members" field.
+func MembersEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldMembers, v))
+}
+
+// MembersNEQ applies the NEQ predicate on the "members" field.
+func MembersNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldMembers, v))
+}
+
+// MembersIn applies the In predicate on the "members" field.
+func MembersIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldMembers, vs...))
+}
+
+// MembersNotIn applies the NotIn predicate on the "members" field.
+func MembersNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldMembers, vs...))
+}
+
+// MembersGT applies the GT predicate on the "members" field.
+func MembersGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldMembers, v))
+}
+
+// MembersGTE applies the GTE predicate on the "members" field.
+func MembersGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldMembers, v))
+}
+
+// MembersLT applies the LT predicate on the "members" field.
+func MembersLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldMembers, v))
+}
+
+// MembersLTE applies the LTE predicate on the "members" field.
+func MembersLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldMembers, v))
+}
+
+// APIRatePerMinuteEQ applies the EQ predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldAPIRatePerMinute, v))
+}
+
+// APIRatePerMinuteNEQ applies the NEQ predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldAPIRatePerMinute, v))
+}
+
+// APIRatePerMinuteIn applies the In predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldAPIRatePerMinute, vs...))
+}
+
+// APIRatePerMinuteNotIn applies the NotIn predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldAPIRatePerMinute, vs...))
+}
+
+// APIRatePerMinuteGT applies the GT predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldAPIRatePerMinute, v))
+}
+
+// APIRatePerMinuteGTE applies the GTE predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldAPIRatePerMinute, v))
+}
+
+// APIRatePerMinuteLT applies the LT predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldAPIRatePerMinute, v))
+}
+
+// APIRatePerMinuteLTE applies the LTE predicate on the "api_rate_per_minute" field.
+func APIRatePerMinuteLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldAPIRatePerMinute, v))
+}
+
+// RetentionDaysEQ applies the EQ predicate on the "retention_days" field.
+func RetentionDaysEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionDays, v))
+}
+
+// RetentionDaysNEQ applies the NEQ predicate on the "retention_days" field.
+func RetentionDaysNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionDays, v))
+}
+
+// RetentionDaysIn applies the In predicate on the "retention_days" field.
+func RetentionDaysIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionDays, vs...))
+}
+
+// RetentionDaysNotIn applies the NotIn predicate on the "retention_days" field.
+func RetentionDaysNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionDays, vs...))
+}
+
+// RetentionDaysGT applies the GT predicate on the "retention_days" field.
+func RetentionDaysGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionDays, v))
+}
+
+// RetentionDaysGTE applies the GTE predicate on the "retention_days" field.
+func RetentionDaysGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionDays, v))
+}
+
+// RetentionDaysLT applies the LT predicate on the "retention_days" field.
+func RetentionDaysLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionDays, v))
+}
+
+// RetentionDaysLTE applies the LTE predicate on the "retention_days" field.
+func RetentionDaysLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionDays, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -36,6 +36,14 @@ const (
 	FieldPrevHash = "prev_hash"
 	// FieldHash holds the string denoting the hash field in the database.
 	FieldHash = "hash"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
+	// FieldPersonalSalt holds the string denoting the personal_salt field in the database.
+	FieldPersonalSalt = "personal_salt"
+	// FieldPersonalDigest holds the string denoting the personal_digest field in the database.
+	FieldPersonalDigest = "personal_digest"
+	// FieldAnonymizedAt holds the string denoting the anonymized_at field in the database.
+	FieldAnonymizedAt = "anonymized_at"
 	// Table holds the table name of the auditentry in the database.
 	Table = "audit_entries"
 )
@@ -55,6 +63,10 @@ var Columns = []string{
 	FieldDetails,
 	FieldPrevHash,
 	FieldHash,
+	FieldVersion,
+	FieldPersonalSalt,
+	FieldPersonalDigest,
+	FieldAnonymizedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -108,6 +120,16 @@ var (
 	PrevHashValidator func(string) error
 	// HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	HashValidator func(string) error
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
+	// DefaultPersonalSalt holds the default value on creation for the "personal_salt" field.
+	DefaultPersonalSalt string
+	// PersonalSaltValidator is a validator for the "personal_salt" field. It is called by the builders before save.
+	PersonalSaltValidator func(string) error
+	// DefaultPersonalDigest holds the default value on creation for the "personal_digest" field.
+	DefaultPersonalDigest string
+	// PersonalDigestValidator is a validator for the "personal_digest" field. It is called by the builders before save.
+	PersonalDigestValidator func(string) error
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(int64) error
 )
@@ -178,4 +200,24 @@ func ByPrevHash(opts ...sql.OrderTermOption) OrderOption {
 // ByHash orders the results by the hash field.
 func ByHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHash, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByPersonalSalt orders the results by the personal_salt field.
+func ByPersonalSalt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPersonalSalt, opts...).ToFunc()
+}
+
+// ByPersonalDigest orders the results by the personal_digest field.
+func ByPersonalDigest(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPersonalDigest, opts...).ToFunc()
+}
+
+// ByAnonymizedAt orders the results by the anonymized_at field.
+func ByAnonymizedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAnonymizedAt, opts...).ToFunc()
 }

@@ -114,6 +114,26 @@ func Hash(v string) predicate.AuditEntry {
 	return predicate.AuditEntry(sql.FieldEQ(FieldHash, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldVersion, v))
+}
+
+// PersonalSalt applies equality check predicate on the "personal_salt" field. It's identical to PersonalSaltEQ.
+func PersonalSalt(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldPersonalSalt, v))
+}
+
+// PersonalDigest applies equality check predicate on the "personal_digest" field. It's identical to PersonalDigestEQ.
+func PersonalDigest(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldPersonalDigest, v))
+}
+
+// AnonymizedAt applies equality check predicate on the "anonymized_at" field. It's identical to AnonymizedAtEQ.
+func AnonymizedAt(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldAnonymizedAt, v))
+}
+
 // AtEQ applies the EQ predicate on the "at" field.
 func AtEQ(v time.Time) predicate.AuditEntry {
 	return predicate.AuditEntry(sql.FieldEQ(FieldAt, v))
@@ -887,6 +907,226 @@ func HashEqualFold(v string) predicate.AuditEntry {
 // HashContainsFold applies the ContainsFold predicate on the "hash" field.
 func HashContainsFold(v string) predicate.AuditEntry {
 	return predicate.AuditEntry(sql.FieldContainsFold(FieldHash, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLTE(FieldVersion, v))
+}
+
+// PersonalSaltEQ applies the EQ predicate on the "personal_salt" field.
+func PersonalSaltEQ(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldPersonalSalt, v))
+}
+
+// PersonalSaltNEQ applies the NEQ predicate on the "personal_salt" field.
+func PersonalSaltNEQ(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNEQ(FieldPersonalSalt, v))
+}
+
+// PersonalSaltIn applies the In predicate on the "personal_salt" field.
+func PersonalSaltIn(vs ...string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldIn(FieldPersonalSalt, vs...))
+}
+
+// PersonalSaltNotIn applies the NotIn predicate on the "personal_salt" field.
+func PersonalSaltNotIn(vs ...string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNotIn(FieldPersonalSalt, vs...))
+}
+
+// PersonalSaltGT applies the GT predicate on the "personal_salt" field.
+func PersonalSaltGT(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGT(FieldPersonalSalt, v))
+}
+
+// PersonalSaltGTE applies the GTE predicate on the "personal_salt" field.
+func PersonalSaltGTE(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGTE(FieldPersonalSalt, v))
+}
+
+// PersonalSaltLT applies the LT predicate on the "personal_salt" field.
+func PersonalSaltLT(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLT(FieldPersonalSalt, v))
+}
+
+// PersonalSaltLTE applies the LTE predicate on the "personal_salt" field.
+func PersonalSaltLTE(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLTE(FieldPersonalSalt, v))
+}
+
+// PersonalSaltContains applies the Contains predicate on the "personal_salt" field.
+func PersonalSaltContains(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldContains(FieldPersonalSalt, v))
+}
+
+// PersonalSaltHasPrefix applies the HasPrefix predicate on the "personal_salt" field.
+func PersonalSaltHasPrefix(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldHasPrefix(FieldPersonalSalt, v))
+}
+
+// PersonalSaltHasSuffix applies the HasSuffix predicate on the "personal_salt" field.
+func PersonalSaltHasSuffix(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldHasSuffix(FieldPersonalSalt, v))
+}
+
+// PersonalSaltEqualFold applies the EqualFold predicate on the "personal_salt" field.
+func PersonalSaltEqualFold(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEqualFold(FieldPersonalSalt, v))
+}
+
+// PersonalSaltContainsFold applies the ContainsFold predicate on the "personal_salt" field.
+func PersonalSaltContainsFold(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldContainsFold(FieldPersonalSalt, v))
+}
+
+// PersonalDigestEQ applies the EQ predicate on the "personal_digest" field.
+func PersonalDigestEQ(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldPersonalDigest, v))
+}
+
+// PersonalDigestNEQ applies the NEQ predicate on the "personal_digest" field.
+func PersonalDigestNEQ(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNEQ(FieldPersonalDigest, v))
+}
+
+// PersonalDigestIn applies the In predicate on the "personal_digest" field.
+func PersonalDigestIn(vs ...string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldIn(FieldPersonalDigest, vs...))
+}
+
+// PersonalDigestNotIn applies the NotIn predicate on the "personal_digest" field.
+func PersonalDigestNotIn(vs ...string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNotIn(FieldPersonalDigest, vs...))
+}
+
+// PersonalDigestGT applies the GT predicate on the "personal_digest" field.
+func PersonalDigestGT(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGT(FieldPersonalDigest, v))
+}
+
+// PersonalDigestGTE applies the GTE predicate on the "personal_digest" field.
+func PersonalDigestGTE(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGTE(FieldPersonalDigest, v))
+}
+
+// PersonalDigestLT applies the LT predicate on the "personal_digest" field.
+func PersonalDigestLT(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLT(FieldPersonalDigest, v))
+}
+
+// PersonalDigestLTE applies the LTE predicate on the "personal_digest" field.
+func PersonalDigestLTE(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLTE(FieldPersonalDigest, v))
+}
+
+// PersonalDigestContains applies the Contains predicate on the "personal_digest" field.
+func PersonalDigestContains(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldContains(FieldPersonalDigest, v))
+}
+
+// PersonalDigestHasPrefix applies the HasPrefix predicate on the "personal_digest" field.
+func PersonalDigestHasPrefix(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldHasPrefix(FieldPersonalDigest, v))
+}
+
+// PersonalDigestHasSuffix applies the HasSuffix predicate on the "personal_digest" field.
+func PersonalDigestHasSuffix(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldHasSuffix(FieldPersonalDigest, v))
+}
+
+// PersonalDigestEqualFold applies the EqualFold predicate on the "personal_digest" field.
+func PersonalDigestEqualFold(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEqualFold(FieldPersonalDigest, v))
+}
+
+// PersonalDigestContainsFold applies the ContainsFold predicate on the "personal_digest" field.
+func PersonalDigestContainsFold(v string) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldContainsFold(FieldPersonalDigest, v))
+}
+
+// AnonymizedAtEQ applies the EQ predicate on the "anonymized_at" field.
+func AnonymizedAtEQ(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldEQ(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtNEQ applies the NEQ predicate on the "anonymized_at" field.
+func AnonymizedAtNEQ(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNEQ(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtIn applies the In predicate on the "anonymized_at" field.
+func AnonymizedAtIn(vs ...time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldIn(FieldAnonymizedAt, vs...))
+}
+
+// AnonymizedAtNotIn applies the NotIn predicate on the "anonymized_at" field.
+func AnonymizedAtNotIn(vs ...time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNotIn(FieldAnonymizedAt, vs...))
+}
+
+// AnonymizedAtGT applies the GT predicate on the "anonymized_at" field.
+func AnonymizedAtGT(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGT(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtGTE applies the GTE predicate on the "anonymized_at" field.
+func AnonymizedAtGTE(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldGTE(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtLT applies the LT predicate on the "anonymized_at" field.
+func AnonymizedAtLT(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLT(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtLTE applies the LTE predicate on the "anonymized_at" field.
+func AnonymizedAtLTE(v time.Time) predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldLTE(FieldAnonymizedAt, v))
+}
+
+// AnonymizedAtIsNil applies the IsNil predicate on the "anonymized_at" field.
+func AnonymizedAtIsNil() predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldIsNull(FieldAnonymizedAt))
+}
+
+// AnonymizedAtNotNil applies the NotNil predicate on the "anonymized_at" field.
+func AnonymizedAtNotNil() predicate.AuditEntry {
+	return predicate.AuditEntry(sql.FieldNotNull(FieldAnonymizedAt))
 }
 
 // And groups predicates with the AND operator between them.

@@ -33,6 +33,42 @@ func (f AuditHeadFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.AuditHeadMutation", m)
 }
 
+// The DeletionReceiptFunc type is an adapter to allow the use of ordinary
+// function as DeletionReceipt mutator.
+type DeletionReceiptFunc func(context.Context, *web.DeletionReceiptMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeletionReceiptFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.DeletionReceiptMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.DeletionReceiptMutation", m)
+}
+
+// The FeatureFlagFunc type is an adapter to allow the use of ordinary
+// function as FeatureFlag mutator.
+type FeatureFlagFunc func(context.Context, *web.FeatureFlagMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FeatureFlagFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.FeatureFlagMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.FeatureFlagMutation", m)
+}
+
+// The FeatureFlagOverrideFunc type is an adapter to allow the use of ordinary
+// function as FeatureFlagOverride mutator.
+type FeatureFlagOverrideFunc func(context.Context, *web.FeatureFlagOverrideMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FeatureFlagOverrideFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.FeatureFlagOverrideMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.FeatureFlagOverrideMutation", m)
+}
+
 // The IdentityFunc type is an adapter to allow the use of ordinary
 // function as Identity mutator.
 type IdentityFunc func(context.Context, *web.IdentityMutation) (web.Value, error)
@@ -139,6 +175,30 @@ func (f SessionFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.SessionMutation", m)
+}
+
+// The SubscriptionFunc type is an adapter to allow the use of ordinary
+// function as Subscription mutator.
+type SubscriptionFunc func(context.Context, *web.SubscriptionMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SubscriptionFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.SubscriptionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.SubscriptionMutation", m)
+}
+
+// The SupportGrantFunc type is an adapter to allow the use of ordinary
+// function as SupportGrant mutator.
+type SupportGrantFunc func(context.Context, *web.SupportGrantMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SupportGrantFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.SupportGrantMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.SupportGrantMutation", m)
 }
 
 // The TaskFunc type is an adapter to allow the use of ordinary

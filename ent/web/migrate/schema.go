@@ -23,6 +23,10 @@ var (
 		{Name: "details", Type: field.TypeString, Size: 2147483647, Default: "{}"},
 		{Name: "prev_hash", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "hash", Type: field.TypeString, Size: 64},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "personal_salt", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "personal_digest", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "anonymized_at", Type: field.TypeTime, Nullable: true},
 	}
 	// AuditEntriesTable holds the schema information for the "audit_entries" table.
 	AuditEntriesTable = &schema.Table{
@@ -53,6 +57,57 @@ var (
 		Name:       "audit_heads",
 		Columns:    AuditHeadsColumns,
 		PrimaryKey: []*schema.Column{AuditHeadsColumns[0]},
+	}
+	// DeletionReceiptsColumns holds the columns for the "deletion_receipts" table.
+	DeletionReceiptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"account", "organization"}},
+		{Name: "subject_hash", Type: field.TypeString, Size: 64},
+		{Name: "requested_at", Type: field.TypeTime},
+		{Name: "completed_at", Type: field.TypeTime},
+		{Name: "summary", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+	}
+	// DeletionReceiptsTable holds the schema information for the "deletion_receipts" table.
+	DeletionReceiptsTable = &schema.Table{
+		Name:       "deletion_receipts",
+		Columns:    DeletionReceiptsColumns,
+		PrimaryKey: []*schema.Column{DeletionReceiptsColumns[0]},
+	}
+	// FeatureFlagsColumns holds the columns for the "feature_flags" table.
+	FeatureFlagsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "enabled", Type: field.TypeBool, Default: false},
+	}
+	// FeatureFlagsTable holds the schema information for the "feature_flags" table.
+	FeatureFlagsTable = &schema.Table{
+		Name:       "feature_flags",
+		Columns:    FeatureFlagsColumns,
+		PrimaryKey: []*schema.Column{FeatureFlagsColumns[0]},
+	}
+	// FeatureFlagOverridesColumns holds the columns for the "feature_flag_overrides" table.
+	FeatureFlagOverridesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "flag_key", Type: field.TypeString, Size: 64},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "enabled", Type: field.TypeBool},
+	}
+	// FeatureFlagOverridesTable holds the schema information for the "feature_flag_overrides" table.
+	FeatureFlagOverridesTable = &schema.Table{
+		Name:       "feature_flag_overrides",
+		Columns:    FeatureFlagOverridesColumns,
+		PrimaryKey: []*schema.Column{FeatureFlagOverridesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "featureflagoverride_flag_key_org_id",
+				Unique:  true,
+				Columns: []*schema.Column{FeatureFlagOverridesColumns[3], FeatureFlagOverridesColumns[4]},
+			},
+		},
 	}
 	// IdentitiesColumns holds the columns for the "identities" table.
 	IdentitiesColumns = []*schema.Column{
@@ -203,7 +258,12 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "plan", Type: field.TypeString, Default: "free"},
+		{Name: "plan_pushed", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "require_mfa", Type: field.TypeBool, Default: false},
+		{Name: "stripe_customer_id", Type: field.TypeString, Unique: true, Nullable: true, Size: 255},
+		{Name: "suspended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delete_after", Type: field.TypeTime, Nullable: true},
+		{Name: "deletion_requested_by", Type: field.TypeString, Size: 36, Default: ""},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -312,6 +372,78 @@ var (
 			},
 		},
 	}
+	// SubscriptionsColumns holds the columns for the "subscriptions" table.
+	SubscriptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "stripe_customer_id", Type: field.TypeString, Size: 255},
+		{Name: "stripe_subscription_id", Type: field.TypeString, Size: 255},
+		{Name: "price_id", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "plan", Type: field.TypeString, Size: 32, Default: "free"},
+		{Name: "interval", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"trialing", "active", "past_due", "canceled", "unpaid", "incomplete", "incomplete_expired", "paused"}},
+		{Name: "current_period_end", Type: field.TypeTime, Nullable: true},
+		{Name: "cancel_at_period_end", Type: field.TypeBool, Default: false},
+		{Name: "cancel_at", Type: field.TypeTime, Nullable: true},
+		{Name: "trial_end", Type: field.TypeTime, Nullable: true},
+		{Name: "past_due_since", Type: field.TypeTime, Nullable: true},
+		{Name: "next_plan", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "next_change_at", Type: field.TypeTime, Nullable: true},
+		{Name: "updated_from_event_created", Type: field.TypeInt64, Default: 0},
+	}
+	// SubscriptionsTable holds the schema information for the "subscriptions" table.
+	SubscriptionsTable = &schema.Table{
+		Name:       "subscriptions",
+		Columns:    SubscriptionsColumns,
+		PrimaryKey: []*schema.Column{SubscriptionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subscription_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{SubscriptionsColumns[3]},
+			},
+			{
+				Name:    "subscriptions_org_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{SubscriptionsColumns[3]},
+			},
+			{
+				Name:    "subscription_stripe_subscription_id",
+				Unique:  false,
+				Columns: []*schema.Column{SubscriptionsColumns[5]},
+			},
+			{
+				Name:    "subscription_stripe_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{SubscriptionsColumns[4]},
+			},
+		},
+	}
+	// SupportGrantsColumns holds the columns for the "support_grants" table.
+	SupportGrantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "granted_by", Type: field.TypeString, Size: 36},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// SupportGrantsTable holds the schema information for the "support_grants" table.
+	SupportGrantsTable = &schema.Table{
+		Name:       "support_grants",
+		Columns:    SupportGrantsColumns,
+		PrimaryKey: []*schema.Column{SupportGrantsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "supportgrant_org_id_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SupportGrantsColumns[3], SupportGrantsColumns[5]},
+			},
+		},
+	}
 	// TasksColumns holds the columns for the "tasks" table.
 	TasksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -357,6 +489,8 @@ var (
 		{Name: "mfa_secret", Type: field.TypeString, Nullable: true, Size: 255},
 		{Name: "mfa_enabled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "mfa_last_step", Type: field.TypeInt64, Default: 0},
+		{Name: "staff", Type: field.TypeBool, Default: false},
+		{Name: "delete_after", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -368,6 +502,9 @@ var (
 	Tables = []*schema.Table{
 		AuditEntriesTable,
 		AuditHeadsTable,
+		DeletionReceiptsTable,
+		FeatureFlagsTable,
+		FeatureFlagOverridesTable,
 		IdentitiesTable,
 		InvitationsTable,
 		MembershipsTable,
@@ -377,6 +514,8 @@ var (
 		ReceivedWebhooksTable,
 		RecoveryCodesTable,
 		SessionsTable,
+		SubscriptionsTable,
+		SupportGrantsTable,
 		TasksTable,
 		UsersTable,
 	}

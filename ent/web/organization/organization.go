@@ -21,8 +21,18 @@ const (
 	FieldName = "name"
 	// FieldPlan holds the string denoting the plan field in the database.
 	FieldPlan = "plan"
+	// FieldPlanPushed holds the string denoting the plan_pushed field in the database.
+	FieldPlanPushed = "plan_pushed"
 	// FieldRequireMfa holds the string denoting the require_mfa field in the database.
 	FieldRequireMfa = "require_mfa"
+	// FieldStripeCustomerID holds the string denoting the stripe_customer_id field in the database.
+	FieldStripeCustomerID = "stripe_customer_id"
+	// FieldSuspendedAt holds the string denoting the suspended_at field in the database.
+	FieldSuspendedAt = "suspended_at"
+	// FieldDeleteAfter holds the string denoting the delete_after field in the database.
+	FieldDeleteAfter = "delete_after"
+	// FieldDeletionRequestedBy holds the string denoting the deletion_requested_by field in the database.
+	FieldDeletionRequestedBy = "deletion_requested_by"
 	// Table holds the table name of the organization in the database.
 	Table = "organizations"
 )
@@ -34,7 +44,12 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldName,
 	FieldPlan,
+	FieldPlanPushed,
 	FieldRequireMfa,
+	FieldStripeCustomerID,
+	FieldSuspendedAt,
+	FieldDeleteAfter,
+	FieldDeletionRequestedBy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -58,8 +73,18 @@ var (
 	NameValidator func(string) error
 	// DefaultPlan holds the default value on creation for the "plan" field.
 	DefaultPlan string
+	// DefaultPlanPushed holds the default value on creation for the "plan_pushed" field.
+	DefaultPlanPushed string
+	// PlanPushedValidator is a validator for the "plan_pushed" field. It is called by the builders before save.
+	PlanPushedValidator func(string) error
 	// DefaultRequireMfa holds the default value on creation for the "require_mfa" field.
 	DefaultRequireMfa bool
+	// StripeCustomerIDValidator is a validator for the "stripe_customer_id" field. It is called by the builders before save.
+	StripeCustomerIDValidator func(string) error
+	// DefaultDeletionRequestedBy holds the default value on creation for the "deletion_requested_by" field.
+	DefaultDeletionRequestedBy string
+	// DeletionRequestedByValidator is a validator for the "deletion_requested_by" field. It is called by the builders before save.
+	DeletionRequestedByValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -94,7 +119,32 @@ func ByPlan(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPlan, opts...).ToFunc()
 }
 
+// ByPlanPushed orders the results by the plan_pushed field.
+func ByPlanPushed(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPlanPushed, opts...).ToFunc()
+}
+
 // ByRequireMfa orders the results by the require_mfa field.
 func ByRequireMfa(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRequireMfa, opts...).ToFunc()
+}
+
+// ByStripeCustomerID orders the results by the stripe_customer_id field.
+func ByStripeCustomerID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStripeCustomerID, opts...).ToFunc()
+}
+
+// BySuspendedAt orders the results by the suspended_at field.
+func BySuspendedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSuspendedAt, opts...).ToFunc()
+}
+
+// ByDeleteAfter orders the results by the delete_after field.
+func ByDeleteAfter(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeleteAfter, opts...).ToFunc()
+}
+
+// ByDeletionRequestedBy orders the results by the deletion_requested_by field.
+func ByDeletionRequestedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeletionRequestedBy, opts...).ToFunc()
 }

@@ -84,9 +84,34 @@ func Plan(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldPlan, v))
 }
 
+// PlanPushed applies equality check predicate on the "plan_pushed" field. It's identical to PlanPushedEQ.
+func PlanPushed(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldPlanPushed, v))
+}
+
 // RequireMfa applies equality check predicate on the "require_mfa" field. It's identical to RequireMfaEQ.
 func RequireMfa(v bool) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldRequireMfa, v))
+}
+
+// StripeCustomerID applies equality check predicate on the "stripe_customer_id" field. It's identical to StripeCustomerIDEQ.
+func StripeCustomerID(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldStripeCustomerID, v))
+}
+
+// SuspendedAt applies equality check predicate on the "suspended_at" field. It's identical to SuspendedAtEQ.
+func SuspendedAt(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSuspendedAt, v))
+}
+
+// DeleteAfter applies equality check predicate on the "delete_after" field. It's identical to DeleteAfterEQ.
+func DeleteAfter(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDeleteAfter, v))
+}
+
+// DeletionRequestedBy applies equality check predicate on the "deletion_requested_by" field. It's identical to DeletionRequestedByEQ.
+func DeletionRequestedBy(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDeletionRequestedBy, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -299,6 +324,71 @@ func PlanContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldPlan, v))
 }
 
+// PlanPushedEQ applies the EQ predicate on the "plan_pushed" field.
+func PlanPushedEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldPlanPushed, v))
+}
+
+// PlanPushedNEQ applies the NEQ predicate on the "plan_pushed" field.
+func PlanPushedNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldPlanPushed, v))
+}
+
+// PlanPushedIn applies the In predicate on the "plan_pushed" field.
+func PlanPushedIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldPlanPushed, vs...))
+}
+
+// PlanPushedNotIn applies the NotIn predicate on the "plan_pushed" field.
+func PlanPushedNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldPlanPushed, vs...))
+}
+
+// PlanPushedGT applies the GT predicate on the "plan_pushed" field.
+func PlanPushedGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldPlanPushed, v))
+}
+
+// PlanPushedGTE applies the GTE predicate on the "plan_pushed" field.
+func PlanPushedGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldPlanPushed, v))
+}
+
+// PlanPushedLT applies the LT predicate on the "plan_pushed" field.
+func PlanPushedLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldPlanPushed, v))
+}
+
+// PlanPushedLTE applies the LTE predicate on the "plan_pushed" field.
+func PlanPushedLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldPlanPushed, v))
+}
+
+// PlanPushedContains applies the Contains predicate on the "plan_pushed" field.
+func PlanPushedContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldPlanPushed, v))
+}
+
+// PlanPushedHasPrefix applies the HasPrefix predicate on the "plan_pushed" field.
+func PlanPushedHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldPlanPushed, v))
+}
+
+// PlanPushedHasSuffix applies the HasSuffix predicate on the "plan_pushed" field.
+func PlanPushedHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldPlanPushed, v))
+}
+
+// PlanPushedEqualFold applies the EqualFold predicate on the "plan_pushed" field.
+func PlanPushedEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldPlanPushed, v))
+}
+
+// PlanPushedContainsFold applies the ContainsFold predicate on the "plan_pushed" field.
+func PlanPushedContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldPlanPushed, v))
+}
+
 // RequireMfaEQ applies the EQ predicate on the "require_mfa" field.
 func RequireMfaEQ(v bool) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldRequireMfa, v))
@@ -307,6 +397,246 @@ func RequireMfaEQ(v bool) predicate.Organization {
 // RequireMfaNEQ applies the NEQ predicate on the "require_mfa" field.
 func RequireMfaNEQ(v bool) predicate.Organization {
 	return predicate.Organization(sql.FieldNEQ(FieldRequireMfa, v))
+}
+
+// StripeCustomerIDEQ applies the EQ predicate on the "stripe_customer_id" field.
+func StripeCustomerIDEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDNEQ applies the NEQ predicate on the "stripe_customer_id" field.
+func StripeCustomerIDNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDIn applies the In predicate on the "stripe_customer_id" field.
+func StripeCustomerIDIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldStripeCustomerID, vs...))
+}
+
+// StripeCustomerIDNotIn applies the NotIn predicate on the "stripe_customer_id" field.
+func StripeCustomerIDNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldStripeCustomerID, vs...))
+}
+
+// StripeCustomerIDGT applies the GT predicate on the "stripe_customer_id" field.
+func StripeCustomerIDGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDGTE applies the GTE predicate on the "stripe_customer_id" field.
+func StripeCustomerIDGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDLT applies the LT predicate on the "stripe_customer_id" field.
+func StripeCustomerIDLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDLTE applies the LTE predicate on the "stripe_customer_id" field.
+func StripeCustomerIDLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDContains applies the Contains predicate on the "stripe_customer_id" field.
+func StripeCustomerIDContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDHasPrefix applies the HasPrefix predicate on the "stripe_customer_id" field.
+func StripeCustomerIDHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDHasSuffix applies the HasSuffix predicate on the "stripe_customer_id" field.
+func StripeCustomerIDHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDIsNil applies the IsNil predicate on the "stripe_customer_id" field.
+func StripeCustomerIDIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldStripeCustomerID))
+}
+
+// StripeCustomerIDNotNil applies the NotNil predicate on the "stripe_customer_id" field.
+func StripeCustomerIDNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldStripeCustomerID))
+}
+
+// StripeCustomerIDEqualFold applies the EqualFold predicate on the "stripe_customer_id" field.
+func StripeCustomerIDEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldStripeCustomerID, v))
+}
+
+// StripeCustomerIDContainsFold applies the ContainsFold predicate on the "stripe_customer_id" field.
+func StripeCustomerIDContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldStripeCustomerID, v))
+}
+
+// SuspendedAtEQ applies the EQ predicate on the "suspended_at" field.
+func SuspendedAtEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSuspendedAt, v))
+}
+
+// SuspendedAtNEQ applies the NEQ predicate on the "suspended_at" field.
+func SuspendedAtNEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSuspendedAt, v))
+}
+
+// SuspendedAtIn applies the In predicate on the "suspended_at" field.
+func SuspendedAtIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSuspendedAt, vs...))
+}
+
+// SuspendedAtNotIn applies the NotIn predicate on the "suspended_at" field.
+func SuspendedAtNotIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSuspendedAt, vs...))
+}
+
+// SuspendedAtGT applies the GT predicate on the "suspended_at" field.
+func SuspendedAtGT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSuspendedAt, v))
+}
+
+// SuspendedAtGTE applies the GTE predicate on the "suspended_at" field.
+func SuspendedAtGTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSuspendedAt, v))
+}
+
+// SuspendedAtLT applies the LT predicate on the "suspended_at" field.
+func SuspendedAtLT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSuspendedAt, v))
+}
+
+// SuspendedAtLTE applies the LTE predicate on the "suspended_at" field.
+func SuspendedAtLTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSuspendedAt, v))
+}
+
+// SuspendedAtIsNil applies the IsNil predicate on the "suspended_at" field.
+func SuspendedAtIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldSuspendedAt))
+}
+
+// SuspendedAtNotNil applies the NotNil predicate on the "suspended_at" field.
+func SuspendedAtNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldSuspendedAt))
+}
+
+// DeleteAfterEQ applies the EQ predicate on the "delete_after" field.
+func DeleteAfterEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDeleteAfter, v))
+}
+
+// DeleteAfterNEQ applies the NEQ predicate on the "delete_after" field.
+func DeleteAfterNEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldDeleteAfter, v))
+}
+
+// DeleteAfterIn applies the In predicate on the "delete_after" field.
+func DeleteAfterIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldDeleteAfter, vs...))
+}
+
+// DeleteAfterNotIn applies the NotIn predicate on the "delete_after" field.
+func DeleteAfterNotIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldDeleteAfter, vs...))
+}
+
+// DeleteAfterGT applies the GT predicate on the "delete_after" field.
+func DeleteAfterGT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldDeleteAfter, v))
+}
+
+// DeleteAfterGTE applies the GTE predicate on the "delete_after" field.
+func DeleteAfterGTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldDeleteAfter, v))
+}
+
+// DeleteAfterLT applies the LT predicate on the "delete_after" field.
+func DeleteAfterLT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldDeleteAfter, v))
+}
+
+// DeleteAfterLTE applies the LTE predicate on the "delete_after" field.
+func DeleteAfterLTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldDeleteAfter, v))
+}
+
+// DeleteAfterIsNil applies the IsNil predicate on the "delete_after" field.
+func DeleteAfterIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldDeleteAfter))
+}
+
+// DeleteAfterNotNil applies the NotNil predicate on the "delete_after" field.
+func DeleteAfterNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldDeleteAfter))
+}
+
+// DeletionRequestedByEQ applies the EQ predicate on the "deletion_requested_by" field.
+func DeletionRequestedByEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByNEQ applies the NEQ predicate on the "deletion_requested_by" field.
+func DeletionRequestedByNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByIn applies the In predicate on the "deletion_requested_by" field.
+func DeletionRequestedByIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldDeletionRequestedBy, vs...))
+}
+
+// DeletionRequestedByNotIn applies the NotIn predicate on the "deletion_requested_by" field.
+func DeletionRequestedByNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldDeletionRequestedBy, vs...))
+}
+
+// DeletionRequestedByGT applies the GT predicate on the "deletion_requested_by" field.
+func DeletionRequestedByGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByGTE applies the GTE predicate on the "deletion_requested_by" field.
+func DeletionRequestedByGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByLT applies the LT predicate on the "deletion_requested_by" field.
+func DeletionRequestedByLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByLTE applies the LTE predicate on the "deletion_requested_by" field.
+func DeletionRequestedByLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByContains applies the Contains predicate on the "deletion_requested_by" field.
+func DeletionRequestedByContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByHasPrefix applies the HasPrefix predicate on the "deletion_requested_by" field.
+func DeletionRequestedByHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByHasSuffix applies the HasSuffix predicate on the "deletion_requested_by" field.
+func DeletionRequestedByHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByEqualFold applies the EqualFold predicate on the "deletion_requested_by" field.
+func DeletionRequestedByEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldDeletionRequestedBy, v))
+}
+
+// DeletionRequestedByContainsFold applies the ContainsFold predicate on the "deletion_requested_by" field.
+func DeletionRequestedByContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldDeletionRequestedBy, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -12,6 +12,15 @@ type AuditEntry func(*sql.Selector)
 // AuditHead is the predicate function for audithead builders.
 type AuditHead func(*sql.Selector)
 
+// DeletionReceipt is the predicate function for deletionreceipt builders.
+type DeletionReceipt func(*sql.Selector)
+
+// FeatureFlag is the predicate function for featureflag builders.
+type FeatureFlag func(*sql.Selector)
+
+// FeatureFlagOverride is the predicate function for featureflagoverride builders.
+type FeatureFlagOverride func(*sql.Selector)
+
 // Identity is the predicate function for identity builders.
 type Identity func(*sql.Selector)
 
@@ -38,6 +47,12 @@ type RecoveryCode func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
+
+// Subscription is the predicate function for subscription builders.
+type Subscription func(*sql.Selector)
+
+// SupportGrant is the predicate function for supportgrant builders.
+type SupportGrant func(*sql.Selector)
 
 // Task is the predicate function for task builders.
 type Task func(*sql.Selector)

@@ -7,6 +7,9 @@ import (
 
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
+	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/featureflag"
+	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
 	"github.com/assayhq/assay/ent/web/invitation"
 	"github.com/assayhq/assay/ent/web/membership"
@@ -17,6 +20,8 @@ import (
 	"github.com/assayhq/assay/ent/web/recoverycode"
 	"github.com/assayhq/assay/ent/web/schema"
 	"github.com/assayhq/assay/ent/web/session"
+	"github.com/assayhq/assay/ent/web/subscription"
+	"github.com/assayhq/assay/ent/web/supportgrant"
 	"github.com/assayhq/assay/ent/web/task"
 	"github.com/assayhq/assay/ent/web/user"
 )
@@ -113,6 +118,22 @@ func init() {
 			return nil
 		}
 	}()
+	// auditentryDescVersion is the schema descriptor for version field.
+	auditentryDescVersion := auditentryFields[13].Descriptor()
+	// auditentry.DefaultVersion holds the default value on creation for the version field.
+	auditentry.DefaultVersion = auditentryDescVersion.Default.(int)
+	// auditentryDescPersonalSalt is the schema descriptor for personal_salt field.
+	auditentryDescPersonalSalt := auditentryFields[14].Descriptor()
+	// auditentry.DefaultPersonalSalt holds the default value on creation for the personal_salt field.
+	auditentry.DefaultPersonalSalt = auditentryDescPersonalSalt.Default.(string)
+	// auditentry.PersonalSaltValidator is a validator for the "personal_salt" field. It is called by the builders before save.
+	auditentry.PersonalSaltValidator = auditentryDescPersonalSalt.Validators[0].(func(string) error)
+	// auditentryDescPersonalDigest is the schema descriptor for personal_digest field.
+	auditentryDescPersonalDigest := auditentryFields[15].Descriptor()
+	// auditentry.DefaultPersonalDigest holds the default value on creation for the personal_digest field.
+	auditentry.DefaultPersonalDigest = auditentryDescPersonalDigest.Default.(string)
+	// auditentry.PersonalDigestValidator is a validator for the "personal_digest" field. It is called by the builders before save.
+	auditentry.PersonalDigestValidator = auditentryDescPersonalDigest.Validators[0].(func(string) error)
 	// auditentryDescID is the schema descriptor for id field.
 	auditentryDescID := auditentryFields[0].Descriptor()
 	// auditentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -133,6 +154,169 @@ func init() {
 	auditheadDescID := auditheadFields[0].Descriptor()
 	// audithead.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	audithead.IDValidator = auditheadDescID.Validators[0].(func(int) error)
+	deletionreceiptMixin := schema.DeletionReceipt{}.Mixin()
+	deletionreceiptMixinFields0 := deletionreceiptMixin[0].Fields()
+	_ = deletionreceiptMixinFields0
+	deletionreceiptFields := schema.DeletionReceipt{}.Fields()
+	_ = deletionreceiptFields
+	// deletionreceiptDescSubjectHash is the schema descriptor for subject_hash field.
+	deletionreceiptDescSubjectHash := deletionreceiptFields[1].Descriptor()
+	// deletionreceipt.SubjectHashValidator is a validator for the "subject_hash" field. It is called by the builders before save.
+	deletionreceipt.SubjectHashValidator = func() func(string) error {
+		validators := deletionreceiptDescSubjectHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subject_hash string) error {
+			for _, fn := range fns {
+				if err := fn(subject_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// deletionreceiptDescSummary is the schema descriptor for summary field.
+	deletionreceiptDescSummary := deletionreceiptFields[4].Descriptor()
+	// deletionreceipt.DefaultSummary holds the default value on creation for the summary field.
+	deletionreceipt.DefaultSummary = deletionreceiptDescSummary.Default.(string)
+	// deletionreceiptDescID is the schema descriptor for id field.
+	deletionreceiptDescID := deletionreceiptMixinFields0[0].Descriptor()
+	// deletionreceipt.DefaultID holds the default value on creation for the id field.
+	deletionreceipt.DefaultID = deletionreceiptDescID.Default.(func() string)
+	// deletionreceipt.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	deletionreceipt.IDValidator = func() func(string) error {
+		validators := deletionreceiptDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	featureflagMixin := schema.FeatureFlag{}.Mixin()
+	featureflagMixinFields0 := featureflagMixin[0].Fields()
+	_ = featureflagMixinFields0
+	featureflagFields := schema.FeatureFlag{}.Fields()
+	_ = featureflagFields
+	// featureflagDescCreatedAt is the schema descriptor for created_at field.
+	featureflagDescCreatedAt := featureflagMixinFields0[0].Descriptor()
+	// featureflag.DefaultCreatedAt holds the default value on creation for the created_at field.
+	featureflag.DefaultCreatedAt = featureflagDescCreatedAt.Default.(func() time.Time)
+	// featureflagDescUpdatedAt is the schema descriptor for updated_at field.
+	featureflagDescUpdatedAt := featureflagMixinFields0[1].Descriptor()
+	// featureflag.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	featureflag.DefaultUpdatedAt = featureflagDescUpdatedAt.Default.(func() time.Time)
+	// featureflag.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	featureflag.UpdateDefaultUpdatedAt = featureflagDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// featureflagDescDescription is the schema descriptor for description field.
+	featureflagDescDescription := featureflagFields[1].Descriptor()
+	// featureflag.DefaultDescription holds the default value on creation for the description field.
+	featureflag.DefaultDescription = featureflagDescDescription.Default.(string)
+	// featureflag.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	featureflag.DescriptionValidator = featureflagDescDescription.Validators[0].(func(string) error)
+	// featureflagDescEnabled is the schema descriptor for enabled field.
+	featureflagDescEnabled := featureflagFields[2].Descriptor()
+	// featureflag.DefaultEnabled holds the default value on creation for the enabled field.
+	featureflag.DefaultEnabled = featureflagDescEnabled.Default.(bool)
+	// featureflagDescID is the schema descriptor for id field.
+	featureflagDescID := featureflagFields[0].Descriptor()
+	// featureflag.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	featureflag.IDValidator = func() func(string) error {
+		validators := featureflagDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	featureflagoverrideMixin := schema.FeatureFlagOverride{}.Mixin()
+	featureflagoverrideMixinFields0 := featureflagoverrideMixin[0].Fields()
+	_ = featureflagoverrideMixinFields0
+	featureflagoverrideMixinFields1 := featureflagoverrideMixin[1].Fields()
+	_ = featureflagoverrideMixinFields1
+	featureflagoverrideFields := schema.FeatureFlagOverride{}.Fields()
+	_ = featureflagoverrideFields
+	// featureflagoverrideDescCreatedAt is the schema descriptor for created_at field.
+	featureflagoverrideDescCreatedAt := featureflagoverrideMixinFields1[0].Descriptor()
+	// featureflagoverride.DefaultCreatedAt holds the default value on creation for the created_at field.
+	featureflagoverride.DefaultCreatedAt = featureflagoverrideDescCreatedAt.Default.(func() time.Time)
+	// featureflagoverrideDescUpdatedAt is the schema descriptor for updated_at field.
+	featureflagoverrideDescUpdatedAt := featureflagoverrideMixinFields1[1].Descriptor()
+	// featureflagoverride.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	featureflagoverride.DefaultUpdatedAt = featureflagoverrideDescUpdatedAt.Default.(func() time.Time)
+	// featureflagoverride.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	featureflagoverride.UpdateDefaultUpdatedAt = featureflagoverrideDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// featureflagoverrideDescFlagKey is the schema descriptor for flag_key field.
+	featureflagoverrideDescFlagKey := featureflagoverrideFields[0].Descriptor()
+	// featureflagoverride.FlagKeyValidator is a validator for the "flag_key" field. It is called by the builders before save.
+	featureflagoverride.FlagKeyValidator = func() func(string) error {
+		validators := featureflagoverrideDescFlagKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(flag_key string) error {
+			for _, fn := range fns {
+				if err := fn(flag_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// featureflagoverrideDescOrgID is the schema descriptor for org_id field.
+	featureflagoverrideDescOrgID := featureflagoverrideFields[1].Descriptor()
+	// featureflagoverride.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	featureflagoverride.OrgIDValidator = func() func(string) error {
+		validators := featureflagoverrideDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// featureflagoverrideDescID is the schema descriptor for id field.
+	featureflagoverrideDescID := featureflagoverrideMixinFields0[0].Descriptor()
+	// featureflagoverride.DefaultID holds the default value on creation for the id field.
+	featureflagoverride.DefaultID = featureflagoverrideDescID.Default.(func() string)
+	// featureflagoverride.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	featureflagoverride.IDValidator = func() func(string) error {
+		validators := featureflagoverrideDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	identityMixin := schema.Identity{}.Mixin()
 	identityMixinFields0 := identityMixin[0].Fields()
 	_ = identityMixinFields0
@@ -484,10 +668,26 @@ func init() {
 	organizationDescPlan := organizationFields[1].Descriptor()
 	// organization.DefaultPlan holds the default value on creation for the plan field.
 	organization.DefaultPlan = organizationDescPlan.Default.(string)
+	// organizationDescPlanPushed is the schema descriptor for plan_pushed field.
+	organizationDescPlanPushed := organizationFields[2].Descriptor()
+	// organization.DefaultPlanPushed holds the default value on creation for the plan_pushed field.
+	organization.DefaultPlanPushed = organizationDescPlanPushed.Default.(string)
+	// organization.PlanPushedValidator is a validator for the "plan_pushed" field. It is called by the builders before save.
+	organization.PlanPushedValidator = organizationDescPlanPushed.Validators[0].(func(string) error)
 	// organizationDescRequireMfa is the schema descriptor for require_mfa field.
-	organizationDescRequireMfa := organizationFields[2].Descriptor()
+	organizationDescRequireMfa := organizationFields[3].Descriptor()
 	// organization.DefaultRequireMfa holds the default value on creation for the require_mfa field.
 	organization.DefaultRequireMfa = organizationDescRequireMfa.Default.(bool)
+	// organizationDescStripeCustomerID is the schema descriptor for stripe_customer_id field.
+	organizationDescStripeCustomerID := organizationFields[4].Descriptor()
+	// organization.StripeCustomerIDValidator is a validator for the "stripe_customer_id" field. It is called by the builders before save.
+	organization.StripeCustomerIDValidator = organizationDescStripeCustomerID.Validators[0].(func(string) error)
+	// organizationDescDeletionRequestedBy is the schema descriptor for deletion_requested_by field.
+	organizationDescDeletionRequestedBy := organizationFields[7].Descriptor()
+	// organization.DefaultDeletionRequestedBy holds the default value on creation for the deletion_requested_by field.
+	organization.DefaultDeletionRequestedBy = organizationDescDeletionRequestedBy.Default.(string)
+	// organization.DeletionRequestedByValidator is a validator for the "deletion_requested_by" field. It is called by the builders before save.
+	organization.DeletionRequestedByValidator = organizationDescDeletionRequestedBy.Validators[0].(func(string) error)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.
@@ -714,6 +914,208 @@ func init() {
 			return nil
 		}
 	}()
+	subscriptionMixin := schema.Subscription{}.Mixin()
+	subscriptionMixinHooks2 := subscriptionMixin[2].Hooks()
+	subscription.Hooks[0] = subscriptionMixinHooks2[0]
+	subscriptionMixinInters2 := subscriptionMixin[2].Interceptors()
+	subscription.Interceptors[0] = subscriptionMixinInters2[0]
+	subscriptionMixinFields0 := subscriptionMixin[0].Fields()
+	_ = subscriptionMixinFields0
+	subscriptionMixinFields1 := subscriptionMixin[1].Fields()
+	_ = subscriptionMixinFields1
+	subscriptionMixinFields2 := subscriptionMixin[2].Fields()
+	_ = subscriptionMixinFields2
+	subscriptionFields := schema.Subscription{}.Fields()
+	_ = subscriptionFields
+	// subscriptionDescCreatedAt is the schema descriptor for created_at field.
+	subscriptionDescCreatedAt := subscriptionMixinFields1[0].Descriptor()
+	// subscription.DefaultCreatedAt holds the default value on creation for the created_at field.
+	subscription.DefaultCreatedAt = subscriptionDescCreatedAt.Default.(func() time.Time)
+	// subscriptionDescUpdatedAt is the schema descriptor for updated_at field.
+	subscriptionDescUpdatedAt := subscriptionMixinFields1[1].Descriptor()
+	// subscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	subscription.DefaultUpdatedAt = subscriptionDescUpdatedAt.Default.(func() time.Time)
+	// subscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	subscription.UpdateDefaultUpdatedAt = subscriptionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// subscriptionDescOrgID is the schema descriptor for org_id field.
+	subscriptionDescOrgID := subscriptionMixinFields2[0].Descriptor()
+	// subscription.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	subscription.OrgIDValidator = func() func(string) error {
+		validators := subscriptionDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscriptionDescStripeCustomerID is the schema descriptor for stripe_customer_id field.
+	subscriptionDescStripeCustomerID := subscriptionFields[0].Descriptor()
+	// subscription.StripeCustomerIDValidator is a validator for the "stripe_customer_id" field. It is called by the builders before save.
+	subscription.StripeCustomerIDValidator = func() func(string) error {
+		validators := subscriptionDescStripeCustomerID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(stripe_customer_id string) error {
+			for _, fn := range fns {
+				if err := fn(stripe_customer_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscriptionDescStripeSubscriptionID is the schema descriptor for stripe_subscription_id field.
+	subscriptionDescStripeSubscriptionID := subscriptionFields[1].Descriptor()
+	// subscription.StripeSubscriptionIDValidator is a validator for the "stripe_subscription_id" field. It is called by the builders before save.
+	subscription.StripeSubscriptionIDValidator = func() func(string) error {
+		validators := subscriptionDescStripeSubscriptionID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(stripe_subscription_id string) error {
+			for _, fn := range fns {
+				if err := fn(stripe_subscription_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscriptionDescPriceID is the schema descriptor for price_id field.
+	subscriptionDescPriceID := subscriptionFields[2].Descriptor()
+	// subscription.DefaultPriceID holds the default value on creation for the price_id field.
+	subscription.DefaultPriceID = subscriptionDescPriceID.Default.(string)
+	// subscription.PriceIDValidator is a validator for the "price_id" field. It is called by the builders before save.
+	subscription.PriceIDValidator = subscriptionDescPriceID.Validators[0].(func(string) error)
+	// subscriptionDescPlan is the schema descriptor for plan field.
+	subscriptionDescPlan := subscriptionFields[3].Descriptor()
+	// subscription.DefaultPlan holds the default value on creation for the plan field.
+	subscription.DefaultPlan = subscriptionDescPlan.Default.(string)
+	// subscription.PlanValidator is a validator for the "plan" field. It is called by the builders before save.
+	subscription.PlanValidator = subscriptionDescPlan.Validators[0].(func(string) error)
+	// subscriptionDescInterval is the schema descriptor for interval field.
+	subscriptionDescInterval := subscriptionFields[4].Descriptor()
+	// subscription.DefaultInterval holds the default value on creation for the interval field.
+	subscription.DefaultInterval = subscriptionDescInterval.Default.(string)
+	// subscription.IntervalValidator is a validator for the "interval" field. It is called by the builders before save.
+	subscription.IntervalValidator = subscriptionDescInterval.Validators[0].(func(string) error)
+	// subscriptionDescCancelAtPeriodEnd is the schema descriptor for cancel_at_period_end field.
+	subscriptionDescCancelAtPeriodEnd := subscriptionFields[7].Descriptor()
+	// subscription.DefaultCancelAtPeriodEnd holds the default value on creation for the cancel_at_period_end field.
+	subscription.DefaultCancelAtPeriodEnd = subscriptionDescCancelAtPeriodEnd.Default.(bool)
+	// subscriptionDescNextPlan is the schema descriptor for next_plan field.
+	subscriptionDescNextPlan := subscriptionFields[11].Descriptor()
+	// subscription.DefaultNextPlan holds the default value on creation for the next_plan field.
+	subscription.DefaultNextPlan = subscriptionDescNextPlan.Default.(string)
+	// subscription.NextPlanValidator is a validator for the "next_plan" field. It is called by the builders before save.
+	subscription.NextPlanValidator = subscriptionDescNextPlan.Validators[0].(func(string) error)
+	// subscriptionDescUpdatedFromEventCreated is the schema descriptor for updated_from_event_created field.
+	subscriptionDescUpdatedFromEventCreated := subscriptionFields[13].Descriptor()
+	// subscription.DefaultUpdatedFromEventCreated holds the default value on creation for the updated_from_event_created field.
+	subscription.DefaultUpdatedFromEventCreated = subscriptionDescUpdatedFromEventCreated.Default.(int64)
+	// subscriptionDescID is the schema descriptor for id field.
+	subscriptionDescID := subscriptionMixinFields0[0].Descriptor()
+	// subscription.DefaultID holds the default value on creation for the id field.
+	subscription.DefaultID = subscriptionDescID.Default.(func() string)
+	// subscription.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	subscription.IDValidator = func() func(string) error {
+		validators := subscriptionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	supportgrantMixin := schema.SupportGrant{}.Mixin()
+	supportgrantMixinFields0 := supportgrantMixin[0].Fields()
+	_ = supportgrantMixinFields0
+	supportgrantMixinFields1 := supportgrantMixin[1].Fields()
+	_ = supportgrantMixinFields1
+	supportgrantFields := schema.SupportGrant{}.Fields()
+	_ = supportgrantFields
+	// supportgrantDescCreatedAt is the schema descriptor for created_at field.
+	supportgrantDescCreatedAt := supportgrantMixinFields1[0].Descriptor()
+	// supportgrant.DefaultCreatedAt holds the default value on creation for the created_at field.
+	supportgrant.DefaultCreatedAt = supportgrantDescCreatedAt.Default.(func() time.Time)
+	// supportgrantDescUpdatedAt is the schema descriptor for updated_at field.
+	supportgrantDescUpdatedAt := supportgrantMixinFields1[1].Descriptor()
+	// supportgrant.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	supportgrant.DefaultUpdatedAt = supportgrantDescUpdatedAt.Default.(func() time.Time)
+	// supportgrant.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	supportgrant.UpdateDefaultUpdatedAt = supportgrantDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// supportgrantDescOrgID is the schema descriptor for org_id field.
+	supportgrantDescOrgID := supportgrantFields[0].Descriptor()
+	// supportgrant.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	supportgrant.OrgIDValidator = func() func(string) error {
+		validators := supportgrantDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// supportgrantDescGrantedBy is the schema descriptor for granted_by field.
+	supportgrantDescGrantedBy := supportgrantFields[1].Descriptor()
+	// supportgrant.GrantedByValidator is a validator for the "granted_by" field. It is called by the builders before save.
+	supportgrant.GrantedByValidator = func() func(string) error {
+		validators := supportgrantDescGrantedBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(granted_by string) error {
+			for _, fn := range fns {
+				if err := fn(granted_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// supportgrantDescID is the schema descriptor for id field.
+	supportgrantDescID := supportgrantMixinFields0[0].Descriptor()
+	// supportgrant.DefaultID holds the default value on creation for the id field.
+	supportgrant.DefaultID = supportgrantDescID.Default.(func() string)
+	// supportgrant.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	supportgrant.IDValidator = func() func(string) error {
+		validators := supportgrantDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	taskMixin := schema.Task{}.Mixin()
 	taskMixinHooks1 := taskMixin[1].Hooks()
 	task.Hooks[0] = taskMixinHooks1[0]
@@ -842,6 +1244,10 @@ func init() {
 	userDescMfaLastStep := userFields[6].Descriptor()
 	// user.DefaultMfaLastStep holds the default value on creation for the mfa_last_step field.
 	user.DefaultMfaLastStep = userDescMfaLastStep.Default.(int64)
+	// userDescStaff is the schema descriptor for staff field.
+	userDescStaff := userFields[7].Descriptor()
+	// user.DefaultStaff holds the default value on creation for the staff field.
+	user.DefaultStaff = userDescStaff.Default.(bool)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

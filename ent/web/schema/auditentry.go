@@ -15,9 +15,10 @@ var errAuditAppendOnly = errors.New("audit: entries are append-only")
 // AuditEntry is one line of the audit log: who did what, in which organization, from
 // where. The id is the entry's sequence number; each entry carries the SHA-256 of the one
 // before it (prev_hash) and its own (hash), so an edited or deleted row breaks the chain.
-// The application never updates or deletes an entry: the hook below refuses both. (A
-// future account deletion flow that anonymizes old entries will need its own, audited
-// path; it does not exist yet.)
+// The application never deletes an entry and never updates one, except to wipe the
+// personal fields of a deleted account or organization under AllowAnonymize (the hook
+// below refuses anything else). Version 2 entries hash only a salted digest of those
+// fields, so wiping them keeps the chain verifiable.
 type AuditEntry struct{ ent.Schema }
 
 // Fields of AuditEntry.
@@ -27,15 +28,20 @@ func (AuditEntry) Fields() []ent.Field {
 		field.Time("at").Immutable(),
 		field.String("action").NotEmpty().MaxLen(64).Immutable(),
 		field.String("actor_id").Optional().Nillable().MaxLen(36).Immutable(),
-		field.String("actor_email").Default("").MaxLen(254).Immutable().Comment("as it was at the time"),
+		field.String("actor_email").Default("").MaxLen(254).Comment("as it was at the time"),
 		field.String("org_id").Optional().Nillable().MaxLen(36).Immutable(),
-		field.String("ip").Default("").MaxLen(64).Immutable(),
-		field.String("user_agent").Default("").MaxLen(512).Immutable(),
+		field.String("ip").Default("").MaxLen(64),
+		field.String("user_agent").Default("").MaxLen(512),
 		field.String("target_type").Default("").MaxLen(32).Immutable(),
 		field.String("target_id").Default("").MaxLen(255).Immutable(),
-		field.Text("details").Default("{}").Immutable().Comment("small JSON object, exactly as hashed"),
+		field.Text("details").Default("{}").Comment("small JSON object, exactly as hashed (version 1) or digested (version 2)"),
 		field.String("prev_hash").Default("").MaxLen(64).Immutable(),
 		field.String("hash").NotEmpty().MaxLen(64).Immutable(),
+		field.Int("version").Default(1).Immutable().Comment("entry format: 1 hashes every field, 2 a digest of the personal ones"),
+		field.String("personal_salt").Default("").MaxLen(64).Comment("salt of personal_digest; wiped with the personal fields"),
+		field.String("personal_digest").Default("").MaxLen(64).Immutable().
+			Comment("version 2: SHA-256 of the salt, actor_email, ip, user_agent and details"),
+		field.Time("anonymized_at").Optional().Nillable().Comment("when the personal fields were wiped"),
 	}
 }
 
@@ -49,7 +55,7 @@ func (AuditEntry) Hooks() []ent.Hook {
 	return []ent.Hook{
 		func(next ent.Mutator) ent.Mutator {
 			return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-				if !m.Op().Is(ent.OpCreate) {
+				if !m.Op().Is(ent.OpCreate) && !anonymizing(ctx, m) {
 					return nil, errAuditAppendOnly
 				}
 				return next.Mutate(ctx, m)
@@ -70,4 +76,34 @@ func (AuditHead) Fields() []ent.Field {
 		field.Int64("seq").Default(0),
 		field.String("hash").Default("").MaxLen(64),
 	}
+}
+
+type anonymizeKey struct{}
+
+// AllowAnonymize returns ctx under which the audit entry hook lets an update wipe the
+// personal fields of entries, and nothing else.
+func AllowAnonymize(ctx context.Context) context.Context {
+	return context.WithValue(ctx, anonymizeKey{}, true)
+}
+
+// personalFields are the only fields an anonymizing update may set.
+var personalFields = map[string]bool{
+	"actor_email": true, "ip": true, "user_agent": true, "details": true,
+	"personal_salt": true, "anonymized_at": true,
+}
+
+// anonymizing reports whether m is an update allowed by AllowAnonymize.
+func anonymizing(ctx context.Context, m ent.Mutation) bool {
+	if ok, _ := ctx.Value(anonymizeKey{}).(bool); !ok || !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) {
+		return false
+	}
+	if len(m.ClearedFields()) > 0 || len(m.AddedFields()) > 0 {
+		return false
+	}
+	for _, f := range m.Fields() {
+		if !personalFields[f] {
+			return false
+		}
+	}
+	return len(m.Fields()) > 0
 }

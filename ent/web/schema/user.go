@@ -31,6 +31,10 @@ func (User) Fields() []ent.Field {
 		field.Time("mfa_enabled_at").Optional().Nillable(),
 		field.Int64("mfa_last_step").Default(0).
 			Comment("the TOTP time step of the last accepted code: an older or equal one is a replay"),
+		field.Bool("staff").Default(false).
+			Comment("platform staff: may use the backoffice at /admin (granted by assay admin grant)"),
+		field.Time("delete_after").Optional().Nillable().
+			Comment("the user scheduled the account's deletion: from this time on a job hard-deletes it"),
 	}
 }
 

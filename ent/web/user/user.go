@@ -32,6 +32,10 @@ const (
 	FieldMfaEnabledAt = "mfa_enabled_at"
 	// FieldMfaLastStep holds the string denoting the mfa_last_step field in the database.
 	FieldMfaLastStep = "mfa_last_step"
+	// FieldStaff holds the string denoting the staff field in the database.
+	FieldStaff = "staff"
+	// FieldDeleteAfter holds the string denoting the delete_after field in the database.
+	FieldDeleteAfter = "delete_after"
 	// EdgeIdentities holds the string denoting the identities edge name in mutations.
 	EdgeIdentities = "identities"
 	// EdgeTokens holds the string denoting the tokens edge name in mutations.
@@ -75,6 +79,8 @@ var Columns = []string{
 	FieldMfaSecret,
 	FieldMfaEnabledAt,
 	FieldMfaLastStep,
+	FieldStaff,
+	FieldDeleteAfter,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -102,6 +108,8 @@ var (
 	MfaSecretValidator func(string) error
 	// DefaultMfaLastStep holds the default value on creation for the "mfa_last_step" field.
 	DefaultMfaLastStep int64
+	// DefaultStaff holds the default value on creation for the "staff" field.
+	DefaultStaff bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -159,6 +167,16 @@ func ByMfaEnabledAt(opts ...sql.OrderTermOption) OrderOption {
 // ByMfaLastStep orders the results by the mfa_last_step field.
 func ByMfaLastStep(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMfaLastStep, opts...).ToFunc()
+}
+
+// ByStaff orders the results by the staff field.
+func ByStaff(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStaff, opts...).ToFunc()
+}
+
+// ByDeleteAfter orders the results by the delete_after field.
+func ByDeleteAfter(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeleteAfter, opts...).ToFunc()
 }
 
 // ByIdentitiesCount orders the results by identities count.

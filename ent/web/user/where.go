@@ -110,6 +110,16 @@ func MfaLastStep(v int64) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldMfaLastStep, v))
 }
 
+// Staff applies equality check predicate on the "staff" field. It's identical to StaffEQ.
+func Staff(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldStaff, v))
+}
+
+// DeleteAfter applies equality check predicate on the "delete_after" field. It's identical to DeleteAfterEQ.
+func DeleteAfter(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldDeleteAfter, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -593,6 +603,66 @@ func MfaLastStepLT(v int64) predicate.User {
 // MfaLastStepLTE applies the LTE predicate on the "mfa_last_step" field.
 func MfaLastStepLTE(v int64) predicate.User {
 	return predicate.User(sql.FieldLTE(FieldMfaLastStep, v))
+}
+
+// StaffEQ applies the EQ predicate on the "staff" field.
+func StaffEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldStaff, v))
+}
+
+// StaffNEQ applies the NEQ predicate on the "staff" field.
+func StaffNEQ(v bool) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldStaff, v))
+}
+
+// DeleteAfterEQ applies the EQ predicate on the "delete_after" field.
+func DeleteAfterEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldDeleteAfter, v))
+}
+
+// DeleteAfterNEQ applies the NEQ predicate on the "delete_after" field.
+func DeleteAfterNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldDeleteAfter, v))
+}
+
+// DeleteAfterIn applies the In predicate on the "delete_after" field.
+func DeleteAfterIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldDeleteAfter, vs...))
+}
+
+// DeleteAfterNotIn applies the NotIn predicate on the "delete_after" field.
+func DeleteAfterNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldDeleteAfter, vs...))
+}
+
+// DeleteAfterGT applies the GT predicate on the "delete_after" field.
+func DeleteAfterGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldDeleteAfter, v))
+}
+
+// DeleteAfterGTE applies the GTE predicate on the "delete_after" field.
+func DeleteAfterGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldDeleteAfter, v))
+}
+
+// DeleteAfterLT applies the LT predicate on the "delete_after" field.
+func DeleteAfterLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldDeleteAfter, v))
+}
+
+// DeleteAfterLTE applies the LTE predicate on the "delete_after" field.
+func DeleteAfterLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldDeleteAfter, v))
+}
+
+// DeleteAfterIsNil applies the IsNil predicate on the "delete_after" field.
+func DeleteAfterIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldDeleteAfter))
+}
+
+// DeleteAfterNotNil applies the NotNil predicate on the "delete_after" field.
+func DeleteAfterNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldDeleteAfter))
 }
 
 // HasIdentities applies the HasEdge predicate on the "identities" edge.

@@ -92,10 +92,12 @@ resource "azurerm_container_app" "web" {
         }
       }
 
+      # Liveness checks nothing but the process (a database outage must take replicas out
+      # of rotation, not restart them all); readiness pings the web DB and Redis.
       liveness_probe {
         transport               = "HTTP"
         port                    = 8080
-        path                    = "/healthz"
+        path                    = "/livez"
         initial_delay           = 5
         interval_seconds        = 10
         failure_count_threshold = 3
@@ -104,8 +106,9 @@ resource "azurerm_container_app" "web" {
       readiness_probe {
         transport               = "HTTP"
         port                    = 8080
-        path                    = "/healthz"
+        path                    = "/readyz"
         interval_seconds        = 5
+        timeout                 = 3
         failure_count_threshold = 3
         success_count_threshold = 1
       }
@@ -203,11 +206,11 @@ resource "azurerm_container_app" "api" {
         path = "/data/blobs"
       }
 
-      # Liveness only asks whether the process accepts connections: a database outage
-      # must take replicas out of rotation (readiness), not restart them all.
+      # As for web: liveness checks only the process, readiness the API DB and Redis.
       liveness_probe {
-        transport               = "TCP"
+        transport               = "HTTP"
         port                    = 8787
+        path                    = "/livez"
         initial_delay           = 5
         interval_seconds        = 10
         failure_count_threshold = 3
@@ -216,7 +219,7 @@ resource "azurerm_container_app" "api" {
       readiness_probe {
         transport               = "HTTP"
         port                    = 8787
-        path                    = "/v1/health"
+        path                    = "/readyz"
         interval_seconds        = 5
         timeout                 = 3
         failure_count_threshold = 3

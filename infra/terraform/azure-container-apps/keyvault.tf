@@ -41,6 +41,11 @@ resource "random_bytes" "jwt_seed" {
   length = 32
 }
 
+# WEBHOOK_ENCRYPTION_KEY is the base64 of a 32-byte AES-256 key.
+resource "random_bytes" "webhook_encryption_key" {
+  length = 32
+}
+
 locals {
   database_urls = {
     for db in local.databases : db => format(
@@ -58,6 +63,8 @@ locals {
     "session-secret"  = random_password.session_secret.result
     "webhook-secret"  = random_password.webhook_secret.result
     "jwt-signing-key" = random_bytes.jwt_seed.base64
+    # Encrypts organizations' webhook endpoint secrets; changing it makes them unreadable.
+    "webhook-encryption-key" = random_bytes.webhook_encryption_key.base64
     # The mail provider's credentials are not Terraform's to know: this placeholder (it
     # sends nothing) holds the place until an operator writes the real smtps:// URL.
     "smtp-url" = "smtps://replace-me.invalid:465"

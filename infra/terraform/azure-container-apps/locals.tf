@@ -50,6 +50,11 @@ locals {
     TRUSTED_PROXIES = local.subnets.apps
     # The From of the web app's emails (the other roles send none).
     MAIL_FROM = var.mail_from
+    # Prometheus metrics on an internal port, never the ingress port: a collector in the
+    # environment scrapes it (docs/operations.md, Telemetry).
+    METRICS_ADDR = ":9090"
+    # Traces go to an OTLP collector when one is configured (empty exports none).
+    OTEL_EXPORTER_OTLP_ENDPOINT = var.otlp_endpoint
   }
 
   # Settings that come from Key Vault, per role: environment variable => secret name.
@@ -63,14 +68,16 @@ locals {
       SMTP_URL         = "smtp-url"
     }
     api = {
-      API_DATABASE_URL = "api-database-url"
-      REDIS_URL        = "redis-url"
-      WEBHOOK_SECRET   = "webhook-secret"
+      API_DATABASE_URL       = "api-database-url"
+      REDIS_URL              = "redis-url"
+      WEBHOOK_SECRET         = "webhook-secret"
+      WEBHOOK_ENCRYPTION_KEY = "webhook-encryption-key"
     }
     worker = {
-      API_DATABASE_URL = "api-database-url"
-      REDIS_URL        = "redis-url"
-      WEBHOOK_SECRET   = "webhook-secret"
+      API_DATABASE_URL       = "api-database-url"
+      REDIS_URL              = "redis-url"
+      WEBHOOK_SECRET         = "webhook-secret"
+      WEBHOOK_ENCRYPTION_KEY = "webhook-encryption-key"
     }
     migrate = {
       WEB_DATABASE_URL = "web-database-url"

@@ -201,3 +201,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "otlp_endpoint" {
+  description = "OTLP/HTTP endpoint the apps export traces to (e.g. http://otel-collector:4318); empty exports none."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,2 @@
+-- Modify "tasks" table
+ALTER TABLE "tasks" ADD COLUMN "traceparent" character varying NOT NULL DEFAULT '';
