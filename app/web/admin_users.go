@@ -11,7 +11,6 @@ import (
 	"github.com/assayhq/assay/app/account"
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/audit"
-	"github.com/assayhq/assay/app/mail"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/session"
 	"github.com/assayhq/assay/ent/web/user"
@@ -127,18 +126,7 @@ func (h *adminPages) userResendVerification(c fiber.Ctx) error {
 	if u.EmailVerifiedAt != nil || u.Email == "" {
 		return back(c, pathAdminUsers+"?notice=verified")
 	}
-	f := h.mail
-	ctx := c.Context()
-	err = f.inTx(ctx, func(tx *entweb.Tx) ([]string, error) {
-		raw, err := account.IssueToken(ctx, tx.Client(), account.PurposeVerifyEmail, u.ID, u.Email, f.now())
-		if err != nil {
-			return nil, err
-		}
-		id, err := f.mailLink(ctx, tx.Client(), u.Email, mail.TemplateVerifyEmail, pathVerify, raw,
-			mail.Data{Expires: expiresText(account.TokenTTL[account.PurposeVerifyEmail])})
-		return []string{id}, err
-	})
-	if err != nil {
+	if err := h.mail.sendVerification(c.Context(), u); err != nil {
 		return fmt.Errorf("web: admin resend verification: %w", err)
 	}
 	h.record(c, audit.AdminUserVerificationResent, "", "user", u.ID, nil)

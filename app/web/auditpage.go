@@ -52,32 +52,47 @@ func (h orgAudit) show(c fiber.Ctx) error {
 		return errMayNotSeeAudit
 	}
 	q := h.db.AuditEntry.Query().Where(auditentry.OrgID(m.OrgID))
-	if raw := c.Query("before"); raw != "" {
-		before, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || before < 1 {
-			return apperr.NotFound("page")
-		}
-		q = q.Where(auditentry.IDLT(before))
-	}
-	rows, err := q.Order(entweb.Desc(auditentry.FieldID)).Limit(auditPageSize + 1).All(c.Context())
+	rows, older, err := auditPageOf(c, q, auditPageSize)
 	if err != nil {
 		return fmt.Errorf("web: audit page: %w", err)
 	}
-	p := orgAuditPage{}
-	if len(rows) > auditPageSize {
-		rows = rows[:auditPageSize]
-		p.Older = strconv.FormatInt(rows[len(rows)-1].ID, 10)
-	}
+	p := orgAuditPage{Older: older}
 	for _, r := range rows {
-		row := auditRow{Seq: r.ID, At: r.At, Action: r.Action, Actor: r.ActorEmail, IP: r.IP,
-			Device: parseUserAgent(r.UserAgent).String(), Target: r.TargetType, Details: r.Details}
-		if r.TargetID != "" {
-			row.Target += " " + r.TargetID
-		}
-		if row.Details == "{}" {
-			row.Details = ""
-		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, auditRowOf(r))
 	}
 	return h.views.page(c, http.StatusOK, pageSettingsOrgAudit, p)
+}
+
+// auditPageOf reads one page of q, newest first, from the entries before ?before=SEQ;
+// older is the cursor of the next page ("" on the last).
+func auditPageOf(c fiber.Ctx, q *entweb.AuditEntryQuery, size int) (rows []*entweb.AuditEntry, older string, err error) {
+	if raw := c.Query("before"); raw != "" {
+		before, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || before < 1 {
+			return nil, "", apperr.NotFound("page")
+		}
+		q = q.Where(auditentry.IDLT(before))
+	}
+	rows, err = q.Order(entweb.Desc(auditentry.FieldID)).Limit(size + 1).All(c.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	if len(rows) > size {
+		rows = rows[:size]
+		older = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	return rows, older, nil
+}
+
+// auditRowOf is how an entry reads in an audit table.
+func auditRowOf(r *entweb.AuditEntry) auditRow {
+	row := auditRow{Seq: r.ID, At: r.At, Action: r.Action, Actor: r.ActorEmail, IP: r.IP,
+		Device: parseUserAgent(r.UserAgent).String(), Target: r.TargetType, Details: r.Details}
+	if r.TargetID != "" {
+		row.Target += " " + r.TargetID
+	}
+	if row.Details == "{}" {
+		row.Details = ""
+	}
+	return row
 }

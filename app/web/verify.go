@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -70,16 +71,7 @@ func (f *emailFlows) resend(c fiber.Ctx) error {
 	if u.EmailVerifiedAt != nil || u.Email == "" {
 		return redirect(c, "/dashboard")
 	}
-	err = f.inTx(ctx, func(tx *entweb.Tx) ([]string, error) {
-		raw, err := account.IssueToken(ctx, tx.Client(), account.PurposeVerifyEmail, u.ID, u.Email, f.now())
-		if err != nil {
-			return nil, err
-		}
-		id, err := f.mailLink(ctx, tx.Client(), u.Email, mail.TemplateVerifyEmail, pathVerify, raw,
-			mail.Data{Expires: expiresText(account.TokenTTL[account.PurposeVerifyEmail])})
-		return []string{id}, err
-	})
-	if err != nil {
+	if err := f.sendVerification(ctx, u); err != nil {
 		return fmt.Errorf("web: resend: %w", err)
 	}
 	return f.notice(c, http.StatusOK, noticePage{
@@ -93,5 +85,19 @@ func (f *emailFlows) resend(c fiber.Ctx) error {
 func (f *emailFlows) resendRefused(c fiber.Ctx, msg string) error {
 	return f.notice(c, http.StatusTooManyRequests, noticePage{
 		Kind: "verify-sent", Title: "Not sent", Error: msg, LinkHref: "/dashboard", LinkText: "Back to your dashboard",
+	})
+}
+
+// sendVerification issues a new verification token for u's address and mails its link,
+// in one transaction; earlier links keep working until they expire.
+func (f *emailFlows) sendVerification(ctx context.Context, u *entweb.User) error {
+	return f.inTx(ctx, func(tx *entweb.Tx) ([]string, error) {
+		raw, err := account.IssueToken(ctx, tx.Client(), account.PurposeVerifyEmail, u.ID, u.Email, f.now())
+		if err != nil {
+			return nil, err
+		}
+		id, err := f.mailLink(ctx, tx.Client(), u.Email, mail.TemplateVerifyEmail, pathVerify, raw,
+			mail.Data{Expires: expiresText(account.TokenTTL[account.PurposeVerifyEmail])})
+		return []string{id}, err
 	})
 }
