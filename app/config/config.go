@@ -172,8 +172,11 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WEBHOOK_SECRET must be at least 32 characters"))
 	}
 	if c.WebhookEncryptionKey != "" {
-		if b, err := base64.StdEncoding.DecodeString(c.WebhookEncryptionKey); err != nil || len(b) != 32 {
-			errs = append(errs, errors.New("WEBHOOK_ENCRYPTION_KEY must be the base64 of 32 bytes"))
+		for _, k := range strings.Split(c.WebhookEncryptionKey, ",") {
+			if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(b) != 32 {
+				errs = append(errs, errors.New("WEBHOOK_ENCRYPTION_KEY must be the base64 of 32 bytes (several keys: comma-separated, the new one first)"))
+				break
+			}
 		}
 	}
 	errs = append(errs, c.OIDC.validate()...)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // sealVersion prefixes sealed values so the format can change later.
@@ -17,40 +18,55 @@ const sealVersion = "v1."
 var ErrSealed = errors.New("webhook: sealed secret cannot be opened")
 
 // Sealer encrypts endpoint secrets at rest with AES-256-GCM. The secrets must be
-// recoverable to sign, so they are encrypted rather than hashed.
-type Sealer struct{ aead cipher.AEAD }
+// recoverable to sign, so they are encrypted rather than hashed. It holds a key ring: the
+// first key seals, every key opens, so a new key can be put first while values sealed
+// under the old one still open.
+type Sealer struct{ aeads []cipher.AEAD }
 
-// NewSealer takes a 32-byte key.
-func NewSealer(key []byte) (*Sealer, error) {
-	if len(key) != 32 {
-		return nil, fmt.Errorf("webhook: sealer key must be 32 bytes, not %d", len(key))
+// NewSealer takes one or more 32-byte keys, the sealing key first.
+func NewSealer(keys ...[]byte) (*Sealer, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("webhook: sealer needs a key")
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: sealer: %w", err)
+	s := &Sealer{}
+	for _, key := range keys {
+		if len(key) != 32 {
+			return nil, fmt.Errorf("webhook: sealer key must be 32 bytes, not %d", len(key))
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, fmt.Errorf("webhook: sealer: %w", err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("webhook: sealer: %w", err)
+		}
+		s.aeads = append(s.aeads, aead)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: sealer: %w", err)
-	}
-	return &Sealer{aead: aead}, nil
+	return s, nil
 }
 
-// NewSealerBase64 takes the key as standard base64, as WEBHOOK_ENCRYPTION_KEY holds it.
-func NewSealerBase64(key string) (*Sealer, error) {
-	b, err := base64.StdEncoding.DecodeString(key)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: sealer key is not base64: %w", err)
+// NewSealerBase64 takes the keys as WEBHOOK_ENCRYPTION_KEY holds them: standard base64,
+// comma-separated, the sealing key first.
+func NewSealerBase64(keys string) (*Sealer, error) {
+	var raw [][]byte
+	for _, k := range strings.Split(keys, ",") {
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("webhook: sealer key is not base64: %w", err)
+		}
+		raw = append(raw, b)
 	}
-	return NewSealer(b)
+	return NewSealer(raw...)
 }
 
 // Seal encrypts plain, bound to context (the row's id), so a sealed value copied to
 // another row does not open.
 func (s *Sealer) Seal(plain, context string) string {
-	nonce := make([]byte, s.aead.NonceSize())
+	aead := s.aeads[0]
+	nonce := make([]byte, aead.NonceSize())
 	rand.Read(nonce) // never fails: crypto/rand crashes the program instead
-	out := s.aead.Seal(nonce, nonce, []byte(plain), []byte(context))
+	out := aead.Seal(nonce, nonce, []byte(plain), []byte(context))
 	return sealVersion + base64.RawURLEncoding.EncodeToString(out)
 }
 
@@ -60,13 +76,17 @@ func (s *Sealer) Open(sealed, context string) (string, error) {
 		return "", ErrSealed
 	}
 	b, err := base64.RawURLEncoding.DecodeString(sealed[len(sealVersion):])
-	if err != nil || len(b) < s.aead.NonceSize() {
-		return "", ErrSealed
-	}
-	n := s.aead.NonceSize()
-	plain, err := s.aead.Open(nil, b[:n], b[n:], []byte(context))
 	if err != nil {
 		return "", ErrSealed
 	}
-	return string(plain), nil
+	for _, aead := range s.aeads {
+		n := aead.NonceSize()
+		if len(b) < n {
+			continue
+		}
+		if plain, err := aead.Open(nil, b[:n], b[n:], []byte(context)); err == nil {
+			return string(plain), nil
+		}
+	}
+	return "", ErrSealed
 }

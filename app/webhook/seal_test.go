@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -44,4 +45,33 @@ func TestSignAllVerifiesWithEither(t *testing.T) {
 	require.NoError(t, VerifyHeaders(a, h, body, now))
 	require.NoError(t, VerifyHeaders(b, h, body, now))
 	require.ErrorIs(t, VerifyHeaders(NewSecret(), h, body, now), ErrBadSignature)
+}
+
+// A new key put first seals from then on; values sealed under the old key still open
+// while it stays in the ring, and no longer once it is dropped.
+func TestSealerKeyRotation(t *testing.T) {
+	oldKey := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	newKey := base64.StdEncoding.EncodeToString([]byte("fedcba9876543210fedcba9876543210"))
+	before, err := NewSealerBase64(oldKey)
+	require.NoError(t, err)
+	sealedOld := before.Seal("whsec_old", "ep-1")
+
+	ring, err := NewSealerBase64(newKey + "," + oldKey)
+	require.NoError(t, err)
+	got, err := ring.Open(sealedOld, "ep-1")
+	require.NoError(t, err)
+	require.Equal(t, "whsec_old", got)
+	sealedNew := ring.Seal("whsec_new", "ep-1")
+	_, err = before.Open(sealedNew, "ep-1")
+	require.ErrorIs(t, err, ErrSealed, "the new key seals")
+
+	after, err := NewSealerBase64(newKey)
+	require.NoError(t, err)
+	got, err = after.Open(sealedNew, "ep-1")
+	require.NoError(t, err)
+	require.Equal(t, "whsec_new", got)
+	_, err = after.Open(sealedOld, "ep-1")
+	require.ErrorIs(t, err, ErrSealed)
+	_, err = NewSealerBase64(newKey + ",short")
+	require.Error(t, err)
 }
