@@ -7,8 +7,6 @@ import (
 	"fmt"
 
 	"github.com/assayhq/assay/app/account"
-	"github.com/assayhq/assay/app/config"
-	"github.com/assayhq/assay/app/store"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/user"
 )
@@ -31,11 +29,7 @@ func runAdmin(ctx context.Context, env Env, args []string) error {
 	if email == "" {
 		return fmt.Errorf("%w: admin %s needs --email", ErrUsage, cmd)
 	}
-	cfg, err := operatorConfig(env.Config, config.RoleUsers)
-	if err != nil {
-		return err
-	}
-	db, err := store.OpenWeb(ctx, cfg)
+	db, err := openUsersDB(ctx, env.Config)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 
 	"github.com/assayhq/assay/app/audit"
-	"github.com/assayhq/assay/app/config"
-	"github.com/assayhq/assay/app/store"
 )
 
 // errAuditBroken is returned when the audit chain does not verify (exit code 1).
@@ -22,11 +20,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	} else if err := flags("audit verify", rest, func(*flag.FlagSet) {}); err != nil {
 		return err
 	}
-	cfg, err := operatorConfig(env.Config, config.RoleUsers)
-	if err != nil {
-		return err
-	}
-	db, err := store.OpenWeb(ctx, cfg)
+	db, err := openUsersDB(ctx, env.Config)
 	if err != nil {
 		return err
 	}

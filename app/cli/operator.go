@@ -21,6 +21,16 @@ import (
 
 // operatorConfig is the configuration an operator command runs with: in production
 // every variable role reads must be set; elsewhere the embedded defaults apply.
+// openUsersDB opens the web database for the commands that manage users and their
+// records, with the configuration they need (see operatorConfig).
+func openUsersDB(ctx context.Context, c config.Config) (*entweb.Client, error) {
+	cfg, err := operatorConfig(c, config.RoleUsers)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenWeb(ctx, cfg)
+}
+
 func operatorConfig(c config.Config, role config.Role) (config.Config, error) {
 	if err := c.Require(role); err != nil {
 		return c, err
@@ -70,11 +80,7 @@ func runUser(ctx context.Context, env Env, _ *slog.Logger, args []string) error 
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
 	}
-	cfg, err := operatorConfig(env.Config, config.RoleUsers)
-	if err != nil {
-		return err
-	}
-	db, err := store.OpenWeb(ctx, cfg)
+	db, err := openUsersDB(ctx, env.Config)
 	if err != nil {
 		return err
 	}

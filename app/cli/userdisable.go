@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/app/account"
-	"github.com/assayhq/assay/app/config"
-	"github.com/assayhq/assay/app/store"
 )
 
 // runUserDisable disables the user with --email and ends all of their sessions, and
@@ -26,11 +24,7 @@ func runUserDisable(ctx context.Context, env Env, args []string) error {
 	if email == "" {
 		return fmt.Errorf("%w: user disable needs --email", ErrUsage)
 	}
-	cfg, err := operatorConfig(env.Config, config.RoleUsers)
-	if err != nil {
-		return err
-	}
-	db, err := store.OpenWeb(ctx, cfg)
+	db, err := openUsersDB(ctx, env.Config)
 	if err != nil {
 		return err
 	}
