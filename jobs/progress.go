@@ -151,6 +151,25 @@ func (r *Runner) progress(ctx context.Context, taskID string) {
 	})
 }
 
+// announceStart publishes the stages as a step begins, so watchers see it running. The
+// stored stage and progress move only when steps end (progress), so this writes nothing
+// and uses the task the claim loaded.
+func (r *Runner) announceStart(ctx context.Context, t *entapi.Task) {
+	if terminal(t.Status) || r.deps.Events == nil {
+		return
+	}
+	stages, err := StagesOf(ctx, r.db, t.ID)
+	if err != nil {
+		r.log.Warn("jobs: progress", "task_id", t.ID, "err", err)
+		return
+	}
+	p, cur := progressOf(stages)
+	r.publish(ctx, events.Event{
+		Type: events.TypeProgress, OrgID: t.OrgID, TaskID: t.ID, Status: string(t.Status),
+		Stage: cur, Progress: max(p, t.Progress), Stages: stages, At: now(),
+	})
+}
+
 // publishFinal announces how a task ended: its status is the event type.
 func (r *Runner) publishFinal(ctx context.Context, t *entapi.Task) {
 	stages, err := StagesOf(ctx, r.db, t.ID)

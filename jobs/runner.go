@@ -131,7 +131,7 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	if s.Kind == kindFetch {
 		r.markProcessing(ctx, run.Task)
 	}
-	r.progress(ctx, run.Task.ID)
+	r.announceStart(ctx, run.Task)
 	deadline := now().Add(r.opts.StageTimeout)
 	if s.Kind != kindNotify && run.Task.Deadline.Before(deadline) {
 		deadline = run.Task.Deadline

@@ -25,7 +25,7 @@ const sqliteDriver = "sqlite3"
 var registerSQLite = sync.OnceFunc(func() {
 	// modernc.org/sqlite registers itself as "sqlite"; Ent and Atlas look for "sqlite3".
 	if !slices.Contains(sql.Drivers(), sqliteDriver) {
-		sql.Register(sqliteDriver, &sqlite.Driver{})
+		sql.Register(sqliteDriver, stmtCachingDriver{inner: &sqlite.Driver{}})
 	}
 })
 
@@ -96,8 +96,11 @@ func openSQLite(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
+	// One writer at a time is SQLite's rule; a small pool keeps readers concurrent. Idle
+	// connections stay open: a new one reads the schema again and starts with a cold
+	// page cache and no compiled statements.
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	return db, nil
 }
 
