@@ -39,6 +39,12 @@ func placeholder(name string) string {
 		return "http://otel-collector:4318"
 	case name == "MAIL_FROM":
 		return "Assay <no-reply@example.com>"
+	case name == "STRIPE_SECRET_KEY":
+		return "sk_test_" + strings.Repeat("x", 24)
+	case name == "STRIPE_WEBHOOK_SECRET":
+		return "whsec_" + strings.Repeat("x", 32)
+	case strings.HasPrefix(name, "STRIPE_PRICE_"):
+		return "price_" + strings.Repeat("x", 14)
 	case name == "WEBHOOK_ENCRYPTION_KEY":
 		return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 	case strings.HasSuffix(name, "_URL"):

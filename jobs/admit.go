@@ -53,6 +53,9 @@ func admit(ctx context.Context, tx *entapi.Tx, lim OrgLimit, org string) ([]*ent
 	if err := lockOrg(ctx, tx, org); err != nil {
 		return nil, err
 	}
+	if off, err := suspended(ctx, tx, org); err != nil || off {
+		return nil, err
+	}
 	q := tx.Task.Query().Where(task.OrgID(org), task.StatusIn(activeStatuses...))
 	free := -1
 	if n := lim(ctx, org); n > 0 {
@@ -113,7 +116,7 @@ func lockOrg(ctx context.Context, tx *entapi.Tx, org string) error {
 func (rc *reconciler) admissions(ctx context.Context) error {
 	db := rc.r.db
 	orgs, err := db.Task.Query().
-		Where(task.StatusEQ(task.StatusPending), task.Not(admitted())).
+		Where(task.StatusEQ(task.StatusPending), task.Not(admitted()), ofLiveTenant()).
 		Limit(reconcileBatch).Unique(true).Select(task.FieldOrgID).Strings(ctx)
 	if err != nil {
 		return fmt.Errorf("admissions: %w", err)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/report"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 )
@@ -25,35 +27,35 @@ func (r *Runner) fetchURL(ctx context.Context, run *stepRun, ds *entapi.Dataset)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetch: mark fetching: %w", err)
 	}
-	limit, err := r.sourceLimit(ctx, ds.OrgID)
+	lim, err := r.sourceLimits(ctx, ds.OrgID)
 	if err != nil {
 		return nil, nil, err
 	}
 	prefix := fmt.Sprintf("datasets/%s/%s/%s-%d/", ds.OrgID, ds.ID, run.Step.ID, run.Step.Attempt)
-	res, err := r.download(ctx, ds.URL, prefix, limit)
+	res, err := r.download(ctx, ds.URL, prefix, lim.bytes)
 	if err != nil {
-		return nil, nil, r.sourceFailed(ctx, run, ds, err)
+		return nil, nil, r.sourceFailed(ctx, run, ds, lim.planSized(err))
 	}
 	discard := func() {
 		if err := r.deps.Blobs.DeletePrefix(context.WithoutCancel(ctx), prefix); err != nil {
 			r.log.Error("fetch: discard download", "prefix", prefix, "err", err)
 		}
 	}
+	if lim.rows > 0 && res.Layout.Rows > lim.rows {
+		discard()
+		return nil, nil, r.sourceFailed(ctx, run, ds, &ingest.SourceError{Msg: fmt.Sprintf(
+			"the file has %d rows; your plan allows at most %d rows per dataset (%s): upgrade the plan or use a smaller file",
+			res.Layout.Rows, lim.rows, usage.LimitMaxRows)})
+	}
 	lj, err := json.Marshal(res.Layout)
 	if err != nil {
 		discard()
 		return nil, nil, fmt.Errorf("fetch: encode layout: %w", err)
 	}
-	n, err := r.db.Dataset.Update().
-		Where(dataset.ID(ds.ID), dataset.StatusNEQ(dataset.StatusReady), dataset.DeletedAtIsNil()).
-		SetStatus(dataset.StatusReady).SetError("").
-		SetFormat(string(res.Format)).SetDelimiter(res.Delimiter).
-		SetBlobKey(res.Key).SetSizeBytes(res.SourceBytes).
-		SetRows(res.Layout.Rows).SetColumns(res.Layout.Columns).SetLayout(lj).
-		Save(ctx)
+	n, err := r.storeFetched(ctx, ds, res, lj)
 	if err != nil {
 		discard()
-		return nil, nil, fmt.Errorf("fetch: store dataset: %w", err)
+		return nil, nil, err
 	}
 	if n == 0 { // another run stored it first, or the dataset was deleted meanwhile
 		discard()
@@ -121,18 +123,66 @@ func (r *Runner) sourceFailed(ctx context.Context, run *stepRun, ds *entapi.Data
 	return err
 }
 
-// sourceLimit is the download limit, lowered by the organization's plan when it sets one.
-func (r *Runner) sourceLimit(ctx context.Context, org string) (int64, error) {
-	limit := r.opts.MaxSourceBytes
-	t, err := r.db.Tenant.Get(ctx, org)
-	if entapi.IsNotFound(err) {
-		return limit, nil
+// storeFetched makes the dataset ready with the downloaded file and counts its bytes in
+// the organization's storage, as an upload does, in one transaction. It returns 0 when
+// another run stored the dataset first or it was deleted meanwhile (nothing is counted).
+func (r *Runner) storeFetched(ctx context.Context, ds *entapi.Dataset, res *ingest.Result, layout []byte) (int, error) {
+	tx, err := r.db.Tx(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("fetch: store dataset: begin: %w", err)
+	}
+	n, err := tx.Dataset.Update().
+		Where(dataset.ID(ds.ID), dataset.StatusNEQ(dataset.StatusReady), dataset.DeletedAtIsNil()).
+		SetStatus(dataset.StatusReady).SetError("").
+		SetFormat(string(res.Format)).SetDelimiter(res.Delimiter).
+		SetBlobKey(res.Key).SetSizeBytes(res.SourceBytes).
+		SetRows(res.Layout.Rows).SetColumns(res.Layout.Columns).SetLayout(layout).
+		Save(ctx)
+	if err == nil && n > 0 {
+		err = usage.Add(ctx, tx, ds.OrgID, time.Now(), usage.Delta{StorageBytes: res.SourceBytes})
 	}
 	if err != nil {
-		return 0, fmt.Errorf("fetch: load tenant: %w", err)
+		_ = tx.Rollback()
+		return 0, fmt.Errorf("fetch: store dataset: %w", err)
 	}
-	if t.MaxUploadBytes > 0 && t.MaxUploadBytes < limit {
-		limit = t.MaxUploadBytes
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("fetch: store dataset: commit: %w", err)
 	}
-	return limit, nil
+	return n, nil
+}
+
+// sourceLimits are what a URL dataset may hold: the download limit, lowered by the
+// organization's plan when it sets one (byPlan: the plan's is the one that applies), and
+// the plan's rows per dataset (0: none known).
+type sourceLimits struct {
+	bytes  int64
+	byPlan bool
+	rows   int64
+}
+
+// sourceLimits reads the organization's plan limits from its tenant row.
+func (r *Runner) sourceLimits(ctx context.Context, org string) (sourceLimits, error) {
+	lim := sourceLimits{bytes: r.opts.MaxSourceBytes}
+	t, err := r.db.Tenant.Get(ctx, org)
+	if entapi.IsNotFound(err) {
+		return lim, nil
+	}
+	if err != nil {
+		return lim, fmt.Errorf("fetch: load tenant: %w", err)
+	}
+	if t.MaxUploadBytes > 0 && t.MaxUploadBytes < lim.bytes {
+		lim.bytes, lim.byPlan = t.MaxUploadBytes, true
+	}
+	lim.rows = t.MaxRows
+	return lim, nil
+}
+
+// planSized names the plan's dataset size in a download refused by it.
+func (l sourceLimits) planSized(err error) error {
+	var se *ingest.SourceError
+	if !l.byPlan || !errors.As(err, &se) || se.Limit == 0 {
+		return err
+	}
+	return &ingest.SourceError{Err: se.Err, Limit: se.Limit, Msg: fmt.Sprintf(
+		"%s, your plan's dataset size (%s): upgrade the plan or use a smaller file", se.Msg, usage.LimitMaxUpload)}
 }

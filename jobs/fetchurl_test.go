@@ -15,9 +15,11 @@ import (
 
 	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 	"github.com/assayhq/assay/ent/api/task"
+	enttenant "github.com/assayhq/assay/ent/api/tenant"
 )
 
 // startURLPool runs a pool whose fetcher may reach 127.0.0.1, with fast retries.
@@ -111,5 +113,62 @@ func TestFetchURLTwoRunsOneDataset(t *testing.T) {
 			stored = append(stored, key)
 		}
 		require.Equal(t, []string{ds.BlobKey}, stored, "only the stored dataset's file remains")
+	})
+}
+
+// A URL dataset is held to the organization's plan like an upload: over its dataset size
+// or rows the task fails naming the limit and the dataset is marked failed; within them
+// the stored file counts in the organization's storage.
+func TestFetchURLPlanLimits(t *testing.T) {
+	csv := testCSV(10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write(csv)
+	}))
+	t.Cleanup(srv.Close)
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.startURLPool(t)
+		setPlan := func(maxBytes, maxRows int64) {
+			t.Helper()
+			err := e.db.Tenant.Create().SetID(e.org).SetPlan("free").SetMaxUploadBytes(maxBytes).SetMaxRows(maxRows).
+				OnConflictColumns(enttenant.FieldID).UpdateMaxUploadBytes().UpdateMaxRows().Exec(sys())
+			require.NoError(t, err)
+		}
+		cases := []struct {
+			name              string
+			maxBytes, maxRows int64
+			want              string
+		}{
+			{"over the plan's dataset size", 64, 1000, "max_upload_bytes"},
+			{"over the plan's rows", 1 << 20, 5, "the file has 10 rows; your plan allows at most 5 rows per dataset (max_rows)"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				setPlan(tc.maxBytes, tc.maxRows)
+				ds := e.urlDataset(t, srv.URL+"/people.csv")
+				tk, err := e.client().CreateTask(sys(), ds, nil)
+				require.NoError(t, err)
+				got := e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted, task.StatusFailed)
+				require.Equal(t, task.StatusFailed, got.Status)
+				require.Contains(t, got.Error, tc.want)
+				require.Contains(t, got.Error, "upgrade the plan")
+				ds, err = e.db.Dataset.Get(sys(), ds.ID)
+				require.NoError(t, err)
+				require.Equal(t, dataset.StatusFailed, ds.Status)
+				require.Contains(t, ds.Error, tc.want)
+				cur, err := usage.Current(sys(), e.db, e.org, time.Now())
+				require.NoError(t, err)
+				require.Zero(t, cur.StorageBytes, "a refused file is not counted")
+			})
+		}
+
+		setPlan(1<<20, 1000)
+		ds := e.urlDataset(t, srv.URL+"/people.csv")
+		tk, err := e.client().CreateTask(sys(), ds, nil)
+		require.NoError(t, err)
+		got := e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted, task.StatusFailed)
+		require.Equal(t, task.StatusCompleted, got.Status, got.Error)
+		cur, err := usage.Current(sys(), e.db, e.org, time.Now())
+		require.NoError(t, err)
+		require.EqualValues(t, len(csv), cur.StorageBytes)
 	})
 }

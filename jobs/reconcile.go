@@ -48,6 +48,8 @@ type reconciler struct {
 	token string
 	ttl   time.Duration
 	held  bool
+	// retentionAt is when the retention purge last ran (it runs hourly, not every pass).
+	retentionAt time.Time
 }
 
 func newReconciler(r *Runner) *reconciler {
@@ -121,7 +123,9 @@ func (rc *reconciler) pass(ctx context.Context) {
 		{"redispatch", rc.redispatch},
 		{"idempotency keys", rc.purgeIdempotencyKeys},
 		{"webhook deliveries", rc.webhookDeliveries},
+		{"failing webhook endpoints", rc.quietFailingEndpoints},
 		{"web messages", rc.webMessages},
+		{"retention", rc.retention},
 	}
 	for _, r := range repairs {
 		if err := r.fn(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/outbox"
@@ -120,6 +121,11 @@ func disableEndpoint(ctx context.Context, tx *entapi.Tx, ep *entapi.WebhookEndpo
 		SetLastError("the endpoint was disabled: " + reason).
 		Exec(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := audit.AppendAPITx(ctx, tx, audit.Event{Name: audit.WebhookEndpointDisabled, OrgID: ep.OrgID,
+		TargetType: "webhook_endpoint", Target: ep.ID,
+		Details: map[string]string{"reason": reason, audit.DetailActorType: audit.ActorTypeSystem}}); err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(webhook.EndpointDisabledEvent{Type: webhook.EventEndpointDisabled,

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/outbox"
 	"github.com/assayhq/assay/ent/api/webhookdelivery"
+	"github.com/assayhq/assay/ent/api/webhookendpoint"
 )
 
 // redeliverAfter is how long a due delivery may wait unclaimed before the reconciler
@@ -42,6 +44,37 @@ func (rc *reconciler) webhookDeliveries(ctx context.Context) error {
 	if rung > 0 {
 		rc.r.log.Info("jobs: re-rang lost webhook deliveries", "count", rung)
 		rc.r.disp.wake()
+	}
+	return nil
+}
+
+// quietFailingEndpoints disables endpoints that have failed for disableAfter without a
+// success even when no attempt is due to notice it (their last deliveries ran out and
+// no event came since), so their owners are told at the same moment as for a busy one.
+func (rc *reconciler) quietFailingEndpoints(ctx context.Context) error {
+	db := rc.r.db
+	at := rc.r.deps.Clock().UTC()
+	rows, err := db.WebhookEndpoint.Query().
+		Where(webhookendpoint.Enabled(true), webhookendpoint.DeletedAtIsNil(),
+			webhookendpoint.FailingSinceLTE(at.Add(-disableAfter))).
+		Limit(reconcileBatch).All(ctx)
+	if err != nil {
+		return fmt.Errorf("failing endpoints: %w", err)
+	}
+	for _, ep := range rows {
+		var msg *entapi.Outbox
+		err := withTx(ctx, db, func(tx *entapi.Tx) error {
+			var err error
+			msg, err = disableEndpoint(ctx, tx, ep, reasonFailing, at)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("disable endpoint %s: %w", ep.ID, err)
+		}
+		if msg != nil {
+			rc.r.log.Info("jobs: webhook endpoint disabled", "endpoint_id", ep.ID, "org_id", ep.OrgID, "reason", reasonFailing)
+			rc.r.sendWebMessage(ctx, msg)
+		}
 	}
 	return nil
 }

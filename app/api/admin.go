@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/task"
@@ -16,8 +17,9 @@ import (
 // adminHandlers serve the backoffice's calls (service tokens only): tasks of every
 // organization, their cancel and retry, and counts.
 type adminHandlers struct {
-	db   *entapi.Client
-	jobs *jobs.Client
+	db    *entapi.Client
+	jobs  *jobs.Client
+	audit *audit.APILog
 }
 
 // adminTaskView is a task in the backoffice's cross-tenant list: the task and its org.
@@ -88,6 +90,7 @@ func (h adminHandlers) cancel(c fiber.Ctx) error {
 	if t, err = h.db.Task.Get(ctx, t.ID); err != nil {
 		return fmt.Errorf("admin: cancel: %w", err)
 	}
+	h.audit.Record(ctx, staffTaskEvent(audit.TaskCancelled, t.OrgID, t.ID, nil))
 	return c.Status(fiber.StatusAccepted).JSON(viewAdminTask(t))
 }
 
@@ -120,6 +123,7 @@ func (h adminHandlers) retry(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("admin: retry: %w", err)
 	}
+	h.audit.Record(ctx, staffTaskEvent(audit.TaskCreated, t.OrgID, nt.ID, map[string]string{"dataset_id": ds.ID, "retry_of": t.ID}))
 	return c.Status(fiber.StatusAccepted).JSON(viewAdminTask(nt))
 }
 

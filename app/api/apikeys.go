@@ -11,7 +11,6 @@ import (
 	"github.com/assayhq/assay/app/apikeys"
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/audit"
-	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/apikey"
 )
@@ -20,7 +19,7 @@ import (
 // (/v1/internal, the web app's tokens only, roles that may manage API keys).
 type apiKeyHandlers struct {
 	db    *entapi.Client
-	audit audit.Func
+	audit *audit.APILog
 	now   func() time.Time
 }
 
@@ -128,8 +127,5 @@ func (h apiKeyHandlers) revoke(c fiber.Ctx) error {
 }
 
 func (h apiKeyHandlers) record(c fiber.Ctx, event, target string) {
-	org, _ := tenant.OrgID(c.Context())
-	h.audit(c.Context(), audit.Event{
-		Name: event, OrgID: org, ActorID: principalOf(c).userID, TargetType: "api_key", Target: target,
-	})
+	h.audit.Record(c.Context(), auditEvent(c, event, "api_key", target, nil))
 }

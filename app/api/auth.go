@@ -31,10 +31,12 @@ type callerKey struct{}
 
 var localCaller = callerKey{}
 
-// tenantPlan is what the API last stored for an organization from a JWT.
+// tenantPlan is a plan for an organization's tenant row, and when the web app read it
+// (auth.Claims.PlanAt): the row keeps the newest.
 type tenantPlan struct {
 	plan   string
 	limits plan.Limits
+	at     int64
 }
 
 // authenticator resolves the bearer token of a request to an organization.
@@ -75,9 +77,10 @@ func (a *authenticator) resolve(c fiber.Ctx, allowKeys bool) error {
 		err         error
 	)
 	if prefix, isKey := auth.APIKeyPrefix(token); isKey {
+		// The key's tenant row, read on every request, says whether it is suspended.
 		org, caller, who, err = a.apiKey(ctx, token, prefix, allowKeys)
-	} else {
-		org, caller, who, err = a.jwt(ctx, token)
+	} else if org, caller, who, err = a.jwt(ctx, token); err == nil {
+		err = refuseSuspended(ctx, a.db, org)
 	}
 	if err != nil {
 		return err
@@ -126,12 +129,14 @@ func (a *authenticator) apiKey(ctx context.Context, key, prefix string, allowed 
 	q := quota{}
 	t, err := a.db.Tenant.Get(tenant.System(ctx), k.OrgID)
 	switch {
+	case err == nil && t.SuspendedAt != nil:
+		return "", "", who, errSuspended
 	case err == nil:
 		q = tenantQuota(t)
 	case !entapi.IsNotFound(err):
 		return "", "", who, fmt.Errorf("auth: load tenant: %w", err)
 	}
-	return k.OrgID, "key:" + k.ID, principal{isKey: true, scopes: k.Scopes, quota: q}, nil
+	return k.OrgID, "key:" + k.ID, principal{isKey: true, keyID: k.ID, scopes: k.Scopes, quota: q}, nil
 }
 
 // touch records the key's use at most once a minute: the row just read says whether a
@@ -168,31 +173,43 @@ func (a *authenticator) jwt(ctx context.Context, token string) (org, caller stri
 	if claims.OrgID == "" {
 		return "", "", who, errBadCredentials.WithErr(errors.New("auth: token without org"))
 	}
-	if err := a.ensureTenant(ctx, claims); err != nil {
+	q, err := a.ensureTenant(ctx, claims)
+	if err != nil {
 		return "", "", who, err
 	}
-	who = principal{userID: claims.Subject, role: claims.Role, quota: quota{plan: claims.Plan, limits: claims.Limits}}
+	who = principal{userID: claims.Subject, role: claims.Role, quota: q}
 	return claims.OrgID, "user:" + claims.Subject + ":" + claims.OrgID, who, nil
 }
 
 // ensureTenant upserts the Tenant row once per organization and process, and again when
-// the plan carried by the token changes.
-func (a *authenticator) ensureTenant(ctx context.Context, claims *auth.Claims) error {
-	want := tenantPlan{plan: claims.Plan, limits: claims.Limits}
+// the plan carried by the token changes, and returns the quota the request is held to:
+// the token's, or the tenant row's when the row holds a plan read after the token's (a
+// token minted before a plan change is held to the new plan).
+func (a *authenticator) ensureTenant(ctx context.Context, claims *auth.Claims) (quota, error) {
+	want := tenantPlan{plan: claims.Plan, limits: claims.Limits, at: claims.PlanAt}
 	if want.plan == "" {
 		want.plan = "free"
 	}
 	a.mu.Lock()
 	have, ok := a.tenants[claims.OrgID]
 	a.mu.Unlock()
+	token := quota{plan: claims.Plan, limits: claims.Limits}
 	if ok && have == want {
-		return nil
+		return token, nil
 	}
-	if err := upsertTenant(ctx, a.db, claims.OrgID, want); err != nil {
-		return err
+	stored, err := upsertTenant(ctx, a.db, claims.OrgID, want)
+	if err != nil {
+		return quota{}, err
 	}
-	a.remember(claims.OrgID, want)
-	return nil
+	if stored {
+		a.remember(claims.OrgID, want)
+		return token, nil
+	}
+	t, err := a.db.Tenant.Get(tenant.System(ctx), claims.OrgID)
+	if err != nil {
+		return quota{}, fmt.Errorf("auth: load tenant: %w", err)
+	}
+	return tenantQuota(t), nil
 }
 
 // remember records what the tenant row of org now holds.
@@ -202,28 +219,34 @@ func (a *authenticator) remember(org string, p tenantPlan) {
 	a.mu.Unlock()
 }
 
-// upsertTenant creates or updates the tenant row of org with a plan and its limits.
-func upsertTenant(ctx context.Context, db *entapi.Client, org string, p tenantPlan) error {
+// upsertTenant creates the tenant row of org if missing, then writes p into it unless
+// the row holds a plan read later than p (a token minted before a plan change, or a
+// push overtaken by a newer one): plan writes only move forward. stored reports whether
+// the row now holds p.
+func upsertTenant(ctx context.Context, db *entapi.Client, org string, p tenantPlan) (stored bool, err error) {
+	ctx = tenant.System(ctx)
 	l := p.limits
-	err := db.Tenant.Create().
+	err = db.Tenant.Create().
 		SetID(org).
-		SetPlan(p.plan).
+		SetPlan(p.plan).SetPlanAt(p.at).
 		SetMaxUploadBytes(l.MaxUploadBytes).SetMaxRows(l.MaxRows).SetTasksPerMonth(l.TasksPerMonth).
 		SetMembers(l.Members).SetAPIRatePerMinute(l.APIRatePerMinute).SetRetentionDays(l.RetentionDays).
 		OnConflictColumns(enttenant.FieldID).
-		Update(func(u *entapi.TenantUpsert) {
-			u.UpdatePlan()
-			u.UpdateMaxUploadBytes()
-			u.UpdateMaxRows()
-			u.UpdateTasksPerMonth()
-			u.UpdateMembers()
-			u.UpdateAPIRatePerMinute()
-			u.UpdateRetentionDays()
-			u.UpdateUpdatedAt()
-		}).
-		Exec(tenant.System(ctx))
+		Ignore().
+		Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("auth: upsert tenant: %w", err)
+		return false, fmt.Errorf("auth: upsert tenant: %w", err)
 	}
-	return nil
+	// The compare is in the UPDATE itself, so concurrent writers cannot interleave a
+	// read and a write: the newest plan wins whatever the order they arrive in.
+	n, err := db.Tenant.Update().
+		Where(enttenant.ID(org), enttenant.PlanAtLTE(p.at)).
+		SetPlan(p.plan).SetPlanAt(p.at).
+		SetMaxUploadBytes(l.MaxUploadBytes).SetMaxRows(l.MaxRows).SetTasksPerMonth(l.TasksPerMonth).
+		SetMembers(l.Members).SetAPIRatePerMinute(l.APIRatePerMinute).SetRetentionDays(l.RetentionDays).
+		Save(ctx)
+	if err != nil {
+		return false, fmt.Errorf("auth: update tenant plan: %w", err)
+	}
+	return n > 0, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/ingest"
+	"github.com/assayhq/assay/app/lifecycle"
 	"github.com/assayhq/assay/app/usage"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
@@ -21,6 +24,7 @@ type datasetHandlers struct {
 	fetcher  *ingest.Fetcher
 	maxBytes int64
 	log      *slog.Logger
+	audit    *audit.APILog
 }
 
 // datasetView is the JSON of a dataset. Status is "ready" once the file is stored and
@@ -40,9 +44,14 @@ type datasetView struct {
 	Columns   []string  `json:"columns"`
 	SizeBytes int64     `json:"size_bytes"`
 	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt is when retention purges the dataset: created_at plus the plan's
+	// retention days (lifecycle.RetentionDays).
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func viewDataset(d *entapi.Dataset) datasetView {
+// viewDataset is the JSON of d for a request whose context is ctx (its plan sets when
+// the dataset expires).
+func viewDataset(ctx context.Context, d *entapi.Dataset) datasetView {
 	cols := d.Columns
 	if cols == nil {
 		cols = []string{}
@@ -50,6 +59,7 @@ func viewDataset(d *entapi.Dataset) datasetView {
 	v := datasetView{
 		ID: d.ID, Name: d.Name, Source: string(d.Source), Status: string(d.Status), Error: d.Error,
 		Rows: d.Rows, Columns: cols, SizeBytes: d.SizeBytes, CreatedAt: stamp(d.CreatedAt),
+		ExpiresAt: stamp(lifecycle.ExpiresAt(d.CreatedAt, retentionDays(ctx))),
 	}
 	if d.URL != "" {
 		v.SourceURL = &d.URL
@@ -65,6 +75,13 @@ func viewDataset(d *entapi.Dataset) datasetView {
 
 func datasetID(d *entapi.Dataset) string { return d.ID }
 
+// retentionDays is how long the request's organization keeps datasets: the limit of its
+// plan as the token or tenant row carries it, else the plan's in the catalogue.
+func retentionDays(ctx context.Context) int64 {
+	q := quotaOf(ctx)
+	return lifecycle.RetentionDays(q.plan, q.limits.RetentionDays)
+}
+
 func (h datasetHandlers) list(c fiber.Ctx) error {
 	p, err := parsePage(c)
 	if err != nil {
@@ -78,7 +95,8 @@ func (h datasetHandlers) list(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("datasets: list: %w", err)
 	}
-	return c.JSON(newList(rows, p, datasetID, viewDataset))
+	view := func(d *entapi.Dataset) datasetView { return viewDataset(c.Context(), d) }
+	return c.JSON(newList(rows, p, datasetID, view))
 }
 
 func (h datasetHandlers) show(c fiber.Ctx) error {
@@ -86,7 +104,7 @@ func (h datasetHandlers) show(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewDataset(d))
+	return c.JSON(viewDataset(c.Context(), d))
 }
 
 // delete hides a dataset everywhere; its blob stays until a purge. The organization's
@@ -116,6 +134,9 @@ func (h datasetHandlers) delete(c fiber.Ctx) error {
 		return apperr.NotFound("dataset")
 	}
 	if err := usage.Add(ctx, tx, d.OrgID, time.Now(), usage.Delta{StorageBytes: -d.SizeBytes}); err != nil {
+		return fmt.Errorf("datasets: delete: %w", err)
+	}
+	if _, err := h.audit.AppendTx(ctx, tx, auditEvent(c, audit.DatasetDeleted, "dataset", d.ID, nil)); err != nil {
 		return fmt.Errorf("datasets: delete: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

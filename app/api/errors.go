@@ -53,6 +53,9 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	}
 	c.Response().Header.Del(fiber.HeaderContentDisposition)
 	p := problem{Type: "about:blank", Title: title, Status: e.Status, Detail: detail}
+	if isSuspended(err) {
+		p.Type = problemSuspended
+	}
 	if rse := (*report.RuleSetError)(nil); errors.As(err, &rse) {
 		p.Errors = rse.Errors
 	}

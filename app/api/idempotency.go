@@ -13,6 +13,7 @@ import (
 
 	"github.com/assayhq/assay/app/apperr"
 	"github.com/assayhq/assay/app/platform"
+	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/idempotencykey"
 )
@@ -30,6 +31,8 @@ const (
 	defaultLease = time.Minute
 	// maxStoredResponse bounds a stored response; our POSTs answer with small JSON.
 	maxStoredResponse = 64 << 10
+	// idemSealContext binds a sealed stored response to its row.
+	idemSealContext = "idempotency:"
 	// inProgressRetryAfter is the Retry-After, in seconds, of a 409 for a key in use.
 	inProgressRetryAfter = "2"
 )
@@ -53,16 +56,19 @@ type idempotency struct {
 	maxBody int64 // the most a retry's body is read to compare it
 	lease   time.Duration
 	log     *slog.Logger
+	// sealer, when set, encrypts stored responses at rest: some carry a secret shown
+	// once (a webhook endpoint's signing secret), which must not sit readable in a table.
+	sealer *webhook.Sealer
 }
 
-func newIdempotency(db *entapi.Client, maxBody int64, lease time.Duration, log *slog.Logger) idempotency {
+func newIdempotency(db *entapi.Client, maxBody int64, lease time.Duration, sealer *webhook.Sealer, log *slog.Logger) idempotency {
 	if maxBody <= 0 {
 		maxBody = fallbackMaxBytes
 	}
 	if lease <= 0 {
 		lease = defaultLease
 	}
-	return idempotency{db: db, maxBody: maxBody, lease: lease, log: log}
+	return idempotency{db: db, maxBody: maxBody, lease: lease, sealer: sealer, log: log}
 }
 
 // held is a key this request claimed, fenced by its lock token.
@@ -229,7 +235,7 @@ func (m idempotency) finish(ctx context.Context, c fiber.Ctx, h held, fp *finger
 			idempotencykey.StatusEQ(idempotencykey.StatusInProgress)).
 		SetStatus(idempotencykey.StatusCompleted).SetFingerprint(sum).SetRequestBytes(n).
 		SetResponseStatus(status).SetResponseContentType(string(res.Header.ContentType())).
-		SetResponseBody(append([]byte(nil), body...)).SetLockedUntil(time.Now().UTC()).
+		SetResponseBody(m.seal(h.id, body)).SetLockedUntil(time.Now().UTC()).
 		Save(ctx)
 	switch {
 	case err != nil:
@@ -275,7 +281,36 @@ func (m idempotency) replay(c fiber.Ctx, row *entapi.IdempotencyKey, fp *fingerp
 	if sum != row.Fingerprint {
 		return errKeyReused
 	}
+	body, err := m.open(row)
+	if err != nil {
+		return err
+	}
 	c.Set(replayedHeader, "true")
 	c.Set(fiber.HeaderContentType, row.ResponseContentType)
-	return c.Status(row.ResponseStatus).Send(row.ResponseBody)
+	return c.Status(row.ResponseStatus).Send(body)
+}
+
+// seal is the stored form of a response body: sealed, bound to its key's row, when a
+// sealer is configured.
+func (m idempotency) seal(id string, body []byte) []byte {
+	if m.sealer == nil || len(body) == 0 {
+		return append([]byte(nil), body...)
+	}
+	return []byte(m.sealer.Seal(string(body), idemSealContext+id))
+}
+
+// open returns a stored body as sent. One that no configured key opens (the key was
+// retired) cannot be replayed: the answer is an error, never the ciphertext.
+func (m idempotency) open(row *entapi.IdempotencyKey) ([]byte, error) {
+	if !webhook.IsSealed(row.ResponseBody) {
+		return row.ResponseBody, nil
+	}
+	if m.sealer == nil {
+		return nil, errors.New("api: a stored response is sealed and no key is configured")
+	}
+	plain, err := m.sealer.Open(string(row.ResponseBody), idemSealContext+row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("api: open stored response of key %s: %w", row.ID, err)
+	}
+	return []byte(plain), nil
 }

@@ -7,26 +7,34 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/plan"
+	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
 )
 
 // planPushHandlers receive the web app's plan pushes, so API-key clients are held to
 // their organization's plan as soon as it changes.
 type planPushHandlers struct {
-	db   *entapi.Client
-	auth *authenticator
+	db    *entapi.Client
+	auth  *authenticator
+	audit *audit.APILog
 }
 
 // planPush is the body of PUT /v1/internal/service/tenants/{org_id}/plan and its answer.
+// PlanAt is when the web app read the plan (microseconds since the Unix epoch): a push
+// older than what the tenant row holds changes nothing, and the answer shows the plan
+// the row keeps.
 type planPush struct {
 	OrgID  string      `json:"org_id"`
 	Plan   string      `json:"plan"`
 	Limits plan.Limits `json:"limits"`
+	PlanAt int64       `json:"plan_at,omitempty"`
 }
 
 // put stores an organization's plan and limits, creating its tenant row if missing.
-// Putting the same plan again changes nothing: the call is idempotent.
+// Putting the same plan again changes nothing: the call is idempotent. A plan read
+// before the one stored (an older plan_at) is not written.
 func (h planPushHandlers) put(c fiber.Ctx) error {
 	org := c.Params("org_id")
 	if org == "" || len(org) > 36 {
@@ -48,11 +56,33 @@ func (h planPushHandlers) put(c fiber.Ctx) error {
 			return apperr.Invalid(fmt.Sprintf("limits.%s must be a positive number", name))
 		}
 	}
-	p := tenantPlan{plan: in.Plan, limits: l}
-	// No tenant in context here: the row is written with the system scope.
-	if err := upsertTenant(c.Context(), h.db, org, p); err != nil {
+	if in.PlanAt < 0 {
+		return apperr.Invalid("plan_at must not be negative")
+	}
+	p := tenantPlan{plan: in.Plan, limits: l, at: in.PlanAt}
+	// No tenant in context here: the row is written with the system scope. The plan
+	// before is read first, so a repeated push (the web app's sweep retries) is not
+	// audited as a change.
+	before := ""
+	if t, err := h.db.Tenant.Get(tenant.System(c.Context()), org); err == nil {
+		before = t.Plan
+	}
+	stored, err := upsertTenant(c.Context(), h.db, org, p)
+	if err != nil {
 		return err
 	}
-	h.auth.remember(org, p)
-	return c.Status(http.StatusOK).JSON(planPush{OrgID: org, Plan: in.Plan, Limits: l})
+	if stored {
+		h.auth.remember(org, p)
+		if before != in.Plan {
+			h.audit.Record(c.Context(), audit.Event{Name: audit.TenantPlanChanged, OrgID: org, TargetType: "tenant", Target: org,
+				Details: map[string]string{"from": before, "plan": in.Plan, audit.DetailActorType: audit.ActorTypeWebApp}})
+		}
+		return c.Status(http.StatusOK).JSON(planPush{OrgID: org, Plan: in.Plan, Limits: l, PlanAt: in.PlanAt})
+	}
+	t, err := h.db.Tenant.Get(tenant.System(c.Context()), org)
+	if err != nil {
+		return fmt.Errorf("plans: reload tenant: %w", err)
+	}
+	q := tenantQuota(t)
+	return c.Status(http.StatusOK).JSON(planPush{OrgID: org, Plan: q.plan, Limits: q.limits, PlanAt: t.PlanAt})
 }

@@ -14,6 +14,7 @@ import (
 // of the web app with their role in the organization.
 type principal struct {
 	isKey  bool
+	keyID  string   // the API key's id, the actor of its changes
 	scopes []string // an API key's stored scopes (empty: a key from before scopes)
 	userID string   // the web app's tokens
 	role   string

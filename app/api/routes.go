@@ -8,7 +8,7 @@ import (
 
 // routes is the one route table of the API.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(closeUnreadBody, requestid.New(), s.observe, recover.New(), securityHeaders, s.hsts)
+	app.Use(closeUnreadBody, requestid.New(), s.observe, recover.New(), securityHeaders, s.hsts, auditRequest)
 
 	app.Get(pathLive, s.health.probes.Live)
 	app.Get(pathReady, s.health.probes.Ready)
@@ -47,10 +47,14 @@ func (s *Server) routes(app *fiber.App) {
 	service := app.Group("/v1/internal/service", s.auth.authenticateService)
 	service.Get("/admin/stats", s.admin.stats)
 	service.Delete("/tenants/:org_id", s.purge.purge)
+	service.Get("/tenants/:org_id/export", s.export.stream)
 	service.Put("/tenants/:org_id/plan", s.plans.put)
+	service.Put("/tenants/:org_id/suspension", s.suspension.put)
 	service.Get("/admin/tasks", s.admin.tasks)
+	service.Get("/admin/webhook-deliveries", s.admin.webhookDeliveries)
 	service.Post("/admin/tasks/:id/cancel", s.admin.cancel)
 	service.Post("/admin/tasks/:id/retry", s.admin.retry)
+	service.Get("/audit", s.auditLog.all)
 
 	// The web app's own calls: its users' tokens only, never API keys. Registered after
 	// the service group, whose paths this prefix also matches.
@@ -58,4 +62,5 @@ func (s *Server) routes(app *fiber.App) {
 	internal.Get("/api-keys", s.apiKeys.list)
 	internal.Post("/api-keys", s.apiKeys.create)
 	internal.Post("/api-keys/:id/revoke", s.apiKeys.revoke)
+	internal.Get("/audit", s.auditLog.list)
 }

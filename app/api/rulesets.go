@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
@@ -20,7 +22,8 @@ import (
 
 // ruleSetHandlers read and replace a dataset's saved rule set.
 type ruleSetHandlers struct {
-	db *entapi.Client
+	db    *entapi.Client
+	audit *audit.APILog
 }
 
 // ruleSetView is the JSON of a dataset's rule set. A dataset that never saved one has
@@ -75,7 +78,7 @@ func (h ruleSetHandlers) replace(c fiber.Ctx) error {
 	if err := report.ValidateRuleSet(set, columns); err != nil {
 		return err
 	}
-	rs, err := h.save(c.Context(), ds, set)
+	rs, err := h.save(c.Context(), ds, set, auditEvent(c, audit.RuleSetReplaced, "dataset", ds.ID, nil))
 	if err != nil {
 		return err
 	}
@@ -83,8 +86,9 @@ func (h ruleSetHandlers) replace(c fiber.Ctx) error {
 }
 
 // save writes set as the dataset's rule set in one transaction, incrementing the version
-// unless it is unchanged. A concurrent save of the same dataset is a conflict.
-func (h ruleSetHandlers) save(ctx context.Context, ds *entapi.Dataset, set report.RuleSet) (*entapi.RuleSet, error) {
+// unless it is unchanged, with the audit entry ev of a change. A concurrent save of the
+// same dataset is a conflict.
+func (h ruleSetHandlers) save(ctx context.Context, ds *entapi.Dataset, set report.RuleSet, ev audit.Event) (*entapi.RuleSet, error) {
 	rj, err := json.Marshal(set.Rules)
 	if err != nil {
 		return nil, fmt.Errorf("rules: encode: %w", err)
@@ -96,7 +100,10 @@ func (h ruleSetHandlers) save(ctx context.Context, ds *entapi.Dataset, set repor
 		case entapi.IsNotFound(err):
 			out, err = tx.RuleSet.Create().SetOrgID(ds.OrgID).SetDatasetID(ds.ID).SetRules(rj).
 				SetNillableMinRows(set.RowCount.Min).SetNillableMaxRows(set.RowCount.Max).Save(ctx)
-			return err
+			if err != nil {
+				return err
+			}
+			return h.recordVersion(ctx, tx, ev, out)
 		case err != nil:
 			return err
 		case sameRuleSet(cur, rj, set.RowCount):
@@ -122,8 +129,10 @@ func (h ruleSetHandlers) save(ctx context.Context, ds *entapi.Dataset, set repor
 		if n == 0 {
 			return errRuleSetRace
 		}
-		out, err = tx.RuleSet.Get(ctx, cur.ID)
-		return err
+		if out, err = tx.RuleSet.Get(ctx, cur.ID); err != nil {
+			return err
+		}
+		return h.recordVersion(ctx, tx, ev, out)
 	})
 	if errors.Is(err, errRuleSetRace) || entapi.IsConstraintError(err) {
 		return nil, apperr.Conflict("the rule set was changed at the same time; read it and try again")
@@ -202,4 +211,11 @@ func withTx(ctx context.Context, db *entapi.Client, fn func(tx *entapi.Tx) error
 		return fmt.Errorf("rules: commit: %w", err)
 	}
 	return nil
+}
+
+// recordVersion appends ev, naming the rule set's new version, inside tx.
+func (h ruleSetHandlers) recordVersion(ctx context.Context, tx *entapi.Tx, ev audit.Event, rs *entapi.RuleSet) error {
+	ev.Details["version"] = strconv.Itoa(rs.Version)
+	_, err := h.audit.AppendTx(ctx, tx, ev)
+	return err
 }

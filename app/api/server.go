@@ -43,8 +43,9 @@ type Deps struct {
 	APIRate ratelimit.RateFunc
 	// Fetcher checks source URLs; nil builds one from Config.
 	Fetcher *ingest.Fetcher
-	// Audit records changes such as API keys created and revoked; nil writes them to Log.
-	Audit audit.Func
+	// Audit records changes such as API keys created and revoked in the API database's
+	// audit log; nil: the log of DB.
+	Audit *audit.APILog
 	// IdempotencyLease is how long an Idempotency-Key stays locked without renewal by its
 	// request; zero means one minute.
 	IdempotencyLease time.Duration
@@ -72,10 +73,12 @@ type Server struct {
 	tasks    taskHandlers
 	admin    adminHandlers
 	purge    tenantPurgeHandlers
+	export   tenantExportHandlers
 	ruleSets ruleSetHandlers
 	events   eventHandlers
 	reports  reportHandlers
 	apiKeys  apiKeyHandlers
+	auditLog auditLogHandlers
 	webhooks webhookHandlers
 	limits   apiLimits
 	idem     idempotency
@@ -86,6 +89,7 @@ type Server struct {
 	upgradeURL string
 	usage      usageHandlers
 	plans      planPushHandlers
+	suspension suspensionHandlers
 }
 
 // New builds the API with its routes and middleware.
@@ -96,7 +100,7 @@ func New(d Deps) *Server {
 		d.Fetcher = NewFetcher(d.Config)
 	}
 	if d.Audit == nil {
-		d.Audit = audit.ToLog(log)
+		d.Audit = audit.NewAPILog(d.DB, log)
 	}
 	s := &Server{
 		log:    log,
@@ -104,18 +108,20 @@ func New(d Deps) *Server {
 		health: newHealth(d.DB, d.Redis, log),
 		datasets: datasetHandlers{
 			db: d.DB, store: ingest.Store{Blobs: d.Blobs, ChunkRows: d.Config.ChunkRows},
-			fetcher: d.Fetcher, maxBytes: d.Config.MaxUploadBytes, log: log,
+			fetcher: d.Fetcher, maxBytes: d.Config.MaxUploadBytes, log: log, audit: d.Audit,
 		},
-		tasks:    taskHandlers{db: d.DB, jobs: d.Jobs, deadline: d.Config.TaskDeadline},
-		admin:    adminHandlers{db: d.DB, jobs: d.Jobs},
-		purge:    tenantPurgeHandlers{db: d.DB, blobs: d.Blobs, audit: d.Audit, log: log},
-		ruleSets: ruleSetHandlers{db: d.DB},
+		tasks:    taskHandlers{db: d.DB, jobs: d.Jobs, deadline: d.Config.TaskDeadline, audit: d.Audit},
+		admin:    adminHandlers{db: d.DB, jobs: d.Jobs, audit: d.Audit},
+		purge:    tenantPurgeHandlers{db: d.DB, blobs: d.Blobs, log: log},
+		export:   tenantExportHandlers{db: d.DB, blobs: d.Blobs, log: log},
+		ruleSets: ruleSetHandlers{db: d.DB, audit: d.Audit},
 		events:   eventHandlers{db: d.DB, hub: d.Hub, heartbeat: 15 * time.Second, metrics: d.Metrics},
 		reports:  reportHandlers{db: d.DB},
 		apiKeys:  apiKeyHandlers{db: d.DB, audit: d.Audit, now: time.Now},
+		auditLog: auditLogHandlers{db: d.DB},
 		webhooks: newWebhookHandlers(d),
 		hsts:     strictTransport(d.Config.Production()),
-		idem:     newIdempotency(d.DB, d.Config.MaxUploadBytes, d.IdempotencyLease, log),
+		idem:     newIdempotency(d.DB, d.Config.MaxUploadBytes, d.IdempotencyLease, d.Sealer, log),
 		observe: telemetry.HTTP{App: "api", Tracer: d.Tracer, Metrics: d.Metrics, Log: log,
 			Quiet: probePaths}.Handler(),
 	}
@@ -127,7 +133,8 @@ func New(d Deps) *Server {
 	rate = planRate(rate) // a caller's plan sets its rate once known
 	s.upgradeURL = strings.TrimRight(d.Config.WebURL, "/") + "/pricing"
 	s.usage = usageHandlers{db: d.DB, now: time.Now}
-	s.plans = planPushHandlers{db: d.DB, auth: s.auth}
+	s.plans = planPushHandlers{db: d.DB, auth: s.auth, audit: d.Audit}
+	s.suspension = suspensionHandlers{db: d.DB, now: time.Now}
 	proxies, err := ratelimit.ParseProxies(d.Config.TrustedProxies)
 	if err != nil { // config.Validate has refused this already; trust no one
 		log.Error("api: trusted proxies", slog.Any("error", err))

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
@@ -58,7 +59,8 @@ func (h datasetHandlers) createFromURL(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("datasets: insert url dataset: %w", err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(viewDataset(d))
+	h.audit.Record(c.Context(), auditEvent(c, audit.DatasetCreated, "dataset", d.ID, map[string]string{"source": string(d.Source)}))
+	return c.Status(fiber.StatusCreated).JSON(viewDataset(c.Context(), d))
 }
 
 // urlName is a dataset name taken from a URL: its last path segment, else its host, cut

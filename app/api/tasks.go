@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/events"
 	"github.com/assayhq/assay/app/report"
 	"github.com/assayhq/assay/app/usage"
@@ -27,6 +28,7 @@ type taskHandlers struct {
 	jobs *jobs.Client
 	// deadline is a run's deadline when the request sets none (0: jobs.DefaultDeadline).
 	deadline time.Duration
+	audit    *audit.APILog
 }
 
 // taskView is the JSON of a task in lists.
@@ -125,6 +127,7 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("tasks: create: %w", err)
 	}
+	h.audit.Record(c.Context(), auditEvent(c, audit.TaskCreated, "task", t.ID, map[string]string{"dataset_id": ds.ID}))
 	return h.render(c, fiber.StatusAccepted, t)
 }
 
@@ -185,6 +188,7 @@ func (h taskHandlers) cancel(c fiber.Ctx) error {
 		if t, err = findTask(ctx, h.db, t.ID); err != nil {
 			return err
 		}
+		h.audit.Record(ctx, auditEvent(c, audit.TaskCancelled, "task", t.ID, nil))
 	}
 	return h.render(c, fiber.StatusAccepted, t)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/assayhq/assay/app/apperr"
-	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/lifecycle"
 	"github.com/assayhq/assay/app/platform"
 	entapi "github.com/assayhq/assay/ent/api"
@@ -19,7 +18,6 @@ import (
 type tenantPurgeHandlers struct {
 	db    *entapi.Client
 	blobs platform.Blobs
-	audit audit.Func
 	log   *slog.Logger
 }
 
@@ -39,9 +37,6 @@ func (h tenantPurgeHandlers) purge(c fiber.Ctx) error {
 	sum, err := lifecycle.PurgeTenant(c.Context(), h.db, h.blobs, orgID)
 	if err != nil {
 		return fmt.Errorf("tenants: purge: %w", err)
-	}
-	if len(sum.Rows) > 0 {
-		h.audit(c.Context(), audit.Event{Name: audit.TenantPurged, OrgID: orgID, TargetType: "tenant", Target: orgID})
 	}
 	h.log.InfoContext(c.Context(), "tenants: purged", slog.String("org_id", orgID), slog.Any("rows", sum.Rows))
 	return c.JSON(tenantPurgeView{OrgID: orgID, Deleted: sum})

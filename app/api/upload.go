@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
@@ -67,8 +68,9 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 	ctx := c.Context()
 	org, _ := tenant.OrgID(ctx)
 	limit, byPlan := h.uploadLimit(ctx)
-	if cl := c.Request().Header.ContentLength(); cl > 0 && int64(cl) > limit {
-		return planSized(tooLarge(limit), limit, byPlan)
+	size := int64(max(c.Request().Header.ContentLength(), 0))
+	if size > limit {
+		return planSized(tooLarge(limit), limit, size, byPlan)
 	}
 	id := platform.NewID()
 	u := &upload{id: id, prefix: fmt.Sprintf("datasets/%s/%s/", org, id)}
@@ -80,7 +82,7 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 	}
 	if err != nil {
 		h.discard(ctx, u)
-		return planSized(uploadError(err, limit), limit, byPlan)
+		return planSized(uploadError(err, limit), limit, size, byPlan)
 	}
 	if maxRows := quotaOf(ctx).limits.MaxRows; maxRows > 0 && u.res.Layout.Rows > maxRows {
 		h.discard(ctx, u)
@@ -91,7 +93,8 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 		h.discard(ctx, u)
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(viewDataset(d))
+	h.audit.Record(ctx, auditEvent(c, audit.DatasetCreated, "dataset", d.ID, map[string]string{"source": string(d.Source)}))
+	return c.Status(fiber.StatusCreated).JSON(viewDataset(c.Context(), d))
 }
 
 func (h datasetHandlers) readRaw(ctx context.Context, u *upload, body io.Reader, format ingest.Format, queryName string) error {
@@ -226,14 +229,18 @@ func (h datasetHandlers) uploadLimit(ctx context.Context) (limit int64, byPlan b
 	return limit, false
 }
 
-// planSized names the plan's size limit in a 413 caused by it, with the upgrade link.
-func planSized(err error, limit int64, byPlan bool) error {
+// planSized turns a 413 caused by the plan's size limit (not the server's own cap, which
+// stays 413) into the 402 quota problem that names max_upload_bytes, with the upgrade link.
+// size is what the client announced (Content-Length), or 0 when unknown.
+func planSized(err error, limit, size int64, byPlan bool) error {
 	var ae *apperr.Error
 	if !byPlan || !errors.As(err, &ae) || ae.Status != http.StatusRequestEntityTooLarge {
 		return err
 	}
-	return &apperr.Error{Status: ae.Status, Title: ae.Title, Detail: ae.Detail + "; upgrade your plan for larger files",
-		Err: &usage.QuotaError{Status: ae.Status, Limit: usage.LimitMaxUpload, LimitValue: limit, Usage: limit}}
+	if size <= limit {
+		size = limit + 1 // streamed past the limit: at least one byte more
+	}
+	return quotaProblem(usage.Exhausted(usage.LimitMaxUpload, limit, size))
 }
 
 // uploadError maps an ingest failure to what the client should see.

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assayhq/assay/app/auth"
+	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 )
 
@@ -171,14 +173,36 @@ func TestUploadRejects(t *testing.T) {
 	})
 }
 
+// A file over the plan's dataset size is a quota refusal (402 naming max_upload_bytes,
+// with the upgrade link); over the server's own cap it stays 413.
 func TestUploadPlanLimit(t *testing.T) {
-	e := newEnv(t, sqliteURL(t))
-	org := "plan-limited-org"
-	tok := e.token(t, org, "free", auth.Limits{MaxUploadBytes: 32})
-	res := e.do(t, http.MethodPost, "/v1/api/datasets?name=x", tok, "text/csv", peopleCSV)
-	require.Contains(t, res.problem(t, http.StatusRequestEntityTooLarge), "32 bytes")
-	require.Zero(t, e.countDatasets(t, org))
-	require.Empty(t, e.blobFiles(t, org))
+	eachBackend(t, func(t *testing.T, url string) {
+		e := newEnv(t, url, func(c *config.Config) { c.WebURL = "https://assay.test" })
+		org := platform.NewID()
+		tok := e.token(t, org, "free", auth.Limits{MaxUploadBytes: 32})
+		res := e.do(t, http.MethodPost, "/v1/api/datasets?name=x", tok, "text/csv", peopleCSV)
+		require.Contains(t, res.problem(t, http.StatusPaymentRequired), "32 bytes")
+		var p struct {
+			Limit      string `json:"limit"`
+			LimitValue int64  `json:"limit_value"`
+			Usage      int64  `json:"usage"`
+			UpgradeURL string `json:"upgrade_url"`
+		}
+		res.json(t, &p)
+		require.Equal(t, "max_upload_bytes", p.Limit)
+		require.EqualValues(t, 32, p.LimitValue)
+		require.EqualValues(t, len(peopleCSV), p.Usage)
+		require.Equal(t, "https://assay.test/pricing", p.UpgradeURL)
+		require.Zero(t, e.countDatasets(t, org))
+		require.Empty(t, e.blobFiles(t, org))
+
+		// A plan above the server's cap: the cap refuses, as 413 without a plan limit.
+		big := e.token(t, org, "business", auth.Limits{MaxUploadBytes: 1 << 40})
+		res = e.do(t, http.MethodPost, "/v1/api/datasets?name=x", big, "text/csv", strings.Repeat("a,b\n", 2<<20))
+		res.problem(t, http.StatusRequestEntityTooLarge)
+		require.NotContains(t, string(res.body), "upgrade_url")
+		require.Zero(t, e.countDatasets(t, org))
+	})
 }
 
 func TestUploadDoesNotLeakBlobDirs(t *testing.T) {

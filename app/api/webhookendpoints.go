@@ -11,6 +11,7 @@ import (
 
 	"github.com/assayhq/assay/app/access"
 	"github.com/assayhq/assay/app/apperr"
+	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/endpoints"
 	"github.com/assayhq/assay/app/netguard"
 	"github.com/assayhq/assay/app/platform"
@@ -28,6 +29,7 @@ type webhookHandlers struct {
 	sealer  *webhook.Sealer
 	checker endpoints.Checker
 	now     func() time.Time
+	audit   *audit.APILog
 }
 
 // endpointView is the JSON of an endpoint; its secret is never in it.
@@ -164,6 +166,7 @@ func (h webhookHandlers) create(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("webhooks: create: %w", err)
 	}
+	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointCreated, "webhook_endpoint", e.ID, nil))
 	return c.Status(fiber.StatusCreated).JSON(endpointWithSecret{endpointView: viewEndpoint(e), Secret: secret})
 }
 
@@ -181,7 +184,7 @@ func (h webhookHandlers) update(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := h.db.WebhookEndpoint.UpdateOne(e)
+	u, wasEnabled := h.db.WebhookEndpoint.UpdateOne(e), e.Enabled
 	if in.URL != nil {
 		url, err := h.checkURL(c, *in.URL)
 		if err != nil {
@@ -214,6 +217,7 @@ func (h webhookHandlers) update(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("webhooks: update: %w", err)
 	}
+	h.audit.Record(c.Context(), auditEvent(c, endpointChange(in.Enabled, wasEnabled), "webhook_endpoint", e.ID, nil))
 	return c.JSON(viewEndpoint(e))
 }
 
@@ -231,6 +235,7 @@ func (h webhookHandlers) delete(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("webhooks: delete: %w", err)
 	}
+	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointDeleted, "webhook_endpoint", e.ID, nil))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -253,6 +258,7 @@ func (h webhookHandlers) rotate(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("webhooks: rotate: %w", err)
 	}
+	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointRotated, "webhook_endpoint", e.ID, nil))
 	return c.JSON(endpointWithSecret{endpointView: viewEndpoint(e), Secret: secret})
 }
 
@@ -298,7 +304,7 @@ func checkDescription(d *string) (string, error) {
 func newWebhookHandlers(d Deps) webhookHandlers {
 	allowed, _ := d.Config.AllowedPrivatePrefixes() // validated at load
 	return webhookHandlers{
-		db: d.DB, jobs: d.Jobs, sealer: d.Sealer, now: time.Now,
+		db: d.DB, jobs: d.Jobs, sealer: d.Sealer, now: time.Now, audit: d.Audit,
 		checker: endpoints.Checker{Guard: netguard.New(allowed), HTTPSOnly: d.Config.Production(), Resolver: d.Resolver},
 	}
 }

@@ -136,6 +136,18 @@ func (x *APIExchange) Response(res *http.Response, body []byte) {
 	} else {
 		require.True(t, isEventStream(res), "%s: only an event stream may be checked unread", where)
 	}
+	if isNDJSON(res) && body != nil {
+		// A stream of JSON lines: each line must match the documented schema.
+		for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+			one := *res
+			one.Body = readCloser{strings.NewReader(line)}
+			if ok, errs := OpenAPIValidator(t).ValidateHttpResponse(req, &one); !ok {
+				require.Fail(t, "a line of the response does not match the OpenAPI document",
+					"%s -> %d\n%s\nline: %.2000s", where, res.StatusCode, describe(errs), line)
+			}
+		}
+		return
+	}
 	ok, errs := OpenAPIValidator(t).ValidateHttpResponse(req, &out)
 	if ok {
 		return
@@ -149,6 +161,12 @@ func (x *APIExchange) Response(res *http.Response, body []byte) {
 	}
 	require.Fail(t, "the response does not match the OpenAPI document",
 		"%s -> %d %s\n%s\nbody: %.2000s", where, res.StatusCode, res.Header.Get("Content-Type"), describe(errs), body)
+}
+
+// isNDJSON reports a newline-delimited JSON stream, which is checked line by line.
+func isNDJSON(res *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	return mt == "application/x-ndjson"
 }
 
 func isEventStream(res *http.Response) bool {

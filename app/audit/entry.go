@@ -17,6 +17,7 @@ import (
 // Field limits; longer values are cut (on a UTF-8 boundary) before hashing and storing.
 const (
 	maxIP         = 64
+	maxActorID    = 36 // a UUID; a longer id from a token is cut rather than losing the entry
 	maxUserAgent  = 512
 	maxEmail      = 254
 	maxTarget     = 255
@@ -173,7 +174,7 @@ func newEntry(e Event, r Request, at time.Time) Entry {
 	return Entry{
 		At:         at.UTC().Truncate(time.Microsecond),
 		Action:     e.Name,
-		ActorID:    nullable(e.ActorID),
+		ActorID:    nullable(truncate(e.ActorID, maxActorID)),
 		ActorEmail: truncate(e.ActorEmail, maxEmail),
 		OrgID:      nullable(e.OrgID),
 		IP:         truncate(r.IP, maxIP),

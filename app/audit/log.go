@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -31,9 +30,8 @@ func (l *Log) Record(ctx context.Context, e Event) {
 	if l == nil {
 		return
 	}
-	if _, err := l.Append(ctx, e); err != nil {
-		l.log.ErrorContext(ctx, "audit: record failed", slog.String("event", e.Name), slog.Any("error", err))
-	}
+	_, err := l.Append(ctx, e)
+	logFailure(ctx, l.log, e, err)
 }
 
 // Func returns Record as a Func.
@@ -44,39 +42,14 @@ func (l *Log) Append(ctx context.Context, e Event) (Entry, error) {
 	if l == nil {
 		return Entry{}, nil
 	}
-	tx, err := l.db.Tx(ctx)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append: %w", err)
-	}
-	ent, err := l.AppendTx(ctx, tx, e)
-	if err != nil {
-		_ = tx.Rollback()
-		return Entry{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: commit: %w", err)
-	}
-	return ent, nil
+	return appendOwn(ctx, l.db.Tx, l.AppendTx, e)
 }
 
 // AppendTx appends e inside tx, so the entry commits (or rolls back) with the change it
-// describes. The chain's head row is locked first: on Postgres the UPDATE holds its row
-// lock until tx ends, on SQLite every write transaction holds the database's one write
-// lock; either way appends are serialized and the chain stays linear.
+// describes (see appendChain).
 func (l *Log) AppendTx(ctx context.Context, tx *entweb.Tx, e Event) (Entry, error) {
 	if l == nil {
 		return Entry{}, nil
-	}
-	// Constant statements, identical in both dialects (ON CONFLICT needs SQLite 3.24).
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_heads (id, seq, hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING`); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: head: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = seq WHERE id = 1`); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: lock head: %w", err)
-	}
-	head, err := tx.AuditHead.Get(ctx, headID)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append: read head: %w", err)
 	}
 	if e.ActorEmail == "" && e.ActorID != "" {
 		// The address as it is now, kept on the entry when it changes later.
@@ -84,24 +57,37 @@ func (l *Log) AppendTx(ctx context.Context, tx *entweb.Tx, e Event) (Entry, erro
 			e.ActorEmail = u.Email
 		}
 	}
-	en := newEntry(e, RequestFrom(ctx), l.now())
-	en.Seq = head.Seq + 1
-	en.PrevHash = head.Hash
-	en.Seal()
-	err = tx.AuditEntry.Create().
+	return appendChain(ctx, webTx{tx}, e, l.now())
+}
+
+// webTx is a web database transaction as a chainTx.
+type webTx struct{ tx *entweb.Tx }
+
+func (w webTx) exec(ctx context.Context, query string) error {
+	_, err := w.tx.ExecContext(ctx, query)
+	return err
+}
+
+func (w webTx) head(ctx context.Context) (Head, error) {
+	h, err := w.tx.AuditHead.Get(ctx, headID)
+	if err != nil {
+		return Head{}, err
+	}
+	return Head{Seq: h.Seq, Hash: h.Hash}, nil
+}
+
+func (w webTx) insert(ctx context.Context, en Entry) error {
+	return w.tx.AuditEntry.Create().
 		SetID(en.Seq).SetAt(en.At).SetAction(en.Action).
 		SetNillableActorID(en.ActorID).SetActorEmail(en.ActorEmail).SetNillableOrgID(en.OrgID).
 		SetIP(en.IP).SetUserAgent(en.UserAgent).SetTargetType(en.TargetType).SetTargetID(en.TargetID).
 		SetDetails(en.Details).SetPrevHash(en.PrevHash).SetHash(en.Hash).
 		SetVersion(en.Version).SetPersonalSalt(en.PersonalSalt).SetPersonalDigest(en.PersonalDigest).
 		Exec(ctx)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append: %w", err)
-	}
-	if err := tx.AuditHead.UpdateOneID(headID).SetSeq(en.Seq).SetHash(en.Hash).Exec(ctx); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: move head: %w", err)
-	}
-	return en, nil
+}
+
+func (w webTx) moveHead(ctx context.Context, h Head) error {
+	return w.tx.AuditHead.UpdateOneID(headID).SetSeq(h.Seq).SetHash(h.Hash).Exec(ctx)
 }
 
 // fromRow is the Entry of a stored row.

@@ -38,6 +38,10 @@ type Claims struct {
 	Role   string `json:"role"`
 	Plan   string `json:"plan"`
 	Limits Limits `json:"limits"`
+	// PlanAt is when the web app read the plan (its organization row's last change, in
+	// microseconds since the Unix epoch; 0 when not known). The API keeps the newest plan
+	// it hears of, so a token minted before a plan change cannot write the old plan back.
+	PlanAt int64 `json:"plan_at,omitempty"`
 }
 
 // Signer mints EdDSA tokens with the web app's key and publishes its public keys.
@@ -100,13 +104,18 @@ func (s *Signer) KeyID() string { return s.kid }
 
 // Mint returns a signed token for userID acting in orgID, valid for TokenTTL.
 func (s *Signer) Mint(userID, orgID, role, plan string, lim Limits) (string, error) {
+	return s.MintPlanAt(userID, orgID, role, plan, lim, 0)
+}
+
+// MintPlanAt is Mint for a plan read at planAt (see Claims.PlanAt).
+func (s *Signer) MintPlanAt(userID, orgID, role, plan string, lim Limits, planAt int64) (string, error) {
 	if userID == "" || orgID == "" {
 		return "", errors.New("auth: mint: user and org are required")
 	}
 	if role == RoleService {
 		return "", errors.New("auth: mint: a user token cannot carry the service role")
 	}
-	return s.sign(Claims{RegisteredClaims: s.registered(userID), OrgID: orgID, Role: role, Plan: plan, Limits: lim})
+	return s.sign(Claims{RegisteredClaims: s.registered(userID), OrgID: orgID, Role: role, Plan: plan, Limits: lim, PlanAt: planAt})
 }
 
 // registered returns the standard claims of a token for subject minted now.

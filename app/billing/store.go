@@ -22,27 +22,27 @@ import (
 const DateLayout = "2 January 2006"
 
 // store writes sub as the organization's subscription, unless what is stored is newer,
-// and the plan it grants; it returns the outbox rows written.
-func (s *Sync) store(ctx context.Context, tx *entweb.Tx, ev stripe.Event, r ref, sub Subscription) ([]string, error) {
+// and the plan it grants; it returns the outbox rows written and the organization's id.
+func (s *Sync) store(ctx context.Context, tx *entweb.Tx, ev stripe.Event, r ref, sub Subscription) ([]string, string, error) {
 	o, err := findOrg(ctx, tx, r, sub)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if o == nil {
 		s.Log.WarnContext(ctx, "billing: subscription of no known organization", slog.String("event", ev.ID))
-		return nil, nil
+		return nil, "", nil
 	}
 	ctx = tenant.With(ctx, o.ID)
 	row, err := tx.Subscription.Query().Where(subscription.OrgID(o.ID)).Only(ctx)
 	if err != nil && !entweb.IsNotFound(err) {
-		return nil, fmt.Errorf("billing: load subscription: %w", err)
+		return nil, "", fmt.Errorf("billing: load subscription: %w", err)
 	}
 	if row != nil {
 		if row.StripeSubscriptionID == sub.ID && ev.Created < row.UpdatedFromEventCreated {
-			return nil, nil // an older event: the state stored is already newer
+			return nil, "", nil // an older event: the state stored is already newer
 		}
 		if row.StripeSubscriptionID != sub.ID && live(string(row.Status)) && !sub.Live() {
-			return nil, nil // an ended earlier subscription: the current one stays
+			return nil, "", nil // an ended earlier subscription: the current one stays
 		}
 	}
 	now := s.Now().UTC()
@@ -69,7 +69,7 @@ func (s *Sync) store(ctx context.Context, tx *entweb.Tx, ev stripe.Event, r ref,
 		nextPlan, nextAt = s.Prices.Plan(sub.NextPriceID), sub.NextChangeAt
 	}
 	if err := s.write(ctx, tx, row, o.ID, ev, sub, ref, pastDue, nextPlan, nextAt); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	effective := Effective(sub.Status, ref.Plan, pastDue, s.Grace, now)
 	upd := tx.Organization.UpdateOneID(o.ID).SetPlan(effective)
@@ -77,7 +77,7 @@ func (s *Sync) store(ctx context.Context, tx *entweb.Tx, ev stripe.Event, r ref,
 		upd.SetStripeCustomerID(sub.CustomerID)
 	}
 	if err := upd.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("billing: set plan: %w", err)
+		return nil, "", fmt.Errorf("billing: set plan: %w", err)
 	}
 	events := []audit.Event{{Name: EventSubscriptionChanged, OrgID: o.ID, TargetType: "subscription", Target: sub.ID,
 		Details: map[string]string{"status": sub.Status, "plan": ref.Plan, "stripe_event": string(ev.Type)}}}
@@ -87,10 +87,11 @@ func (s *Sync) store(ctx context.Context, tx *entweb.Tx, ev stripe.Event, r ref,
 	}
 	for _, e := range events {
 		if _, err := s.Audit.AppendTx(ctx, tx, e); err != nil {
-			return nil, fmt.Errorf("billing: audit: %w", err)
+			return nil, "", fmt.Errorf("billing: audit: %w", err)
 		}
 	}
-	return s.mails(ctx, tx, ev, o, sub, ref.Plan, pastDue)
+	mails, err := s.mails(ctx, tx, ev, o, sub, ref.Plan, pastDue)
+	return mails, o.ID, err
 }
 
 // write creates or replaces the organization's subscription row.

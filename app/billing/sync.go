@@ -55,6 +55,9 @@ type Sync struct {
 type Result struct {
 	Replay bool     // the event id was received before: nothing changed
 	Mails  []string // outbox rows written, to queue after the commit
+	// OrgID is the organization whose subscription and plan were written ("" for none):
+	// its plan is pushed to the API after the commit.
+	OrgID string
 }
 
 // Handle applies ev. An error leaves nothing recorded, so Stripe's retry runs it again.
@@ -149,7 +152,7 @@ func (s *Sync) apply(ctx context.Context, ev stripe.Event, r ref, sub *Subscript
 		return Result{}, fmt.Errorf("billing: record event: %w", err)
 	}
 	if sub != nil {
-		if res.Mails, err = s.store(ctx, tx, ev, r, *sub); err != nil {
+		if res.Mails, res.OrgID, err = s.store(ctx, tx, ev, r, *sub); err != nil {
 			return Result{}, err
 		}
 	}

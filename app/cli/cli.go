@@ -29,7 +29,7 @@ Usage:
   assay user create --email E --password P --org NAME
   assay user disable --email E   disable a user and end all of their sessions
   assay admin grant|revoke --email E   make a user platform staff (the /admin backoffice), or not
-  assay audit verify        check the web database's audit chain (exit 1 when broken)
+  assay audit verify        check the audit chains of the web and API databases (exit 1 when one is broken)
   assay apikey create --org ORG_ID --name N [--scopes read,write]
   assay healthcheck web|api GET the role's health endpoint on this machine (exit 0 when healthy)
   assay version

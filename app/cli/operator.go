@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/store"
+	entapi "github.com/assayhq/assay/ent/api"
 	entweb "github.com/assayhq/assay/ent/web"
 )
 
@@ -29,6 +30,16 @@ func openUsersDB(ctx context.Context, c config.Config) (*entweb.Client, error) {
 		return nil, err
 	}
 	return store.OpenWeb(ctx, cfg)
+}
+
+// openAPIDB opens the API database for the commands that read or check its records
+// beside the web database's (both must be configured in production).
+func openAPIDB(ctx context.Context, c config.Config) (*entapi.Client, error) {
+	cfg, err := operatorConfig(c, config.RoleAPIKeys)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenAPI(ctx, cfg)
 }
 
 func operatorConfig(c config.Config, role config.Role) (config.Config, error) {

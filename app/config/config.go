@@ -90,6 +90,9 @@ type Config struct {
 	// DeletionGracePeriod is how long a scheduled account or organization deletion can
 	// be cancelled before a job carries it out (zero: the 168h default).
 	DeletionGracePeriod time.Duration `env:"DELETION_GRACE_PERIOD" envDefault:"168h"`
+	// ExportLinkTTL is how long an organization export's download link works; the
+	// export is deleted after it (zero: the 168h default).
+	ExportLinkTTL time.Duration `env:"EXPORT_LINK_TTL" envDefault:"168h"`
 	// OIDC is sign-in with an OpenID Connect provider (Google by default); off unless
 	// issuer, client id and secret are all set.
 	OIDC OIDC
@@ -140,6 +143,9 @@ func (c Config) Validate() error {
 	}
 	if c.DeletionGracePeriod < 0 {
 		errs = append(errs, errors.New("DELETION_GRACE_PERIOD must not be negative"))
+	}
+	if c.ExportLinkTTL < 0 {
+		errs = append(errs, errors.New("EXPORT_LINK_TTL must not be negative"))
 	}
 	if c.ChunkRows < 1 {
 		errs = append(errs, errors.New("CHUNK_ROWS must be at least 1"))

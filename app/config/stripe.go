@@ -28,8 +28,12 @@ type Stripe struct {
 	GracePeriod time.Duration `env:"BILLING_GRACE_PERIOD" envDefault:"168h"`
 }
 
-// Enabled reports whether billing is on.
-func (s Stripe) Enabled() bool { return s.SecretKey != "" }
+// StripeKeyPlaceholder is the value infrastructure seeds STRIPE_SECRET_KEY with before an
+// operator writes the account's key; billing stays off (and says so) while it is there.
+const StripeKeyPlaceholder = "sk_replace_me"
+
+// Enabled reports whether billing is on: a key is set and it is not the placeholder.
+func (s Stripe) Enabled() bool { return s.SecretKey != "" && s.SecretKey != StripeKeyPlaceholder }
 
 // validateStripe checks the billing settings. The key and secrets are never repeated in
 // an error.

@@ -25,6 +25,7 @@ func TestStripeConfig(t *testing.T) {
 		err     string
 	}{
 		{"off", EnvProduction, Stripe{GracePeriod: time.Hour}, false, ""},
+		{"the seeded placeholder is off", EnvProduction, Stripe{SecretKey: StripeKeyPlaceholder, WebhookSecret: "whsec_replace_me"}, false, ""},
 		{"complete in production", EnvProduction, full, true, ""},
 		{"production without webhook secret", EnvProduction, noSecret, true, "STRIPE_WEBHOOK_SECRET must be set"},
 		{"production without a price", EnvProduction, noPrice, true, "STRIPE_PRICE_BUSINESS_YEARLY must be set"},

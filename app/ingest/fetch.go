@@ -81,6 +81,9 @@ type SourceError struct {
 	Msg   string
 	Retry bool
 	Err   error
+	// Limit is the size limit the file went over (0: another failure), so a caller that
+	// lowered the limit for a plan can say so.
+	Limit int64
 }
 
 func (e *SourceError) Error() string {
@@ -225,7 +228,7 @@ func (f *Fetcher) requestError(ctx context.Context, u *url.URL, err error) error
 }
 
 func tooLarge(max int64) *SourceError {
-	return &SourceError{Msg: fmt.Sprintf("the file is larger than the limit of %s", sizeText64(max))}
+	return &SourceError{Msg: fmt.Sprintf("the file is larger than the limit of %s", sizeText64(max)), Limit: max}
 }
 
 func timedOut(d time.Duration) *SourceError {

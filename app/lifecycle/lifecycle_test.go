@@ -24,6 +24,7 @@ import (
 	"github.com/assayhq/assay/app/store"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
+	apiauditentry "github.com/assayhq/assay/ent/api/auditentry"
 	apitenant "github.com/assayhq/assay/ent/api/tenant"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/auditentry"
@@ -183,7 +184,9 @@ func TestOrganizationDeletion(t *testing.T) {
 		require.Equal(t, 1, n)
 
 		require.Empty(t, countWhere(t, web, schema.Web, lifecycle.ColumnOrgID, owner.Org.ID, "audit_entries"))
-		require.Empty(t, countWhere(t, api, schema.API, lifecycle.ColumnOrgID, owner.Org.ID))
+		// The API's audit entries stay, anonymized, with the purge's own entry.
+		require.Empty(t, countWhere(t, api, schema.API, lifecycle.ColumnOrgID, owner.Org.ID, "audit_entries"))
+		requireAPIAuditAnonymized(t, api, owner.Org.ID)
 		require.False(t, web.Organization.Query().Where(organization.ID(owner.Org.ID)).ExistX(ctx), "the organization")
 		require.False(t, api.Tenant.Query().Where(apitenant.ID(owner.Org.ID)).ExistX(ctx), "the tenant")
 		require.Empty(t, blobFiles(t, env.Config.BlobDir, owner.Org.ID, ds, tk))
@@ -259,7 +262,9 @@ func TestAccountDeletion(t *testing.T) {
 		require.True(t, entweb.IsNotFound(err))
 		require.Empty(t, countWhere(t, web, schema.Web, lifecycle.ColumnUserID, solo.User.ID, "audit_entries"))
 		require.Empty(t, countWhere(t, web, schema.Web, lifecycle.ColumnOrgID, solo.Org.ID, "audit_entries"))
-		require.Empty(t, countWhere(t, api, schema.API, lifecycle.ColumnOrgID, solo.Org.ID))
+		// The API's audit entries stay, anonymized, with the purge's own entry.
+		require.Empty(t, countWhere(t, api, schema.API, lifecycle.ColumnOrgID, solo.Org.ID, "audit_entries"))
+		requireAPIAuditAnonymized(t, api, solo.Org.ID)
 		require.Empty(t, blobFiles(t, env.Config.BlobDir, solo.Org.ID, ds, tk))
 		require.True(t, web.DeletionReceipt.Query().
 			Where(deletionreceipt.SubjectHash(lifecycle.SubjectHash("account", solo.User.ID))).ExistX(ctx))
@@ -273,4 +278,21 @@ func TestAccountDeletion(t *testing.T) {
 		require.True(t, web.User.Query().ExistX(tenant.System(ctx)), "other users remain")
 		verifyAudit(t, web)
 	})
+}
+
+// requireAPIAuditAnonymized checks that a purged organization's API audit entries end
+// with the purge's entry, have no personal fields left, and still verify.
+func requireAPIAuditAnonymized(t *testing.T, api *entapi.Client, orgID string) {
+	t.Helper()
+	ctx := context.Background()
+	rows := api.AuditEntry.Query().Where(apiauditentry.OrgID(orgID)).Order(apiauditentry.ByID()).AllX(ctx)
+	require.NotEmpty(t, rows)
+	require.Equal(t, audit.TenantPurged, rows[len(rows)-1].Action)
+	for _, r := range rows[:len(rows)-1] {
+		require.NotNil(t, r.AnonymizedAt, r.Action)
+		require.Empty(t, r.IP+r.UserAgent, r.Action)
+	}
+	rep, err := audit.VerifyAPI(ctx, api)
+	require.NoError(t, err)
+	require.Nil(t, rep.Break)
 }

@@ -39,7 +39,7 @@ func (r *Report) ColumnsCSV(w io.Writer) error {
 			optInt(c.MinLength), optInt(c.MaxLength), strings.Join(c.Formats, " "), strings.Join(top, "; "),
 		)
 		for i := range row {
-			row[i] = guardCell(row[i])
+			row[i] = GuardCell(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("columns csv: %w", err)
@@ -52,8 +52,9 @@ func (r *Report) ColumnsCSV(w io.Writer) error {
 	return nil
 }
 
-// guardCell defuses spreadsheet formula injection.
-func guardCell(s string) string {
+// GuardCell defuses spreadsheet formula injection: a cell a spreadsheet would run as a
+// formula gets a leading single quote, unless it is a plain number such as -3.5.
+func GuardCell(s string) string {
 	if s == "" {
 		return s
 	}

@@ -42,6 +42,6 @@ func TestColumnsCSVGuardsFormulas(t *testing.T) {
 		{"", ""}, {"=A1", "'=A1"}, {"+A1", "'+A1"}, {"-A1", "'-A1"}, {"@A1", "'@A1"}, {"\tA1", "'\tA1"},
 		{"\rA1", "'\rA1"}, {"-3.5", "-3.5"}, {"+7", "+7"}, {"-1e3", "-1e3"}, {"a=b", "a=b"},
 	} {
-		require.Equal(t, tt.want, guardCell(tt.in), "%q", tt.in)
+		require.Equal(t, tt.want, GuardCell(tt.in), "%q", tt.in)
 	}
 }

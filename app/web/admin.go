@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,6 +56,7 @@ type adminPages struct {
 	mfa      *account.MFA
 	sessions *sessionManager
 	support  *supportAccess
+	log      *slog.Logger
 	// requireMFA refuses staff without MFA (production).
 	requireMFA bool
 	// planChanged pushes an organization's plan to the API at once (the sweep retries).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/gofiber/fiber/v3"
@@ -14,6 +15,12 @@ type adminAuditPage struct {
 	Action, Org, Actor string
 	Rows               []adminAuditRow
 	Older              string
+	// APIRows are the API database's entries under the same filters (the actor as an
+	// id), APIOlder the cursor of their next page; APIUnavailable is set when the API
+	// did not answer.
+	APIRows        []adminAuditRow
+	APIOlder       string
+	APIUnavailable bool
 }
 
 type adminAuditRow struct {
@@ -45,6 +52,22 @@ func (h *adminPages) auditList(c fiber.Ctx) error {
 			org = *r.OrgID
 		}
 		p.Rows = append(p.Rows, adminAuditRow{auditRow: auditRowOf(r), OrgID: org})
+	}
+	l, err := h.api.allAuditEntries(c.Context(), p.Action, p.Org, p.Actor, c.Query("api_cursor"), adminPageSize)
+	if err != nil {
+		h.log.WarnContext(c.Context(), "web: admin audit: api entries", slog.Any("error", err))
+		p.APIUnavailable = true
+	} else {
+		for _, e := range l.Data {
+			org := ""
+			if e.OrgID != nil {
+				org = *e.OrgID
+			}
+			p.APIRows = append(p.APIRows, adminAuditRow{auditRow: apiAuditRowOf(e), OrgID: org})
+		}
+		if l.NextCursor != nil {
+			p.APIOlder = *l.NextCursor
+		}
 	}
 	return h.page(c, http.StatusOK, "admin/audit", p)
 }

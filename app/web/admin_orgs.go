@@ -146,7 +146,8 @@ func (h *adminPages) orgPlan(c fiber.Ctx) error {
 	return redirect(c, pathAdminOrgs+"/"+o.ID)
 }
 
-// orgSuspend suspends the organization: its members see the suspended page instead of the app.
+// orgSuspend suspends the organization: its members see the suspended page instead of
+// the app, and the API refuses its keys and tokens and starts none of its tasks.
 func (h *adminPages) orgSuspend(c fiber.Ctx) error {
 	o, err := h.loadOrg(c)
 	if err != nil {
@@ -158,6 +159,8 @@ func (h *adminPages) orgSuspend(c fiber.Ctx) error {
 		}
 		h.record(c, audit.AdminOrgSuspended, o.ID, "organization", o.ID, map[string]string{"reason": truncate(c.FormValue("reason"), 200)})
 	}
+	// Pushed at once; if the API is unreachable the plan sweep pushes it within a minute.
+	h.planChanged(c.Context(), o.ID)
 	return redirect(c, pathAdminOrgs+"/"+o.ID)
 }
 
@@ -173,6 +176,7 @@ func (h *adminPages) orgRestore(c fiber.Ctx) error {
 		}
 		h.record(c, audit.AdminOrgRestored, o.ID, "organization", o.ID, nil)
 	}
+	h.planChanged(c.Context(), o.ID)
 	return redirect(c, pathAdminOrgs+"/"+o.ID)
 }
 

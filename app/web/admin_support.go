@@ -43,6 +43,13 @@ func activeGrant(ctx context.Context, db *entweb.Client, orgID string, now time.
 	return g, nil
 }
 
+// supportBanner is what every page tells staff in support mode: whose organization they
+// are in and until when (the exit posts to /admin/support/leave).
+type supportBanner struct {
+	OrgName string
+	EndsAt  time.Time
+}
+
 // supportAccess lets staff into an organization as a member while its owner's grant is
 // in force, stamping and auditing each request, and keeps members of a suspended
 // organization out of the app.
@@ -85,7 +92,8 @@ func (s *supportAccess) serve(c fiber.Ctx, userID string) error {
 	}
 	acc := &member{
 		UserID: u.ID, Email: u.Email, OrgID: o.ID, OrgName: o.Name + " (support)", Plan: o.Plan,
-		Role: access.RoleMember, Verified: true, MFAEnabled: u.MfaEnabledAt != nil,
+		PlanAt: o.UpdatedAt.UnixMicro(), Role: access.RoleMember, Verified: true, MFAEnabled: u.MfaEnabledAt != nil,
+		Support: &supportBanner{OrgName: o.Name, EndsAt: g.ExpiresAt.UTC()},
 	}
 	c.Locals(localAccount, acc)
 	c.SetContext(tenant.With(ctx, o.ID))

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gocraft/work"
 	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/require"
 
@@ -131,14 +133,19 @@ func TestAdminNeedsMFAWhereRequired(t *testing.T) {
 	require.Equal(t, http.StatusOK, c.get("/admin/users").StatusCode)
 }
 
-// Each backoffice action does its work and writes an audit entry with the staff user as actor.
+// Each backoffice action does its work and writes an audit entry with the staff user as
+// actor; every POST route of the backoffice is in the table.
 func TestAdminActionsAreAudited(t *testing.T) {
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		st := env.staff(t)
 		own := env.owner(t)
 		sc := env.login(t, st)
+		oc := env.login(t, own)
 		target := env.joined(t, own.OrgID, membership.RoleMember)
+		dead := deadJobs(t, env, 2)
+		tasksAPI := &fakeServiceAPI{}
+		tasksSrv := tasksAPI.start(t, env.signer)
 		cases := []struct {
 			name, path string
 			form       url.Values
@@ -185,6 +192,28 @@ func TestAdminActionsAreAudited(t *testing.T) {
 					require.NoError(t, err)
 					require.True(t, on)
 				}},
+			{"support enter", "/admin/orgs/" + own.OrgID + "/support", url.Values{}, audit.AdminSupportEntered,
+				func() {
+					require.Equal(t, http.StatusSeeOther, oc.postForm(pathSettingsSupport, url.Values{"hours": {"2"}}).StatusCode)
+				},
+				func(t *testing.T) { require.Equal(t, 1, env.auditCount(t, audit.SupportGranted, own.UserID)) }},
+			{"support leave", "/admin/support/leave", url.Values{}, audit.AdminSupportLeft, nil,
+				func(t *testing.T) { require.Contains(t, sc.get("/dashboard").Body, env.orgName(t, st.OrgID)) }},
+			{"queue retry", "/admin/queues/dead/retry", url.Values{"job_id": {dead[0].ID}, "at": {strconv.FormatInt(dead[0].DiedAt, 10)}},
+				audit.AdminJobRetried, nil, func(t *testing.T) { require.Len(t, deadJobIDs(t, env), 1) }},
+			{"queue delete", "/admin/queues/delete", url.Values{"set": {"dead"}, "job_id": {dead[1].ID}, "at": {strconv.FormatInt(dead[1].DiedAt, 10)}},
+				audit.AdminJobDeleted, nil, func(t *testing.T) { require.Empty(t, deadJobIDs(t, env)) }},
+			{"task retry", "/admin/tasks/t-failed/retry", url.Values{}, audit.AdminTaskRetried,
+				func() {
+					env.srv.admin.api = newAPIClient(tasksSrv.URL, tasksSrv.Client(), env.signer, env.cfg.MaxUploadBytes)
+				},
+				func(t *testing.T) {
+					require.Contains(t, tasksAPI.calls, "POST /v1/internal/service/admin/tasks/t-failed/retry")
+				}},
+			{"task cancel", "/admin/tasks/t-running/cancel", url.Values{}, audit.AdminTaskCancelled, nil,
+				func(t *testing.T) {
+					require.Contains(t, tasksAPI.calls, "POST /v1/internal/service/admin/tasks/t-running/cancel")
+				}},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -198,6 +227,19 @@ func TestAdminActionsAreAudited(t *testing.T) {
 				tc.check(t)
 			})
 		}
+		// Every action route of the backoffice is one of the cases above.
+		covered := map[string]bool{}
+		for _, tc := range cases {
+			covered[adminRouteOf(env, tc.path)] = true
+		}
+		routes := map[string]bool{}
+		for _, r := range env.app.GetRoutes(true) {
+			if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/admin") {
+				require.True(t, covered[r.Path], "POST %s has no case in the audit table", r.Path)
+				routes[r.Path] = true
+			}
+		}
+		require.Len(t, routes, len(covered), "every case is a backoffice route")
 		// The staff user sees them all in the backoffice's audit log, filtered.
 		doc := sc.get("/admin/audit?action=admin.&actor=" + url.QueryEscape(st.Email)).doc(t)
 		require.Equal(t, len(cases), doc.Find(".audit-row").Length())
@@ -265,4 +307,65 @@ func dropKeys(rds *platform.Redis, ns string) {
 	for _, k := range keys {
 		conn.Do("DEL", k)
 	}
+}
+
+// adminRouteOf is the route pattern that serves a POST to path.
+func adminRouteOf(env *testEnv, path string) string {
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Method != http.MethodPost {
+			continue
+		}
+		want := strings.Split(r.Path, "/")
+		got := strings.Split(path, "/")
+		if len(want) != len(got) {
+			continue
+		}
+		match := true
+		for i := range want {
+			if !strings.HasPrefix(want[i], ":") && want[i] != got[i] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return r.Path
+		}
+	}
+	return ""
+}
+
+// deadJobs gives the backoffice a Redis with n dead jobs and returns them.
+func deadJobs(t *testing.T, env *testEnv, n int) []*work.DeadJob {
+	t.Helper()
+	rds := env.useRedis(t, false)
+	enq := work.NewEnqueuer(env.srv.admin.ns, rds.Pool)
+	for range n {
+		_, err := enq.Enqueue("admin_test_job", work.Q{"id": "x"})
+		require.NoError(t, err)
+	}
+	done := make(chan struct{}, n)
+	pool := work.NewWorkerPool(struct{}{}, 1, env.srv.admin.ns, rds.Pool)
+	pool.JobWithOptions("admin_test_job", work.JobOptions{MaxFails: 1, SkipDead: false},
+		func(*work.Job) error { done <- struct{}{}; return errTestJob })
+	pool.Start()
+	for range n {
+		<-done
+	}
+	pool.Stop()
+	jobs, _, err := work.NewClient(env.srv.admin.ns, rds.Pool).DeadJobs(1)
+	require.NoError(t, err)
+	require.Len(t, jobs, n)
+	return jobs
+}
+
+// deadJobIDs lists the ids of the backoffice's dead jobs.
+func deadJobIDs(t *testing.T, env *testEnv) []string {
+	t.Helper()
+	jobs, _, err := work.NewClient(env.srv.admin.ns, env.srv.admin.redis.Pool).DeadJobs(1)
+	require.NoError(t, err)
+	var ids []string
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	return ids
 }

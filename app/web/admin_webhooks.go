@@ -1,8 +1,12 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -14,9 +18,68 @@ type webhooksPage struct {
 	Source, Event string
 	Rows          []*entweb.ReceivedWebhook
 	Next          string
+	Sent          sentWebhooks
 }
 
-// webhooksList lists received webhooks, newest first: ?source=, ?event= (prefix).
+// deliveryStatuses are the statuses the sent-webhook filter offers.
+var deliveryStatuses = []string{"pending", "succeeded", "failed", "exhausted"}
+
+// sentDelivery is a delivery to an organization's webhook endpoint, as the API's
+// backoffice list returns it.
+type sentDelivery struct {
+	ID             string     `json:"id"`
+	OrgID          string     `json:"org_id"`
+	EndpointURL    string     `json:"endpoint_url"`
+	EventType      string     `json:"event_type"`
+	Status         string     `json:"status"`
+	Attempts       int        `json:"attempts"`
+	LastStatusCode *int       `json:"last_status_code"`
+	LastError      string     `json:"last_error"`
+	CreatedAt      time.Time  `json:"created_at"`
+	LastAttemptAt  *time.Time `json:"last_attempt_at"`
+}
+
+// sentWebhooks is the page's section of sent deliveries: ?sent_status=, ?sent_org=,
+// ?sent_cursor=. Error says the API did not answer; the received list shows anyway.
+type sentWebhooks struct {
+	Status, Org string
+	Statuses    []string
+	Rows        []sentDelivery
+	Next        string
+	Error       string
+}
+
+// sentDeliveries reads one page of the deliveries to customers' endpoints from the API.
+func (h *adminPages) sentDeliveries(ctx context.Context, status, org, cursor string) sentWebhooks {
+	s := sentWebhooks{Status: status, Org: org, Statuses: deliveryStatuses}
+	q := url.Values{"limit": {fmt.Sprint(adminPageSize)}}
+	for k, v := range map[string]string{"status": status, "org": org, "cursor": cursor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var out struct {
+		Data       []sentDelivery `json:"data"`
+		NextCursor *string        `json:"next_cursor"`
+	}
+	err := h.api.doService(ctx, http.MethodGet, "/v1/internal/service/admin/webhook-deliveries?"+q.Encode(), "", nil, &out)
+	var prob *apiProblem
+	switch {
+	case errors.As(err, &prob) && prob.Status < 500:
+		s.Error = prob.Detail
+	case err != nil:
+		s.Error = "The API did not answer."
+	default:
+		s.Rows = out.Data
+		if out.NextCursor != nil {
+			s.Next = *out.NextCursor
+		}
+	}
+	return s
+}
+
+// webhooksList lists received webhooks, newest first: ?source=, ?event= (prefix); and
+// the webhooks sent to organizations' endpoints, from the API (sentWebhooks).
 func (h *adminPages) webhooksList(c fiber.Ctx) error {
 	p := webhooksPage{Source: likeQuery(c.Query("source")), Event: likeQuery(c.Query("event"))}
 	q := h.db.ReceivedWebhook.Query()
@@ -41,5 +104,6 @@ func (h *adminPages) webhooksList(c fiber.Ctx) error {
 		return fmt.Errorf("web: admin webhooks: %w", err)
 	}
 	p.Rows, p.Next = cursorPage(rows, func(w *entweb.ReceivedWebhook) string { return timeCursor(w.ReceivedAt, w.ID) })
+	p.Sent = h.sentDeliveries(c.Context(), c.Query("sent_status"), likeQuery(c.Query("sent_org")), c.Query("sent_cursor"))
 	return h.page(c, http.StatusOK, "admin/webhooks", p)
 }

@@ -33,6 +33,8 @@ type apiProblem struct {
 	Errors []report.FieldError `json:"errors"`
 	// Limit names the plan limit that refused the request (402, 413 or 429 over a plan).
 	Limit string `json:"limit"`
+	// UpgradeURL is where the API says the plan can be raised (with Limit).
+	UpgradeURL string `json:"upgrade_url"`
 }
 
 func (p *apiProblem) Error() string {
@@ -92,7 +94,7 @@ func (a *apiClient) token(acc *member) (string, error) {
 	if a.maxUpload > 0 && a.maxUpload < lim.MaxUploadBytes {
 		lim.MaxUploadBytes = a.maxUpload // the server's own ceiling is lower than the plan's
 	}
-	t, err := a.signer.Mint(acc.UserID, acc.OrgID, acc.Role, p.ID, lim)
+	t, err := a.signer.MintPlanAt(acc.UserID, acc.OrgID, acc.Role, p.ID, lim, acc.PlanAt)
 	if err != nil {
 		return "", fmt.Errorf("api: mint token: %w", err)
 	}

@@ -20,7 +20,9 @@ type member struct {
 	OrgID   string
 	OrgName string
 	Plan    string
-	Role    string
+	// PlanAt is when Plan was read: the organization row's last change (Claims.PlanAt).
+	PlanAt int64
+	Role   string
 	// Verified is false while the user's email awaits confirmation (the banner shows);
 	// a user without an email has nothing to confirm.
 	Verified bool
@@ -37,6 +39,9 @@ type member struct {
 	// AccountDeletesAt and OrgDeletesAt are when a scheduled deletion of the account or
 	// of this organization happens (nil: none scheduled).
 	AccountDeletesAt, OrgDeletesAt *time.Time
+	// Support is set while staff view the organization under a support grant: every
+	// page then says so (admin_support.go).
+	Support *supportBanner
 }
 
 func memberOf(c fiber.Ctx) *member {
@@ -140,7 +145,7 @@ func (a authn) load(c fiber.Ctx, userID, orgID string) (*member, error) {
 	}
 	return &member{
 		Orgs: orgs, Billing: notice,
-		UserID: u.ID, Email: email, OrgID: o.ID, OrgName: o.Name, Plan: o.Plan, Role: string(m.Role),
+		UserID: u.ID, Email: email, OrgID: o.ID, OrgName: o.Name, Plan: o.Plan, PlanAt: o.UpdatedAt.UnixMicro(), Role: string(m.Role),
 		Verified:   u.EmailVerifiedAt != nil || u.Email == "",
 		MFAEnabled: u.MfaEnabledAt != nil, MustEnrollMFA: o.RequireMfa && u.MfaEnabledAt == nil,
 		Suspended: o.SuspendedAt != nil,

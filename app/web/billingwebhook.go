@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,9 @@ type stripeWebhooks struct {
 	sync   *billing.Sync
 	mail   *emailFlows
 	log    *slog.Logger
+	// planChanged pushes an organization's plan to the API once the event is committed,
+	// so API-key clients are held to the new plan at once rather than at the next sweep.
+	planChanged func(ctx context.Context, orgID string)
 }
 
 // receive verifies the Stripe-Signature (timestamps older than the library's default
@@ -57,5 +61,8 @@ func (h stripeWebhooks) receive(c fiber.Ctx) error {
 		return c.Status(http.StatusOK).SendString("already received")
 	}
 	h.mail.send(c.Context(), res.Mails...)
+	if res.OrgID != "" && h.planChanged != nil {
+		h.planChanged(c.Context(), res.OrgID)
+	}
 	return c.Status(http.StatusOK).SendString("ok")
 }

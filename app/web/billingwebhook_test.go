@@ -253,3 +253,29 @@ func TestStripeWebhookOffWithoutKey(t *testing.T) {
 	ev := billingtest.Event("evt_5", billing.EvSubscriptionCreated, time.Now(), billingtest.SubscriptionObject("sub_5"))
 	require.Equal(t, http.StatusNotFound, env.postStripe(t, ev, time.Now(), "").StatusCode)
 }
+
+// A subscription event that changes the organization's plan pushes it to the API at once,
+// after the commit: the tenant row does not wait for the plan sweep.
+func TestStripeWebhookPushesThePlanAtOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		fake := stripeEnv(t, env)
+		api := newPlanAPI(t, env.signer)
+		env.srv.plans = planSync{db: env.db, api: newAPIClient(api.srv.URL, api.srv.Client(), env.signer, 0), log: env.srv.log}
+		o := env.owner(t)
+		fake.Set(activeSub("sub_push", o.OrgID, "price_biz_m", billing.StatusActive))
+		now := time.Now()
+		ev := billingtest.Event("evt_sub_push", billing.EvSubscriptionUpdated, now,
+			billingtest.SubscriptionObject("sub_push"))
+		res := env.postStripe(t, ev, now, "")
+		require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+		pushes := api.of(o.OrgID)
+		require.Len(t, pushes, 1, "pushed once, without a sweep")
+		require.Equal(t, plan.Business, pushes[0].Plan)
+		require.Equal(t, plan.Or(plan.Business).Limits, pushes[0].Limits)
+		org, err := env.db.Organization.Get(context.Background(), o.OrgID)
+		require.NoError(t, err)
+		require.NotZero(t, pushes[0].PlanAt)
+		require.LessOrEqual(t, pushes[0].PlanAt, org.UpdatedAt.UnixMicro(), "the push says when the plan was read")
+		require.Equal(t, planVersion(plan.Or(plan.Business), false), org.PlanPushed, "the sweep has nothing left to do")
+	}, withStripe("http://127.0.0.1:1"))
+}

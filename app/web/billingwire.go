@@ -24,7 +24,7 @@ func (s *Server) setupBilling(d Deps, auditLog *audit.Log, log *slog.Logger) {
 	prices := billing.NewPrices(cfg)
 	s.billing = billingPages{db: d.DB, views: s.views, prices: prices, webURL: d.Config.WebURL,
 		trialDays: cfg.TrialDays, grace: cfg.GracePeriod, audit: auditLog.Record}
-	s.stripeHooks = stripeWebhooks{secret: cfg.WebhookSecret, mail: s.mail, log: log}
+	s.stripeHooks = stripeWebhooks{secret: cfg.WebhookSecret, mail: s.mail, log: log, planChanged: s.planChanged}
 	if client == nil {
 		return
 	}
@@ -45,8 +45,14 @@ func (s *Server) sweepGrace(sync *billing.Sync, log *slog.Logger) {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			if _, err := sync.Sweep(ctx); err != nil {
+			moved, err := sync.Sweep(ctx)
+			if err != nil {
 				log.Error("billing: grace sweep failed", slog.Any("error", err))
+			}
+			if moved > 0 { // push the organizations moved to Free now, not at the next plan sweep
+				if _, err := s.plans.sweep(ctx); err != nil {
+					log.Warn("plans: sweep failed; retrying later", slog.Any("error", err))
+				}
 			}
 			cancel()
 		}

@@ -30,8 +30,10 @@ type uploadForm struct {
 	Error      string
 	RulesError bool
 	MaxUpload  string
-	// Upgrade: a plan limit refused the upload; the form links to the pricing page.
-	Upgrade bool
+	// A plan limit refused the upload: Limit names it and the form links to UpgradeURL
+	// (the API's upgrade_url, or the billing settings).
+	Limit      string
+	UpgradeURL string
 }
 
 type dashboardPage struct {

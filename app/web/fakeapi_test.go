@@ -34,8 +34,11 @@ type fakeAPI struct {
 	// firstBytes, if set, is closed once an upload's first bytes arrived.
 	firstBytes chan struct{}
 	keys       fakeKeys  // the internal API-key endpoints
+	audit      fakeAudit // the organization's API audit entries
 	rules      fakeRules // datasets' columns and saved rule sets
 	hooks      fakeHooks // webhook endpoints and their deliveries
+	suspension fakeSuspensions
+	usage      *apiUsage // the answer to GET /v1/api/usage (usage_test.go)
 }
 
 type fakeUpload struct {
@@ -63,6 +66,8 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/api/datasets", f.auth(f.createDataset))
+	mux.HandleFunc("PUT /v1/internal/service/tenants/{org_id}/suspension", f.auth(f.suspension.put))
+	mux.HandleFunc("PUT /v1/internal/service/tenants/{org_id}/plan", f.auth(f.suspension.plan))
 	mux.HandleFunc("DELETE /v1/api/datasets/{id}", f.auth(f.deleteDataset))
 	mux.HandleFunc("GET /v1/api/datasets/{id}", f.auth(f.rules.showDataset))
 	mux.HandleFunc("GET /v1/api/datasets/{id}/rules", f.auth(f.rules.show))
@@ -72,7 +77,10 @@ func newFakeAPI(t *testing.T, signer *auth.Signer) *fakeAPI {
 	mux.HandleFunc("GET /v1/api/tasks/{id}", f.auth(f.showTask))
 	mux.HandleFunc("GET /v1/api/tasks/{id}/report", f.auth(f.showReport))
 	mux.HandleFunc("POST /v1/api/tasks/{id}/cancel", f.auth(f.cancelTask))
+	mux.HandleFunc("GET /v1/api/usage", f.auth(f.showUsage))
 	mux.HandleFunc("GET /v1/internal/api-keys", f.auth(f.keys.list))
+	mux.HandleFunc("GET /v1/internal/audit", f.auth(f.audit.list))
+	mux.HandleFunc("GET /v1/internal/service/audit", f.auth(f.audit.all))
 	mux.HandleFunc("POST /v1/internal/api-keys", f.auth(f.keys.create))
 	mux.HandleFunc("POST /v1/internal/api-keys/{id}/revoke", f.auth(f.keys.revoke))
 	mux.HandleFunc("GET /v1/api/webhook-endpoints", f.auth(f.hooks.list))
@@ -112,7 +120,11 @@ func (f *fakeAPI) auth(h claimsHandler) http.HandlerFunc {
 func problem(w http.ResponseWriter, p *apiProblem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": p.Title, "status": p.Status, "detail": p.Detail})
+	body := map[string]any{"type": "about:blank", "title": p.Title, "status": p.Status, "detail": p.Detail}
+	if p.Limit != "" { // a refusal by a plan limit, as the API words it
+		body["limit"], body["upgrade_url"] = p.Limit, p.UpgradeURL
+	}
+	json.NewEncoder(w).Encode(body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/assayhq/assay/app/auth"
 	"github.com/assayhq/assay/app/report"
@@ -24,6 +25,9 @@ type fakeDataset struct {
 	apiDatasetDetail
 }
 
+// fakeExpiry is when every fake dataset expires.
+var fakeExpiry = time.Date(2031, 3, 14, 9, 30, 0, 0, time.UTC)
+
 // addDataset stores a ready dataset of org with columns.
 func (f *fakeRules) addDataset(orgID, id, name string, columns ...string) {
 	f.mu.Lock()
@@ -31,7 +35,8 @@ func (f *fakeRules) addDataset(orgID, id, name string, columns ...string) {
 	if f.datasets == nil {
 		f.datasets, f.sets = map[string]fakeDataset{}, map[string]apiRuleSet{}
 	}
-	f.datasets[id] = fakeDataset{OrgID: orgID, apiDatasetDetail: apiDatasetDetail{ID: id, Name: name, Status: "ready", Columns: columns}}
+	f.datasets[id] = fakeDataset{OrgID: orgID, apiDatasetDetail: apiDatasetDetail{ID: id, Name: name, Status: "ready", Columns: columns,
+		ExpiresAt: fakeExpiry}}
 }
 
 // saved is the dataset's saved set.

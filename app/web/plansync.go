@@ -14,22 +14,29 @@ import (
 	"github.com/assayhq/assay/app/plan"
 	entweb "github.com/assayhq/assay/ent/web"
 	"github.com/assayhq/assay/ent/web/organization"
+	"github.com/assayhq/assay/ent/web/predicate"
 )
 
-// Plan pushes keep the API's tenant rows on each organization's plan, so API-key
-// clients are held to it too (the web app's own tokens carry the plan anyway).
+// Plan pushes keep the API's tenant rows on each organization's plan and suspension, so
+// API-key clients are held to them too (the web app's own tokens carry the plan anyway).
 // organization.plan_pushed is the version the API last acknowledged; a sweep pushes
-// every organization whose plan's version differs, and planChanged pushes one at once.
+// every organization whose version differs, and planChanged pushes one at once, so a
+// push that failed (the API was down) is retried within a minute.
 const (
 	planSweepEvery = time.Minute
 	planSweepBatch = 100
 )
 
-// planVersion names a plan and its limits: a change to either needs a push.
-func planVersion(p plan.Plan) string {
+// planVersion names a plan, its limits and whether staff suspended the organization: a
+// change to any needs a push.
+func planVersion(p plan.Plan, suspended bool) string {
 	b, _ := json.Marshal(p.Limits) // a struct of integers: never fails
 	sum := sha256.Sum256(b)
-	return p.ID + ":" + hex.EncodeToString(sum[:8])
+	v := p.ID + ":" + hex.EncodeToString(sum[:8])
+	if suspended {
+		v += ":suspended"
+	}
+	return v
 }
 
 // planSync pushes plans to the API.
@@ -40,9 +47,11 @@ type planSync struct {
 }
 
 // planPushBody is the body of PUT /v1/internal/service/tenants/{org_id}/plan.
+// PlanAt is when the plan was read (auth.Claims.PlanAt): the API keeps the newest plan.
 type planPushBody struct {
 	Plan   string      `json:"plan"`
 	Limits plan.Limits `json:"limits"`
+	PlanAt int64       `json:"plan_at,omitempty"`
 }
 
 // push sends org's plan to the API unless the API has it already, and records the
@@ -56,11 +65,12 @@ func (s planSync) push(ctx context.Context, orgID string) error {
 		return fmt.Errorf("plans: load organization: %w", err)
 	}
 	p := plan.Or(o.Plan)
-	v := planVersion(p)
+	suspended := o.SuspendedAt != nil
+	v := planVersion(p, suspended)
 	if o.PlanPushed == v {
 		return nil
 	}
-	b, err := json.Marshal(planPushBody{Plan: p.ID, Limits: p.Limits})
+	b, err := json.Marshal(planPushBody{Plan: p.ID, Limits: p.Limits, PlanAt: o.UpdatedAt.UnixMicro()})
 	if err != nil {
 		return fmt.Errorf("plans: encode: %w", err)
 	}
@@ -69,7 +79,15 @@ func (s planSync) push(ctx context.Context, orgID string) error {
 	if err != nil {
 		return fmt.Errorf("plans: push %s: %w", o.ID, err)
 	}
-	err = s.db.Organization.Update().Where(organization.ID(o.ID), organization.Plan(o.Plan)).
+	if err := s.api.pushSuspension(ctx, o.ID, suspended); err != nil {
+		return err
+	}
+	// Recorded only if neither the plan nor the suspension changed meanwhile.
+	still := organization.SuspendedAtIsNil()
+	if suspended {
+		still = organization.SuspendedAtNotNil()
+	}
+	err = s.db.Organization.Update().Where(organization.ID(o.ID), organization.Plan(o.Plan), still).
 		SetPlanPushed(v).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("plans: record push: %w", err)
@@ -78,30 +96,41 @@ func (s planSync) push(ctx context.Context, orgID string) error {
 }
 
 // sweep pushes up to planSweepBatch organizations whose pushed version is not their
-// plan's, and returns how many it pushed.
+// current one, and returns how many it pushed.
 func (s planSync) sweep(ctx context.Context) (int, error) {
 	var ids []string
 	var known []string
 	for _, p := range plan.All() {
 		known = append(known, p.ID)
-		got, err := s.db.Organization.Query().
-			Where(organization.Plan(p.ID), organization.PlanPushedNEQ(planVersion(p))).
-			Limit(planSweepBatch - len(ids)).IDs(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("plans: sweep: %w", err)
+	}
+	// Each plan (unknown plan ids are held to Free) in each suspension state.
+	type group struct {
+		plan  predicate.Organization
+		limit plan.Plan
+	}
+	groups := []group{{organization.PlanNotIn(known...), plan.Or("")}}
+	for _, p := range plan.All() {
+		groups = append(groups, group{organization.Plan(p.ID), p})
+	}
+	for _, g := range groups {
+		for _, suspended := range []bool{false, true} {
+			state := organization.SuspendedAtIsNil()
+			if suspended {
+				state = organization.SuspendedAtNotNil()
+			}
+			got, err := s.db.Organization.Query().
+				Where(g.plan, state, organization.PlanPushedNEQ(planVersion(g.limit, suspended))).
+				Limit(planSweepBatch - len(ids)).IDs(ctx)
+			if err != nil {
+				return 0, fmt.Errorf("plans: sweep: %w", err)
+			}
+			if ids = append(ids, got...); len(ids) >= planSweepBatch {
+				break
+			}
 		}
-		if ids = append(ids, got...); len(ids) >= planSweepBatch {
+		if len(ids) >= planSweepBatch {
 			break
 		}
-	}
-	if len(ids) < planSweepBatch { // unknown plan ids are held to Free
-		got, err := s.db.Organization.Query().
-			Where(organization.PlanNotIn(known...), organization.PlanPushedNEQ(planVersion(plan.Or("")))).
-			Limit(planSweepBatch - len(ids)).IDs(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("plans: sweep: %w", err)
-		}
-		ids = append(ids, got...)
 	}
 	n := 0
 	for _, id := range ids {

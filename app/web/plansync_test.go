@@ -38,9 +38,15 @@ func newPlanAPI(t *testing.T, signer *auth.Signer) *planAPI {
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		org, ok := strings.CutPrefix(r.URL.Path, "/v1/internal/service/tenants/")
 		org, ok2 := strings.CutSuffix(org, "/plan")
+		org, suspension := strings.CutSuffix(org, "/suspension")
 		c, err := v.Verify(r.Context(), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-		if _, svc := c.IsService(); err != nil || !svc || !ok || !ok2 || r.Method != http.MethodPut {
+		if _, svc := c.IsService(); err != nil || !svc || !ok || !(ok2 || suspension) || r.Method != http.MethodPut {
 			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		if suspension { // sent with every plan push; the suspension tests check it
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.Copy(w, r.Body)
 			return
 		}
 		var b planPushBody
@@ -75,8 +81,9 @@ func TestPlanSyncPushesChangedPlans(t *testing.T) {
 
 		_, err := s.sweep(ctx)
 		require.NoError(t, err)
-		require.Equal(t, []planPushBody{{Plan: plan.Free, Limits: plan.Or(plan.Free).Limits}}, api.of(a.OrgID))
-		require.Equal(t, []planPushBody{{Plan: plan.Pro, Limits: plan.Or(plan.Pro).Limits}}, api.of(b.OrgID))
+		require.Equal(t, []planPushBody{{Plan: plan.Free, Limits: plan.Or(plan.Free).Limits}}, withoutPlanAt(api.of(a.OrgID)))
+		require.Equal(t, []planPushBody{{Plan: plan.Pro, Limits: plan.Or(plan.Pro).Limits}}, withoutPlanAt(api.of(b.OrgID)))
+		require.NotZero(t, api.of(a.OrgID)[0].PlanAt, "a push says when the plan was read")
 		n, err := s.sweep(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n, "pushed plans are not pushed again")
@@ -101,6 +108,14 @@ func TestPlanSyncPushesChangedPlans(t *testing.T) {
 		require.Equal(t, 1, n)
 		require.Equal(t, plan.Free, api.of(b.OrgID)[1].Plan)
 	})
+}
+
+// withoutPlanAt drops the read times of pushes, to compare their plans.
+func withoutPlanAt(pushes []planPushBody) []planPushBody {
+	for i := range pushes {
+		pushes[i].PlanAt = 0
+	}
+	return pushes
 }
 
 func TestUsageThresholdMailsOwnersOnce(t *testing.T) {

@@ -114,6 +114,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get(pathSettingsOrgSecurity, sess, signedIn, s.orgSec.show)
 	app.Post(pathSettingsOrgSecurity, form, sess, csrf, signedIn, recent, s.orgSec.update)
 	app.Get(pathSettingsOrgAudit, sess, signedIn, s.orgAudit.show)
+	app.Get(pathSettingsOrgAuditExport, sess, signedIn, s.orgAudit.export)
 
 	// Deleting the account (recent authentication) or the organization (owners, typing
 	// its name): scheduled, cancellable during the grace period, then done by a job.
@@ -123,6 +124,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get(pathSettingsOrgDelete, sess, signedIn, s.deletions.orgForm)
 	app.Post(pathSettingsOrgDelete, form, sess, csrf, signedIn, recent, s.deletions.scheduleOrg)
 	app.Post(pathSettingsOrgDelete+"/cancel", form, sess, csrf, signedIn, s.deletions.cancelOrg)
+
+	// Exporting the organization's data (owners): built in the background, downloaded
+	// through a mailed link that works for owners of the organization only.
+	app.Get(pathSettingsOrgExport, sess, signedIn, s.exports.show)
+	app.Post(pathSettingsOrgExport, form, sess, csrf, signedIn, recent, s.exports.request)
+	app.Get(pathExportDownload, sess, signedIn, s.exports.download)
 
 	// Organizations: members, roles and invitations; switching and creating. Opening an
 	// invitation link works signed out; joining needs an account (signup or login).
@@ -144,6 +151,8 @@ func (s *Server) routes(app *fiber.App) {
 	// Billing: every member sees the plan; owners start Checkout and open the Portal.
 	mayBill := s.billing.mayManage
 	app.Get(pathSettingsBilling, sess, signedIn, s.billing.show)
+	// Usage of the plan this month: every member may see it.
+	app.Get(pathSettingsUsage, sess, signedIn, s.usagePage.show)
 	app.Post(pathBillingCheckout, form, sess, csrf, signedIn, mayBill, s.billing.checkout)
 	app.Post(pathBillingPortal, form, sess, csrf, signedIn, mayBill, s.billing.portal)
 

@@ -36,7 +36,7 @@ func (h rulePages) load(c fiber.Ctx) (*rulesForm, error) {
 	if err != nil {
 		return nil, apiReadError(err, "dataset")
 	}
-	f := &rulesForm{DatasetID: ds.ID, DatasetName: ds.Name}
+	f := &rulesForm{DatasetID: ds.ID, DatasetName: ds.Name, Expiry: expiryOf(memberOf(c).Plan, ds.ExpiresAt)}
 	if ds.Status == "ready" {
 		f.Columns = ds.Columns
 	}
@@ -120,6 +120,9 @@ func (h rulePages) run(c fiber.Ctx) error {
 	}
 	acc := memberOf(c)
 	t, err := h.api.runSavedRules(c.Context(), acc, f.DatasetID)
+	if q, ok := refusedByPlan(err); ok {
+		return h.refused(c, f, q)
+	}
 	if err != nil {
 		if p, ok := asProblem(err); ok && p.Status == http.StatusUnprocessableEntity {
 			return apperr.Invalid("The saved rules do not fit the dataset: " + p.Detail).WithErr(err)
@@ -130,6 +133,18 @@ func (h rulePages) run(c fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, "/tasks/"+t.ID)
+}
+
+// refused shows the rules page again with the plan's refusal of a run (402, as the API
+// answered): its message, the limit and the upgrade link.
+func (h rulePages) refused(c fiber.Ctx, f *rulesForm, q *quotaRefusal) error {
+	rs, err := h.api.ruleSet(c.Context(), memberOf(c), f.DatasetID)
+	if err != nil {
+		return apiReadError(err, "dataset")
+	}
+	f.fill(rs)
+	f.Quota = q
+	return h.views.page(c, http.StatusPaymentRequired, pageRules, f)
 }
 
 // recordTask stores the web view of a task the API started; a fast run's webhook may

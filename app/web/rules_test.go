@@ -46,6 +46,8 @@ func TestRulesPageRenders(t *testing.T) {
 		require.Equal(t, "/datasets/"+ds+"/rules/params?row=0", doc.Find("#r0_check").AttrOr("hx-get", ""))
 		require.NotEmpty(t, doc.Find(`#rules-form input[name=csrf_token]`).AttrOr("value", ""))
 		require.Zero(t, doc.Find("script:not([src]), style, [style]").Length(), "no inline scripts or styles")
+		require.Equal(t, "Deleted on 14 March 2031 (plan retention 7 days)", doc.Find("#dataset-expiry").Text())
+		require.Equal(t, "2031-03-14T09:30:00Z", doc.Find("#dataset-expiry time").AttrOr("datetime", ""))
 
 		// Another organization's dataset is not found.
 		other := env.owner(t)

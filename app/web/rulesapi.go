@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/assayhq/assay/app/report"
 )
@@ -17,6 +18,8 @@ type apiDatasetDetail struct {
 	Name    string   `json:"name"`
 	Status  string   `json:"status"`
 	Columns []string `json:"columns"`
+	// ExpiresAt is when retention deletes the dataset.
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // apiRuleSet is the API's JSON of a dataset's saved rule set.

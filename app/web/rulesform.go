@@ -66,6 +66,7 @@ type rulesForm struct {
 	DatasetID   string
 	DatasetName string
 	Columns     []string // nil while the dataset is being fetched
+	Expiry      *datasetExpiry
 	Rows        []ruleRow
 	RowMin      string
 	RowMax      string
@@ -73,6 +74,7 @@ type rulesForm struct {
 	Bad         map[string]bool // set-level fields at fault: row_min, row_max
 	Version     int
 	Saved       bool
+	Quota       *quotaRefusal // the plan refused a run
 }
 
 // Invalid reports whether any problem is shown.

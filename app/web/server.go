@@ -21,6 +21,7 @@ import (
 	"github.com/assayhq/assay/app/billing"
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/export"
 	"github.com/assayhq/assay/app/lifecycle"
 	"github.com/assayhq/assay/app/mail"
 	"github.com/assayhq/assay/app/platform"
@@ -56,6 +57,8 @@ type Deps struct {
 	// Billing is the Stripe API; nil builds it from Config.Stripe (billing stays off
 	// without STRIPE_SECRET_KEY).
 	Billing billing.Client
+	// Blobs keeps organization exports; nil turns exports off.
+	Blobs platform.Blobs
 }
 
 // Server is the web app.
@@ -86,6 +89,7 @@ type Server struct {
 	orgAudit  orgAudit
 	deletions deletionPages
 	lifecycle *lifecycle.Deletions
+	exports   exportPages
 	admin     *adminPages
 	support   supportSettings
 	hsts      fiber.Handler
@@ -98,6 +102,7 @@ type Server struct {
 
 	// Billing: the settings pages and the Stripe receiver.
 	billing     billingPages
+	usagePage   usagePages
 	stripeHooks stripeWebhooks
 	// plans pushes organizations' plans to the API.
 	plans planSync
@@ -177,13 +182,17 @@ func New(d Deps) (*Server, error) {
 	s.uploads = uploads{db: d.DB, api: api, dash: s.dashboard, limit: bodyLimit, log: log}
 	s.tasks = tasks{db: d.DB, api: api, views: views, hub: d.Hub, stop: s.stop, log: log, metrics: d.Metrics}
 	s.rules = rulePages{db: d.DB, api: api, views: views}
-	s.orgAudit = orgAudit{db: d.DB, views: views}
+	s.usagePage = usagePages{api: api, views: views}
+	s.orgAudit = orgAudit{db: d.DB, api: api, views: views, log: log}
+	s.exports = exportPages{views: views, exports: &export.Exports{DB: d.DB, Blobs: d.Blobs, API: apiTenantSource{api: api},
+		Audit: auditLog, Outbox: s.mail.outbox, Queue: d.Mail, LinkTTL: d.Config.ExportLinkTTL, Log: log}}
+	// An organization's deletion deletes its exports' zips too.
 	s.lifecycle = &lifecycle.Deletions{DB: d.DB, Audit: auditLog, Outbox: s.mail.outbox, Queue: d.Mail,
-		API: apiTenantPurger{api: api}, Grace: d.Config.DeletionGracePeriod, Log: log}
+		API: exportPurger{exports: s.exports.exports, next: apiTenantPurger{api: api}}, Grace: d.Config.DeletionGracePeriod, Log: log}
 	s.deletions = deletionPages{deletions: s.lifecycle, sessions: s.sessions, views: views}
 	s.admin = &adminPages{db: d.DB, views: views, api: api, redis: d.Redis, ns: d.Config.RedisNamespace,
 		probes: s.probes, audit: record, mail: s.mail, mfa: mfa, sessions: s.sessions, support: s.authn.support,
-		requireMFA: d.Config.Production(), planChanged: s.planChanged}
+		requireMFA: d.Config.Production(), planChanged: s.planChanged, log: log}
 	s.support = supportSettings{db: d.DB, views: views, audit: record, now: utcNow}
 	s.apiKeys = apiKeyPages{api: api, views: views, now: time.Now, audit: record}
 	s.hookPages = webhookPages{api: api, views: views}
@@ -227,6 +236,10 @@ func (s *Server) App() *fiber.App { return s.app }
 // Deletions carries out scheduled account and organization deletions (the lifecycle
 // sweep calls its RunDue).
 func (s *Server) Deletions() *lifecycle.Deletions { return s.lifecycle }
+
+// Exports builds and expires organization exports (its Start runs them in the
+// background).
+func (s *Server) Exports() *export.Exports { return s.exports.exports }
 
 func isHTTPS(raw string) bool {
 	u, err := url.Parse(raw)

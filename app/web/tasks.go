@@ -35,6 +35,8 @@ type taskPage struct {
 	Live        liveView
 	Report      *reportView
 	ReportNote  string
+	// Expiry is when retention deletes the dataset (nil when the API does not say).
+	Expiry *datasetExpiry
 }
 
 // reportView is a report with the task it belongs to and the dataset's completed runs
@@ -77,6 +79,7 @@ func (h tasks) show(c fiber.Ctx) error {
 	}
 	acc := memberOf(c)
 	p := taskPage{ID: t.ID, DatasetID: t.DatasetID, DatasetName: displayName(t), Live: h.current(c.Context(), acc, t)}
+	p.Expiry = h.api.datasetExpiry(c.Context(), acc, t.DatasetID)
 	switch p.Live.Status {
 	case "completed":
 		rep, err := h.api.report(c.Context(), acc, t.ID)

@@ -193,12 +193,18 @@ func (h uploads) start(c fiber.Ctx, lr *limitedReader, form uploadForm, ds *apiD
 // apiFailed re-renders the form with the API's own explanation for input it refused,
 // and turns anything else into a 502.
 func (h uploads) apiFailed(c fiber.Ctx, lr *limitedReader, form uploadForm, err error) error {
+	if q, ok := refusedByPlan(err); ok { // over the plan: 402, as the API answered
+		form.Error, form.Limit, form.UpgradeURL = q.Message, q.Limit, q.UpgradeURL
+		return h.rejectWith(c, lr, form, http.StatusPaymentRequired)
+	}
 	if p, ok := asProblem(err); ok {
 		switch p.Status {
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
-			http.StatusUnprocessableEntity, http.StatusConflict, http.StatusTooManyRequests, http.StatusPaymentRequired:
+			http.StatusUnprocessableEntity, http.StatusConflict, http.StatusTooManyRequests:
 			form.Error = orDefault(p.Detail, p.Title)
-			form.Upgrade = p.Limit != ""
+			if p.Limit != "" {
+				form.Limit, form.UpgradeURL = limitText(p.Limit), upgradeLink(p)
+			}
 			return h.reject(c, lr, form)
 		}
 	}
@@ -216,10 +222,15 @@ func (h uploads) invalid(c fiber.Ctx, lr *limitedReader, form uploadForm, err er
 // reject shows the form again with 422. It first reads the rest of the body (within the
 // limit): a browser still sending a file often misses an answer sent before it is done.
 func (h uploads) reject(c fiber.Ctx, lr *limitedReader, form uploadForm) error {
+	return h.rejectWith(c, lr, form, http.StatusUnprocessableEntity)
+}
+
+// rejectWith is reject with another status (402 for a refusal by the plan).
+func (h uploads) rejectWith(c fiber.Ctx, lr *limitedReader, form uploadForm, status int) error {
 	if _, err := io.Copy(io.Discard, lr); err != nil {
 		return readError(err, h.limit)
 	}
-	return h.dash.render(c, http.StatusUnprocessableEntity, form)
+	return h.dash.render(c, status, form)
 }
 
 var (

@@ -70,6 +70,11 @@ func (s *Sealer) Seal(plain, context string) string {
 	return sealVersion + base64.RawURLEncoding.EncodeToString(out)
 }
 
+// IsSealed reports whether b has the form Seal produces (it may still not open).
+func IsSealed(b []byte) bool {
+	return len(b) >= len(sealVersion) && string(b[:len(sealVersion)]) == sealVersion
+}
+
 // Open decrypts a value Seal produced with the same context.
 func (s *Sealer) Open(sealed, context string) (string, error) {
 	if len(sealed) < len(sealVersion) || sealed[:len(sealVersion)] != sealVersion {

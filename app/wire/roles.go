@@ -141,11 +141,15 @@ func NewWeb(ctx context.Context, b *Base) (*Web, error) {
 		Tracer:  tp,
 		Metrics: b.Metrics,
 		Drain:   w.Drain,
+		Blobs:   b.Blobs,
 	})
 	if err != nil {
 		w.close()
 		return nil, err
 	}
+	// Organization exports are built and expired in the background until Close.
+	w.Server.Exports().Start(0)
+	w.add(func() error { w.Server.Exports().Stop(); return nil })
 	w.Lifecycle = jobs.NewLifecycleSweep(w.Server.Deletions().RunDue, 0, b.Log)
 	w.Lifecycle.Start()
 	w.add(func() error { w.Lifecycle.Stop(); return nil })

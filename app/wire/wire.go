@@ -56,7 +56,7 @@ func NewBase(cfg config.Config, role config.Role, log *slog.Logger) (*Base, erro
 		log.Info("redis: using the embedded in-process server (set REDIS_URL for a real one)")
 	}
 	var blobs platform.Blobs
-	if cfg.BlobDir != "" { // the web role stores no blobs
+	if cfg.BlobDir != "" { // the web role keeps only organization exports there, when set
 		if blobs, err = platform.OpenDirBlobs(cfg.BlobDir); err != nil {
 			rds.Close()
 			return nil, err

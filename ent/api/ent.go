@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/assayhq/assay/ent/api/apikey"
+	"github.com/assayhq/assay/ent/api/auditentry"
+	"github.com/assayhq/assay/ent/api/audithead"
 	"github.com/assayhq/assay/ent/api/dataset"
 	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
@@ -86,6 +88,8 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apikey.Table:          apikey.ValidColumn,
+			auditentry.Table:      auditentry.ValidColumn,
+			audithead.Table:       audithead.ValidColumn,
 			dataset.Table:         dataset.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
 			outbox.Table:          outbox.ValidColumn,

@@ -37,7 +37,11 @@ type Tenant struct {
 	APIRatePerMinute int64 `json:"api_rate_per_minute,omitempty"`
 	// RetentionDays holds the value of the "retention_days" field.
 	RetentionDays int64 `json:"retention_days,omitempty"`
-	selectValues  sql.SelectValues
+	// when the web app read the plan stored here (microseconds since the Unix epoch): an older plan never replaces it
+	PlanAt int64 `json:"plan_at,omitempty"`
+	// staff suspended the organization: its requests are refused and its queued tasks wait
+	SuspendedAt  *time.Time `json:"suspended_at,omitempty"`
+	selectValues sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -45,11 +49,11 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case tenant.FieldMaxUploadBytes, tenant.FieldMaxRows, tenant.FieldTasksPerMonth, tenant.FieldMembers, tenant.FieldAPIRatePerMinute, tenant.FieldRetentionDays:
+		case tenant.FieldMaxUploadBytes, tenant.FieldMaxRows, tenant.FieldTasksPerMonth, tenant.FieldMembers, tenant.FieldAPIRatePerMinute, tenant.FieldRetentionDays, tenant.FieldPlanAt:
 			values[i] = new(sql.NullInt64)
 		case tenant.FieldID, tenant.FieldName, tenant.FieldPlan:
 			values[i] = new(sql.NullString)
-		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt:
+		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt, tenant.FieldSuspendedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -132,6 +136,19 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RetentionDays = value.Int64
 			}
+		case tenant.FieldPlanAt:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field plan_at", values[i])
+			} else if value.Valid {
+				_m.PlanAt = value.Int64
+			}
+		case tenant.FieldSuspendedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field suspended_at", values[i])
+			} else if value.Valid {
+				_m.SuspendedAt = new(time.Time)
+				*_m.SuspendedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -197,6 +214,14 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("retention_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RetentionDays))
+	builder.WriteString(", ")
+	builder.WriteString("plan_at=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PlanAt))
+	builder.WriteString(", ")
+	if v := _m.SuspendedAt; v != nil {
+		builder.WriteString("suspended_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -163,6 +163,34 @@ func (_c *TenantCreate) SetNillableRetentionDays(v *int64) *TenantCreate {
 	return _c
 }
 
+// SetPlanAt sets the "plan_at" field.
+func (_c *TenantCreate) SetPlanAt(v int64) *TenantCreate {
+	_c.mutation.SetPlanAt(v)
+	return _c
+}
+
+// SetNillablePlanAt sets the "plan_at" field if the given value is not nil.
+func (_c *TenantCreate) SetNillablePlanAt(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetPlanAt(*v)
+	}
+	return _c
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_c *TenantCreate) SetSuspendedAt(v time.Time) *TenantCreate {
+	_c.mutation.SetSuspendedAt(v)
+	return _c
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableSuspendedAt(v *time.Time) *TenantCreate {
+	if v != nil {
+		_c.SetSuspendedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TenantCreate) SetID(v string) *TenantCreate {
 	_c.mutation.SetID(v)
@@ -252,6 +280,10 @@ func (_c *TenantCreate) defaults() {
 		v := tenant.DefaultRetentionDays
 		_c.mutation.SetRetentionDays(v)
 	}
+	if _, ok := _c.mutation.PlanAt(); !ok {
+		v := tenant.DefaultPlanAt
+		_c.mutation.SetPlanAt(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := tenant.DefaultID()
 		_c.mutation.SetID(v)
@@ -289,6 +321,9 @@ func (_c *TenantCreate) check() error {
 	}
 	if _, ok := _c.mutation.RetentionDays(); !ok {
 		return &ValidationError{Name: "retention_days", err: errors.New(`api: missing required field "Tenant.retention_days"`)}
+	}
+	if _, ok := _c.mutation.PlanAt(); !ok {
+		return &ValidationError{Name: "plan_at", err: errors.New(`api: missing required field "Tenant.plan_at"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := tenant.IDValidator(v); err != nil {
@@ -370,6 +405,14 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RetentionDays(); ok {
 		_spec.SetField(tenant.FieldRetentionDays, field.TypeInt64, value)
 		_node.RetentionDays = value
+	}
+	if value, ok := _c.mutation.PlanAt(); ok {
+		_spec.SetField(tenant.FieldPlanAt, field.TypeInt64, value)
+		_node.PlanAt = value
+	}
+	if value, ok := _c.mutation.SuspendedAt(); ok {
+		_spec.SetField(tenant.FieldSuspendedAt, field.TypeTime, value)
+		_node.SuspendedAt = &value
 	}
 	return _node, _spec
 }
@@ -564,6 +607,42 @@ func (u *TenantUpsert) UpdateRetentionDays() *TenantUpsert {
 // AddRetentionDays adds v to the "retention_days" field.
 func (u *TenantUpsert) AddRetentionDays(v int64) *TenantUpsert {
 	u.Add(tenant.FieldRetentionDays, v)
+	return u
+}
+
+// SetPlanAt sets the "plan_at" field.
+func (u *TenantUpsert) SetPlanAt(v int64) *TenantUpsert {
+	u.Set(tenant.FieldPlanAt, v)
+	return u
+}
+
+// UpdatePlanAt sets the "plan_at" field to the value that was provided on create.
+func (u *TenantUpsert) UpdatePlanAt() *TenantUpsert {
+	u.SetExcluded(tenant.FieldPlanAt)
+	return u
+}
+
+// AddPlanAt adds v to the "plan_at" field.
+func (u *TenantUpsert) AddPlanAt(v int64) *TenantUpsert {
+	u.Add(tenant.FieldPlanAt, v)
+	return u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *TenantUpsert) SetSuspendedAt(v time.Time) *TenantUpsert {
+	u.Set(tenant.FieldSuspendedAt, v)
+	return u
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateSuspendedAt() *TenantUpsert {
+	u.SetExcluded(tenant.FieldSuspendedAt)
+	return u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *TenantUpsert) ClearSuspendedAt() *TenantUpsert {
+	u.SetNull(tenant.FieldSuspendedAt)
 	return u
 }
 
@@ -783,6 +862,48 @@ func (u *TenantUpsertOne) AddRetentionDays(v int64) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateRetentionDays() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateRetentionDays()
+	})
+}
+
+// SetPlanAt sets the "plan_at" field.
+func (u *TenantUpsertOne) SetPlanAt(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetPlanAt(v)
+	})
+}
+
+// AddPlanAt adds v to the "plan_at" field.
+func (u *TenantUpsertOne) AddPlanAt(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddPlanAt(v)
+	})
+}
+
+// UpdatePlanAt sets the "plan_at" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdatePlanAt() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdatePlanAt()
+	})
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *TenantUpsertOne) SetSuspendedAt(v time.Time) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetSuspendedAt(v)
+	})
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateSuspendedAt() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateSuspendedAt()
+	})
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *TenantUpsertOne) ClearSuspendedAt() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearSuspendedAt()
 	})
 }
 
@@ -1169,6 +1290,48 @@ func (u *TenantUpsertBulk) AddRetentionDays(v int64) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateRetentionDays() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateRetentionDays()
+	})
+}
+
+// SetPlanAt sets the "plan_at" field.
+func (u *TenantUpsertBulk) SetPlanAt(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetPlanAt(v)
+	})
+}
+
+// AddPlanAt adds v to the "plan_at" field.
+func (u *TenantUpsertBulk) AddPlanAt(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddPlanAt(v)
+	})
+}
+
+// UpdatePlanAt sets the "plan_at" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdatePlanAt() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdatePlanAt()
+	})
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (u *TenantUpsertBulk) SetSuspendedAt(v time.Time) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetSuspendedAt(v)
+	})
+}
+
+// UpdateSuspendedAt sets the "suspended_at" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateSuspendedAt() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateSuspendedAt()
+	})
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (u *TenantUpsertBulk) ClearSuspendedAt() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearSuspendedAt()
 	})
 }
 

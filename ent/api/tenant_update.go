@@ -189,6 +189,47 @@ func (_u *TenantUpdate) AddRetentionDays(v int64) *TenantUpdate {
 	return _u
 }
 
+// SetPlanAt sets the "plan_at" field.
+func (_u *TenantUpdate) SetPlanAt(v int64) *TenantUpdate {
+	_u.mutation.ResetPlanAt()
+	_u.mutation.SetPlanAt(v)
+	return _u
+}
+
+// SetNillablePlanAt sets the "plan_at" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillablePlanAt(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetPlanAt(*v)
+	}
+	return _u
+}
+
+// AddPlanAt adds value to the "plan_at" field.
+func (_u *TenantUpdate) AddPlanAt(v int64) *TenantUpdate {
+	_u.mutation.AddPlanAt(v)
+	return _u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_u *TenantUpdate) SetSuspendedAt(v time.Time) *TenantUpdate {
+	_u.mutation.SetSuspendedAt(v)
+	return _u
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableSuspendedAt(v *time.Time) *TenantUpdate {
+	if v != nil {
+		_u.SetSuspendedAt(*v)
+	}
+	return _u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (_u *TenantUpdate) ClearSuspendedAt() *TenantUpdate {
+	_u.mutation.ClearSuspendedAt()
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
@@ -289,6 +330,18 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedRetentionDays(); ok {
 		_spec.AddField(tenant.FieldRetentionDays, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PlanAt(); ok {
+		_spec.SetField(tenant.FieldPlanAt, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPlanAt(); ok {
+		_spec.AddField(tenant.FieldPlanAt, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SuspendedAt(); ok {
+		_spec.SetField(tenant.FieldSuspendedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SuspendedAtCleared() {
+		_spec.ClearField(tenant.FieldSuspendedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -472,6 +525,47 @@ func (_u *TenantUpdateOne) AddRetentionDays(v int64) *TenantUpdateOne {
 	return _u
 }
 
+// SetPlanAt sets the "plan_at" field.
+func (_u *TenantUpdateOne) SetPlanAt(v int64) *TenantUpdateOne {
+	_u.mutation.ResetPlanAt()
+	_u.mutation.SetPlanAt(v)
+	return _u
+}
+
+// SetNillablePlanAt sets the "plan_at" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillablePlanAt(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetPlanAt(*v)
+	}
+	return _u
+}
+
+// AddPlanAt adds value to the "plan_at" field.
+func (_u *TenantUpdateOne) AddPlanAt(v int64) *TenantUpdateOne {
+	_u.mutation.AddPlanAt(v)
+	return _u
+}
+
+// SetSuspendedAt sets the "suspended_at" field.
+func (_u *TenantUpdateOne) SetSuspendedAt(v time.Time) *TenantUpdateOne {
+	_u.mutation.SetSuspendedAt(v)
+	return _u
+}
+
+// SetNillableSuspendedAt sets the "suspended_at" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableSuspendedAt(v *time.Time) *TenantUpdateOne {
+	if v != nil {
+		_u.SetSuspendedAt(*v)
+	}
+	return _u
+}
+
+// ClearSuspendedAt clears the value of the "suspended_at" field.
+func (_u *TenantUpdateOne) ClearSuspendedAt() *TenantUpdateOne {
+	_u.mutation.ClearSuspendedAt()
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdateOne) Mutation() *TenantMutation {
 	return _u.mutation
@@ -602,6 +696,18 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.AddedRetentionDays(); ok {
 		_spec.AddField(tenant.FieldRetentionDays, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PlanAt(); ok {
+		_spec.SetField(tenant.FieldPlanAt, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPlanAt(); ok {
+		_spec.AddField(tenant.FieldPlanAt, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SuspendedAt(); ok {
+		_spec.SetField(tenant.FieldSuspendedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SuspendedAtCleared() {
+		_spec.ClearField(tenant.FieldSuspendedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Tenant{config: _u.config}

@@ -16,6 +16,10 @@ type Tx struct {
 	config
 	// APIKey is the client for interacting with the APIKey builders.
 	APIKey *APIKeyClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
+	// AuditHead is the client for interacting with the AuditHead builders.
+	AuditHead *AuditHeadClient
 	// Dataset is the client for interacting with the Dataset builders.
 	Dataset *DatasetClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
@@ -172,6 +176,8 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.AuditHead = NewAuditHeadClient(tx.config)
 	tx.Dataset = NewDatasetClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Outbox = NewOutboxClient(tx.config)

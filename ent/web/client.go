@@ -18,6 +18,7 @@ import (
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
 	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/export"
 	"github.com/assayhq/assay/ent/web/featureflag"
 	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
@@ -48,6 +49,8 @@ type Client struct {
 	AuditHead *AuditHeadClient
 	// DeletionReceipt is the client for interacting with the DeletionReceipt builders.
 	DeletionReceipt *DeletionReceiptClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
 	// FeatureFlag is the client for interacting with the FeatureFlag builders.
 	FeatureFlag *FeatureFlagClient
 	// FeatureFlagOverride is the client for interacting with the FeatureFlagOverride builders.
@@ -92,6 +95,7 @@ func (c *Client) init() {
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.AuditHead = NewAuditHeadClient(c.config)
 	c.DeletionReceipt = NewDeletionReceiptClient(c.config)
+	c.Export = NewExportClient(c.config)
 	c.FeatureFlag = NewFeatureFlagClient(c.config)
 	c.FeatureFlagOverride = NewFeatureFlagOverrideClient(c.config)
 	c.Identity = NewIdentityClient(c.config)
@@ -202,6 +206,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEntry:          NewAuditEntryClient(cfg),
 		AuditHead:           NewAuditHeadClient(cfg),
 		DeletionReceipt:     NewDeletionReceiptClient(cfg),
+		Export:              NewExportClient(cfg),
 		FeatureFlag:         NewFeatureFlagClient(cfg),
 		FeatureFlagOverride: NewFeatureFlagOverrideClient(cfg),
 		Identity:            NewIdentityClient(cfg),
@@ -239,6 +244,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEntry:          NewAuditEntryClient(cfg),
 		AuditHead:           NewAuditHeadClient(cfg),
 		DeletionReceipt:     NewDeletionReceiptClient(cfg),
+		Export:              NewExportClient(cfg),
 		FeatureFlag:         NewFeatureFlagClient(cfg),
 		FeatureFlagOverride: NewFeatureFlagOverrideClient(cfg),
 		Identity:            NewIdentityClient(cfg),
@@ -283,7 +289,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.FeatureFlag,
+		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.Export, c.FeatureFlag,
 		c.FeatureFlagOverride, c.Identity, c.Invitation, c.Membership, c.OneTimeToken,
 		c.Organization, c.OutgoingMail, c.ReceivedWebhook, c.RecoveryCode, c.Session,
 		c.Subscription, c.SupportGrant, c.Task, c.User,
@@ -296,7 +302,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.FeatureFlag,
+		c.AuditEntry, c.AuditHead, c.DeletionReceipt, c.Export, c.FeatureFlag,
 		c.FeatureFlagOverride, c.Identity, c.Invitation, c.Membership, c.OneTimeToken,
 		c.Organization, c.OutgoingMail, c.ReceivedWebhook, c.RecoveryCode, c.Session,
 		c.Subscription, c.SupportGrant, c.Task, c.User,
@@ -314,6 +320,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditHead.mutate(ctx, m)
 	case *DeletionReceiptMutation:
 		return c.DeletionReceipt.mutate(ctx, m)
+	case *ExportMutation:
+		return c.Export.mutate(ctx, m)
 	case *FeatureFlagMutation:
 		return c.FeatureFlag.mutate(ctx, m)
 	case *FeatureFlagOverrideMutation:
@@ -746,6 +754,139 @@ func (c *DeletionReceiptClient) mutate(ctx context.Context, m *DeletionReceiptMu
 		return (&DeletionReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("web: unknown DeletionReceipt mutation op: %q", m.Op())
+	}
+}
+
+// ExportClient is a client for the Export schema.
+type ExportClient struct {
+	config
+}
+
+// NewExportClient returns a client for the Export from the given config.
+func NewExportClient(c config) *ExportClient {
+	return &ExportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `export.Hooks(f(g(h())))`.
+func (c *ExportClient) Use(hooks ...Hook) {
+	c.hooks.Export = append(c.hooks.Export, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `export.Intercept(f(g(h())))`.
+func (c *ExportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Export = append(c.inters.Export, interceptors...)
+}
+
+// Create returns a builder for creating a Export entity.
+func (c *ExportClient) Create() *ExportCreate {
+	mutation := newExportMutation(c.config, OpCreate)
+	return &ExportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Export entities.
+func (c *ExportClient) CreateBulk(builders ...*ExportCreate) *ExportCreateBulk {
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExportClient) MapCreateBulk(slice any, setFunc func(*ExportCreate, int)) *ExportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExportCreateBulk{err: fmt.Errorf("calling to ExportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Export.
+func (c *ExportClient) Update() *ExportUpdate {
+	mutation := newExportMutation(c.config, OpUpdate)
+	return &ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExportClient) UpdateOne(_m *Export) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExport(_m))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExportClient) UpdateOneID(id string) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExportID(id))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Export.
+func (c *ExportClient) Delete() *ExportDelete {
+	mutation := newExportMutation(c.config, OpDelete)
+	return &ExportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExportClient) DeleteOne(_m *Export) *ExportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExportClient) DeleteOneID(id string) *ExportDeleteOne {
+	builder := c.Delete().Where(export.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExportDeleteOne{builder}
+}
+
+// Query returns a query builder for Export.
+func (c *ExportClient) Query() *ExportQuery {
+	return &ExportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Export entity by its id.
+func (c *ExportClient) Get(ctx context.Context, id string) (*Export, error) {
+	return c.Query().Where(export.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExportClient) GetX(ctx context.Context, id string) *Export {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ExportClient) Hooks() []Hook {
+	return c.hooks.Export
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExportClient) Interceptors() []Interceptor {
+	return c.inters.Export
+}
+
+func (c *ExportClient) mutate(ctx context.Context, m *ExportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("web: unknown Export mutation op: %q", m.Op())
 	}
 }
 
@@ -2849,16 +2990,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEntry, AuditHead, DeletionReceipt, FeatureFlag, FeatureFlagOverride,
-		Identity, Invitation, Membership, OneTimeToken, Organization, OutgoingMail,
-		ReceivedWebhook, RecoveryCode, Session, Subscription, SupportGrant, Task,
-		User []ent.Hook
+		AuditEntry, AuditHead, DeletionReceipt, Export, FeatureFlag,
+		FeatureFlagOverride, Identity, Invitation, Membership, OneTimeToken,
+		Organization, OutgoingMail, ReceivedWebhook, RecoveryCode, Session,
+		Subscription, SupportGrant, Task, User []ent.Hook
 	}
 	inters struct {
-		AuditEntry, AuditHead, DeletionReceipt, FeatureFlag, FeatureFlagOverride,
-		Identity, Invitation, Membership, OneTimeToken, Organization, OutgoingMail,
-		ReceivedWebhook, RecoveryCode, Session, Subscription, SupportGrant, Task,
-		User []ent.Interceptor
+		AuditEntry, AuditHead, DeletionReceipt, Export, FeatureFlag,
+		FeatureFlagOverride, Identity, Invitation, Membership, OneTimeToken,
+		Organization, OutgoingMail, ReceivedWebhook, RecoveryCode, Session,
+		Subscription, SupportGrant, Task, User []ent.Interceptor
 	}
 )
 

@@ -15,6 +15,7 @@ import (
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
 	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/export"
 	"github.com/assayhq/assay/ent/web/featureflag"
 	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			auditentry.Table:          auditentry.ValidColumn,
 			audithead.Table:           audithead.ValidColumn,
 			deletionreceipt.Table:     deletionreceipt.ValidColumn,
+			export.Table:              export.ValidColumn,
 			featureflag.Table:         featureflag.ValidColumn,
 			featureflagoverride.Table: featureflagoverride.ValidColumn,
 			identity.Table:            identity.ValidColumn,

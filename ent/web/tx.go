@@ -20,6 +20,8 @@ type Tx struct {
 	AuditHead *AuditHeadClient
 	// DeletionReceipt is the client for interacting with the DeletionReceipt builders.
 	DeletionReceipt *DeletionReceiptClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
 	// FeatureFlag is the client for interacting with the FeatureFlag builders.
 	FeatureFlag *FeatureFlagClient
 	// FeatureFlagOverride is the client for interacting with the FeatureFlagOverride builders.
@@ -184,6 +186,7 @@ func (tx *Tx) init() {
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.AuditHead = NewAuditHeadClient(tx.config)
 	tx.DeletionReceipt = NewDeletionReceiptClient(tx.config)
+	tx.Export = NewExportClient(tx.config)
 	tx.FeatureFlag = NewFeatureFlagClient(tx.config)
 	tx.FeatureFlagOverride = NewFeatureFlagOverrideClient(tx.config)
 	tx.Identity = NewIdentityClient(tx.config)

@@ -21,6 +21,30 @@ func (f APIKeyFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.APIKeyMutation", m)
 }
 
+// The AuditEntryFunc type is an adapter to allow the use of ordinary
+// function as AuditEntry mutator.
+type AuditEntryFunc func(context.Context, *api.AuditEntryMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AuditEntryFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.AuditEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.AuditEntryMutation", m)
+}
+
+// The AuditHeadFunc type is an adapter to allow the use of ordinary
+// function as AuditHead mutator.
+type AuditHeadFunc func(context.Context, *api.AuditHeadMutation) (api.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AuditHeadFunc) Mutate(ctx context.Context, m api.Mutation) (api.Value, error) {
+	if mv, ok := m.(*api.AuditHeadMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *api.AuditHeadMutation", m)
+}
+
 // The DatasetFunc type is an adapter to allow the use of ordinary
 // function as Dataset mutator.
 type DatasetFunc func(context.Context, *api.DatasetMutation) (api.Value, error)

@@ -40,6 +40,56 @@ var (
 			},
 		},
 	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "action", Type: field.TypeString, Size: 64},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "actor_email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "org_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "ip", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "target_type", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "target_id", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "details", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+		{Name: "prev_hash", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "hash", Type: field.TypeString, Size: 64},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "personal_salt", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "personal_digest", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "anonymized_at", Type: field.TypeTime, Nullable: true},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_org_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[5], AuditEntriesColumns[0]},
+			},
+			{
+				Name:    "auditentry_actor_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[3]},
+			},
+		},
+	}
+	// AuditHeadsColumns holds the columns for the "audit_heads" table.
+	AuditHeadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "seq", Type: field.TypeInt64, Default: 0},
+		{Name: "hash", Type: field.TypeString, Size: 64, Default: ""},
+	}
+	// AuditHeadsTable holds the schema information for the "audit_heads" table.
+	AuditHeadsTable = &schema.Table{
+		Name:       "audit_heads",
+		Columns:    AuditHeadsColumns,
+		PrimaryKey: []*schema.Column{AuditHeadsColumns[0]},
+	}
 	// DatasetsColumns holds the columns for the "datasets" table.
 	DatasetsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -317,6 +367,8 @@ var (
 		{Name: "members", Type: field.TypeInt64, Default: 0},
 		{Name: "api_rate_per_minute", Type: field.TypeInt64, Default: 0},
 		{Name: "retention_days", Type: field.TypeInt64, Default: 0},
+		{Name: "plan_at", Type: field.TypeInt64, Default: 0},
+		{Name: "suspended_at", Type: field.TypeTime, Nullable: true},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{
@@ -474,6 +526,8 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
+		AuditEntriesTable,
+		AuditHeadsTable,
 		DatasetsTable,
 		IdempotencyKeysTable,
 		OutboxesTable,

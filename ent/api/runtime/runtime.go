@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/ent/api/apikey"
+	"github.com/assayhq/assay/ent/api/auditentry"
+	"github.com/assayhq/assay/ent/api/audithead"
 	"github.com/assayhq/assay/ent/api/dataset"
 	"github.com/assayhq/assay/ent/api/idempotencykey"
 	"github.com/assayhq/assay/ent/api/outbox"
@@ -112,6 +114,136 @@ func init() {
 			return nil
 		}
 	}()
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentryMixinHooks0 := auditentryMixin[0].Hooks()
+	auditentry.Hooks[0] = auditentryMixinHooks0[0]
+	auditentryMixinFields0 := auditentryMixin[0].Fields()
+	_ = auditentryMixinFields0
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescAction is the schema descriptor for action field.
+	auditentryDescAction := auditentryMixinFields0[2].Descriptor()
+	// auditentry.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditentry.ActionValidator = func() func(string) error {
+		validators := auditentryDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditentryDescActorID is the schema descriptor for actor_id field.
+	auditentryDescActorID := auditentryMixinFields0[3].Descriptor()
+	// auditentry.ActorIDValidator is a validator for the "actor_id" field. It is called by the builders before save.
+	auditentry.ActorIDValidator = auditentryDescActorID.Validators[0].(func(string) error)
+	// auditentryDescActorEmail is the schema descriptor for actor_email field.
+	auditentryDescActorEmail := auditentryMixinFields0[4].Descriptor()
+	// auditentry.DefaultActorEmail holds the default value on creation for the actor_email field.
+	auditentry.DefaultActorEmail = auditentryDescActorEmail.Default.(string)
+	// auditentry.ActorEmailValidator is a validator for the "actor_email" field. It is called by the builders before save.
+	auditentry.ActorEmailValidator = auditentryDescActorEmail.Validators[0].(func(string) error)
+	// auditentryDescOrgID is the schema descriptor for org_id field.
+	auditentryDescOrgID := auditentryMixinFields0[5].Descriptor()
+	// auditentry.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	auditentry.OrgIDValidator = auditentryDescOrgID.Validators[0].(func(string) error)
+	// auditentryDescIP is the schema descriptor for ip field.
+	auditentryDescIP := auditentryMixinFields0[6].Descriptor()
+	// auditentry.DefaultIP holds the default value on creation for the ip field.
+	auditentry.DefaultIP = auditentryDescIP.Default.(string)
+	// auditentry.IPValidator is a validator for the "ip" field. It is called by the builders before save.
+	auditentry.IPValidator = auditentryDescIP.Validators[0].(func(string) error)
+	// auditentryDescUserAgent is the schema descriptor for user_agent field.
+	auditentryDescUserAgent := auditentryMixinFields0[7].Descriptor()
+	// auditentry.DefaultUserAgent holds the default value on creation for the user_agent field.
+	auditentry.DefaultUserAgent = auditentryDescUserAgent.Default.(string)
+	// auditentry.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	auditentry.UserAgentValidator = auditentryDescUserAgent.Validators[0].(func(string) error)
+	// auditentryDescTargetType is the schema descriptor for target_type field.
+	auditentryDescTargetType := auditentryMixinFields0[8].Descriptor()
+	// auditentry.DefaultTargetType holds the default value on creation for the target_type field.
+	auditentry.DefaultTargetType = auditentryDescTargetType.Default.(string)
+	// auditentry.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
+	auditentry.TargetTypeValidator = auditentryDescTargetType.Validators[0].(func(string) error)
+	// auditentryDescTargetID is the schema descriptor for target_id field.
+	auditentryDescTargetID := auditentryMixinFields0[9].Descriptor()
+	// auditentry.DefaultTargetID holds the default value on creation for the target_id field.
+	auditentry.DefaultTargetID = auditentryDescTargetID.Default.(string)
+	// auditentry.TargetIDValidator is a validator for the "target_id" field. It is called by the builders before save.
+	auditentry.TargetIDValidator = auditentryDescTargetID.Validators[0].(func(string) error)
+	// auditentryDescDetails is the schema descriptor for details field.
+	auditentryDescDetails := auditentryMixinFields0[10].Descriptor()
+	// auditentry.DefaultDetails holds the default value on creation for the details field.
+	auditentry.DefaultDetails = auditentryDescDetails.Default.(string)
+	// auditentryDescPrevHash is the schema descriptor for prev_hash field.
+	auditentryDescPrevHash := auditentryMixinFields0[11].Descriptor()
+	// auditentry.DefaultPrevHash holds the default value on creation for the prev_hash field.
+	auditentry.DefaultPrevHash = auditentryDescPrevHash.Default.(string)
+	// auditentry.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
+	auditentry.PrevHashValidator = auditentryDescPrevHash.Validators[0].(func(string) error)
+	// auditentryDescHash is the schema descriptor for hash field.
+	auditentryDescHash := auditentryMixinFields0[12].Descriptor()
+	// auditentry.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	auditentry.HashValidator = func() func(string) error {
+		validators := auditentryDescHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(hash string) error {
+			for _, fn := range fns {
+				if err := fn(hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditentryDescVersion is the schema descriptor for version field.
+	auditentryDescVersion := auditentryMixinFields0[13].Descriptor()
+	// auditentry.DefaultVersion holds the default value on creation for the version field.
+	auditentry.DefaultVersion = auditentryDescVersion.Default.(int)
+	// auditentryDescPersonalSalt is the schema descriptor for personal_salt field.
+	auditentryDescPersonalSalt := auditentryMixinFields0[14].Descriptor()
+	// auditentry.DefaultPersonalSalt holds the default value on creation for the personal_salt field.
+	auditentry.DefaultPersonalSalt = auditentryDescPersonalSalt.Default.(string)
+	// auditentry.PersonalSaltValidator is a validator for the "personal_salt" field. It is called by the builders before save.
+	auditentry.PersonalSaltValidator = auditentryDescPersonalSalt.Validators[0].(func(string) error)
+	// auditentryDescPersonalDigest is the schema descriptor for personal_digest field.
+	auditentryDescPersonalDigest := auditentryMixinFields0[15].Descriptor()
+	// auditentry.DefaultPersonalDigest holds the default value on creation for the personal_digest field.
+	auditentry.DefaultPersonalDigest = auditentryDescPersonalDigest.Default.(string)
+	// auditentry.PersonalDigestValidator is a validator for the "personal_digest" field. It is called by the builders before save.
+	auditentry.PersonalDigestValidator = auditentryDescPersonalDigest.Validators[0].(func(string) error)
+	// auditentryDescID is the schema descriptor for id field.
+	auditentryDescID := auditentryMixinFields0[0].Descriptor()
+	// auditentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditentry.IDValidator = auditentryDescID.Validators[0].(func(int64) error)
+	auditheadMixin := schema.AuditHead{}.Mixin()
+	auditheadMixinFields0 := auditheadMixin[0].Fields()
+	_ = auditheadMixinFields0
+	auditheadFields := schema.AuditHead{}.Fields()
+	_ = auditheadFields
+	// auditheadDescSeq is the schema descriptor for seq field.
+	auditheadDescSeq := auditheadMixinFields0[1].Descriptor()
+	// audithead.DefaultSeq holds the default value on creation for the seq field.
+	audithead.DefaultSeq = auditheadDescSeq.Default.(int64)
+	// auditheadDescHash is the schema descriptor for hash field.
+	auditheadDescHash := auditheadMixinFields0[2].Descriptor()
+	// audithead.DefaultHash holds the default value on creation for the hash field.
+	audithead.DefaultHash = auditheadDescHash.Default.(string)
+	// audithead.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	audithead.HashValidator = auditheadDescHash.Validators[0].(func(string) error)
+	// auditheadDescID is the schema descriptor for id field.
+	auditheadDescID := auditheadMixinFields0[0].Descriptor()
+	// audithead.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	audithead.IDValidator = auditheadDescID.Validators[0].(func(int) error)
 	datasetMixin := schema.Dataset{}.Mixin()
 	datasetMixinHooks2 := datasetMixin[2].Hooks()
 	dataset.Hooks[0] = datasetMixinHooks2[0]
@@ -832,6 +964,10 @@ func init() {
 	tenantDescRetentionDays := tenantFields[7].Descriptor()
 	// tenant.DefaultRetentionDays holds the default value on creation for the retention_days field.
 	tenant.DefaultRetentionDays = tenantDescRetentionDays.Default.(int64)
+	// tenantDescPlanAt is the schema descriptor for plan_at field.
+	tenantDescPlanAt := tenantFields[8].Descriptor()
+	// tenant.DefaultPlanAt holds the default value on creation for the plan_at field.
+	tenant.DefaultPlanAt = tenantDescPlanAt.Default.(int64)
 	// tenantDescID is the schema descriptor for id field.
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.

@@ -28,5 +28,9 @@ func (Tenant) Fields() []ent.Field {
 		field.Int64("members").Default(0),
 		field.Int64("api_rate_per_minute").Default(0),
 		field.Int64("retention_days").Default(0),
+		field.Int64("plan_at").Default(0).
+			Comment("when the web app read the plan stored here (microseconds since the Unix epoch): an older plan never replaces it"),
+		field.Time("suspended_at").Optional().Nillable().
+			Comment("staff suspended the organization: its requests are refused and its queued tasks wait"),
 	}
 }

@@ -33,6 +33,10 @@ const (
 	FieldAPIRatePerMinute = "api_rate_per_minute"
 	// FieldRetentionDays holds the string denoting the retention_days field in the database.
 	FieldRetentionDays = "retention_days"
+	// FieldPlanAt holds the string denoting the plan_at field in the database.
+	FieldPlanAt = "plan_at"
+	// FieldSuspendedAt holds the string denoting the suspended_at field in the database.
+	FieldSuspendedAt = "suspended_at"
 	// Table holds the table name of the tenant in the database.
 	Table = "tenants"
 )
@@ -50,6 +54,8 @@ var Columns = []string{
 	FieldMembers,
 	FieldAPIRatePerMinute,
 	FieldRetentionDays,
+	FieldPlanAt,
+	FieldSuspendedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -85,6 +91,8 @@ var (
 	DefaultAPIRatePerMinute int64
 	// DefaultRetentionDays holds the default value on creation for the "retention_days" field.
 	DefaultRetentionDays int64
+	// DefaultPlanAt holds the default value on creation for the "plan_at" field.
+	DefaultPlanAt int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -147,4 +155,14 @@ func ByAPIRatePerMinute(opts ...sql.OrderTermOption) OrderOption {
 // ByRetentionDays orders the results by the retention_days field.
 func ByRetentionDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRetentionDays, opts...).ToFunc()
+}
+
+// ByPlanAt orders the results by the plan_at field.
+func ByPlanAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPlanAt, opts...).ToFunc()
+}
+
+// BySuspendedAt orders the results by the suspended_at field.
+func BySuspendedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSuspendedAt, opts...).ToFunc()
 }

@@ -114,6 +114,16 @@ func RetentionDays(v int64) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldRetentionDays, v))
 }
 
+// PlanAt applies equality check predicate on the "plan_at" field. It's identical to PlanAtEQ.
+func PlanAt(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldPlanAt, v))
+}
+
+// SuspendedAt applies equality check predicate on the "suspended_at" field. It's identical to SuspendedAtEQ.
+func SuspendedAt(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldSuspendedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldCreatedAt, v))
@@ -562,6 +572,96 @@ func RetentionDaysLT(v int64) predicate.Tenant {
 // RetentionDaysLTE applies the LTE predicate on the "retention_days" field.
 func RetentionDaysLTE(v int64) predicate.Tenant {
 	return predicate.Tenant(sql.FieldLTE(FieldRetentionDays, v))
+}
+
+// PlanAtEQ applies the EQ predicate on the "plan_at" field.
+func PlanAtEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldPlanAt, v))
+}
+
+// PlanAtNEQ applies the NEQ predicate on the "plan_at" field.
+func PlanAtNEQ(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldPlanAt, v))
+}
+
+// PlanAtIn applies the In predicate on the "plan_at" field.
+func PlanAtIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldPlanAt, vs...))
+}
+
+// PlanAtNotIn applies the NotIn predicate on the "plan_at" field.
+func PlanAtNotIn(vs ...int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldPlanAt, vs...))
+}
+
+// PlanAtGT applies the GT predicate on the "plan_at" field.
+func PlanAtGT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldPlanAt, v))
+}
+
+// PlanAtGTE applies the GTE predicate on the "plan_at" field.
+func PlanAtGTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldPlanAt, v))
+}
+
+// PlanAtLT applies the LT predicate on the "plan_at" field.
+func PlanAtLT(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldPlanAt, v))
+}
+
+// PlanAtLTE applies the LTE predicate on the "plan_at" field.
+func PlanAtLTE(v int64) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldPlanAt, v))
+}
+
+// SuspendedAtEQ applies the EQ predicate on the "suspended_at" field.
+func SuspendedAtEQ(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldSuspendedAt, v))
+}
+
+// SuspendedAtNEQ applies the NEQ predicate on the "suspended_at" field.
+func SuspendedAtNEQ(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldSuspendedAt, v))
+}
+
+// SuspendedAtIn applies the In predicate on the "suspended_at" field.
+func SuspendedAtIn(vs ...time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldSuspendedAt, vs...))
+}
+
+// SuspendedAtNotIn applies the NotIn predicate on the "suspended_at" field.
+func SuspendedAtNotIn(vs ...time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldSuspendedAt, vs...))
+}
+
+// SuspendedAtGT applies the GT predicate on the "suspended_at" field.
+func SuspendedAtGT(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldSuspendedAt, v))
+}
+
+// SuspendedAtGTE applies the GTE predicate on the "suspended_at" field.
+func SuspendedAtGTE(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldSuspendedAt, v))
+}
+
+// SuspendedAtLT applies the LT predicate on the "suspended_at" field.
+func SuspendedAtLT(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldSuspendedAt, v))
+}
+
+// SuspendedAtLTE applies the LTE predicate on the "suspended_at" field.
+func SuspendedAtLTE(v time.Time) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldSuspendedAt, v))
+}
+
+// SuspendedAtIsNil applies the IsNil predicate on the "suspended_at" field.
+func SuspendedAtIsNil() predicate.Tenant {
+	return predicate.Tenant(sql.FieldIsNull(FieldSuspendedAt))
+}
+
+// SuspendedAtNotNil applies the NotNil predicate on the "suspended_at" field.
+func SuspendedAtNotNil() predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotNull(FieldSuspendedAt))
 }
 
 // And groups predicates with the AND operator between them.

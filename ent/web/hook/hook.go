@@ -45,6 +45,18 @@ func (f DeletionReceiptFunc) Mutate(ctx context.Context, m web.Mutation) (web.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.DeletionReceiptMutation", m)
 }
 
+// The ExportFunc type is an adapter to allow the use of ordinary
+// function as Export mutator.
+type ExportFunc func(context.Context, *web.ExportMutation) (web.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ExportFunc) Mutate(ctx context.Context, m web.Mutation) (web.Value, error) {
+	if mv, ok := m.(*web.ExportMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *web.ExportMutation", m)
+}
+
 // The FeatureFlagFunc type is an adapter to allow the use of ordinary
 // function as FeatureFlag mutator.
 type FeatureFlagFunc func(context.Context, *web.FeatureFlagMutation) (web.Value, error)

@@ -73,6 +73,48 @@ var (
 		Columns:    DeletionReceiptsColumns,
 		PrimaryKey: []*schema.Column{DeletionReceiptsColumns[0]},
 	}
+	// ExportsColumns holds the columns for the "exports" table.
+	ExportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "org_id", Type: field.TypeString, Size: 36},
+		{Name: "requested_by", Type: field.TypeString, Size: 36},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "building", "ready", "failed"}, Default: "pending"},
+		{Name: "active_org", Type: field.TypeString, Unique: true, Nullable: true, Size: 36},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "blob_key", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "size_bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Nullable: true, Size: 64},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "downloaded_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ExportsTable holds the schema information for the "exports" table.
+	ExportsTable = &schema.Table{
+		Name:       "exports",
+		Columns:    ExportsColumns,
+		PrimaryKey: []*schema.Column{ExportsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "export_org_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[3], ExportsColumns[1]},
+			},
+			{
+				Name:    "export_status",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[5]},
+			},
+			{
+				Name:    "export_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[13]},
+			},
+		},
+	}
 	// FeatureFlagsColumns holds the columns for the "feature_flags" table.
 	FeatureFlagsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -503,6 +545,7 @@ var (
 		AuditEntriesTable,
 		AuditHeadsTable,
 		DeletionReceiptsTable,
+		ExportsTable,
 		FeatureFlagsTable,
 		FeatureFlagOverridesTable,
 		IdentitiesTable,

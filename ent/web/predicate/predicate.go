@@ -15,6 +15,9 @@ type AuditHead func(*sql.Selector)
 // DeletionReceipt is the predicate function for deletionreceipt builders.
 type DeletionReceipt func(*sql.Selector)
 
+// Export is the predicate function for export builders.
+type Export func(*sql.Selector)
+
 // FeatureFlag is the predicate function for featureflag builders.
 type FeatureFlag func(*sql.Selector)
 

@@ -8,6 +8,7 @@ import (
 	"github.com/assayhq/assay/ent/web/auditentry"
 	"github.com/assayhq/assay/ent/web/audithead"
 	"github.com/assayhq/assay/ent/web/deletionreceipt"
+	"github.com/assayhq/assay/ent/web/export"
 	"github.com/assayhq/assay/ent/web/featureflag"
 	"github.com/assayhq/assay/ent/web/featureflagoverride"
 	"github.com/assayhq/assay/ent/web/identity"
@@ -30,12 +31,15 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
-	auditentryHooks := schema.AuditEntry{}.Hooks()
-	auditentry.Hooks[0] = auditentryHooks[0]
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentryMixinHooks0 := auditentryMixin[0].Hooks()
+	auditentry.Hooks[0] = auditentryMixinHooks0[0]
+	auditentryMixinFields0 := auditentryMixin[0].Fields()
+	_ = auditentryMixinFields0
 	auditentryFields := schema.AuditEntry{}.Fields()
 	_ = auditentryFields
 	// auditentryDescAction is the schema descriptor for action field.
-	auditentryDescAction := auditentryFields[2].Descriptor()
+	auditentryDescAction := auditentryMixinFields0[2].Descriptor()
 	// auditentry.ActionValidator is a validator for the "action" field. It is called by the builders before save.
 	auditentry.ActionValidator = func() func(string) error {
 		validators := auditentryDescAction.Validators
@@ -53,55 +57,55 @@ func init() {
 		}
 	}()
 	// auditentryDescActorID is the schema descriptor for actor_id field.
-	auditentryDescActorID := auditentryFields[3].Descriptor()
+	auditentryDescActorID := auditentryMixinFields0[3].Descriptor()
 	// auditentry.ActorIDValidator is a validator for the "actor_id" field. It is called by the builders before save.
 	auditentry.ActorIDValidator = auditentryDescActorID.Validators[0].(func(string) error)
 	// auditentryDescActorEmail is the schema descriptor for actor_email field.
-	auditentryDescActorEmail := auditentryFields[4].Descriptor()
+	auditentryDescActorEmail := auditentryMixinFields0[4].Descriptor()
 	// auditentry.DefaultActorEmail holds the default value on creation for the actor_email field.
 	auditentry.DefaultActorEmail = auditentryDescActorEmail.Default.(string)
 	// auditentry.ActorEmailValidator is a validator for the "actor_email" field. It is called by the builders before save.
 	auditentry.ActorEmailValidator = auditentryDescActorEmail.Validators[0].(func(string) error)
 	// auditentryDescOrgID is the schema descriptor for org_id field.
-	auditentryDescOrgID := auditentryFields[5].Descriptor()
+	auditentryDescOrgID := auditentryMixinFields0[5].Descriptor()
 	// auditentry.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
 	auditentry.OrgIDValidator = auditentryDescOrgID.Validators[0].(func(string) error)
 	// auditentryDescIP is the schema descriptor for ip field.
-	auditentryDescIP := auditentryFields[6].Descriptor()
+	auditentryDescIP := auditentryMixinFields0[6].Descriptor()
 	// auditentry.DefaultIP holds the default value on creation for the ip field.
 	auditentry.DefaultIP = auditentryDescIP.Default.(string)
 	// auditentry.IPValidator is a validator for the "ip" field. It is called by the builders before save.
 	auditentry.IPValidator = auditentryDescIP.Validators[0].(func(string) error)
 	// auditentryDescUserAgent is the schema descriptor for user_agent field.
-	auditentryDescUserAgent := auditentryFields[7].Descriptor()
+	auditentryDescUserAgent := auditentryMixinFields0[7].Descriptor()
 	// auditentry.DefaultUserAgent holds the default value on creation for the user_agent field.
 	auditentry.DefaultUserAgent = auditentryDescUserAgent.Default.(string)
 	// auditentry.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
 	auditentry.UserAgentValidator = auditentryDescUserAgent.Validators[0].(func(string) error)
 	// auditentryDescTargetType is the schema descriptor for target_type field.
-	auditentryDescTargetType := auditentryFields[8].Descriptor()
+	auditentryDescTargetType := auditentryMixinFields0[8].Descriptor()
 	// auditentry.DefaultTargetType holds the default value on creation for the target_type field.
 	auditentry.DefaultTargetType = auditentryDescTargetType.Default.(string)
 	// auditentry.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
 	auditentry.TargetTypeValidator = auditentryDescTargetType.Validators[0].(func(string) error)
 	// auditentryDescTargetID is the schema descriptor for target_id field.
-	auditentryDescTargetID := auditentryFields[9].Descriptor()
+	auditentryDescTargetID := auditentryMixinFields0[9].Descriptor()
 	// auditentry.DefaultTargetID holds the default value on creation for the target_id field.
 	auditentry.DefaultTargetID = auditentryDescTargetID.Default.(string)
 	// auditentry.TargetIDValidator is a validator for the "target_id" field. It is called by the builders before save.
 	auditentry.TargetIDValidator = auditentryDescTargetID.Validators[0].(func(string) error)
 	// auditentryDescDetails is the schema descriptor for details field.
-	auditentryDescDetails := auditentryFields[10].Descriptor()
+	auditentryDescDetails := auditentryMixinFields0[10].Descriptor()
 	// auditentry.DefaultDetails holds the default value on creation for the details field.
 	auditentry.DefaultDetails = auditentryDescDetails.Default.(string)
 	// auditentryDescPrevHash is the schema descriptor for prev_hash field.
-	auditentryDescPrevHash := auditentryFields[11].Descriptor()
+	auditentryDescPrevHash := auditentryMixinFields0[11].Descriptor()
 	// auditentry.DefaultPrevHash holds the default value on creation for the prev_hash field.
 	auditentry.DefaultPrevHash = auditentryDescPrevHash.Default.(string)
 	// auditentry.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
 	auditentry.PrevHashValidator = auditentryDescPrevHash.Validators[0].(func(string) error)
 	// auditentryDescHash is the schema descriptor for hash field.
-	auditentryDescHash := auditentryFields[12].Descriptor()
+	auditentryDescHash := auditentryMixinFields0[12].Descriptor()
 	// auditentry.HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	auditentry.HashValidator = func() func(string) error {
 		validators := auditentryDescHash.Validators
@@ -119,39 +123,42 @@ func init() {
 		}
 	}()
 	// auditentryDescVersion is the schema descriptor for version field.
-	auditentryDescVersion := auditentryFields[13].Descriptor()
+	auditentryDescVersion := auditentryMixinFields0[13].Descriptor()
 	// auditentry.DefaultVersion holds the default value on creation for the version field.
 	auditentry.DefaultVersion = auditentryDescVersion.Default.(int)
 	// auditentryDescPersonalSalt is the schema descriptor for personal_salt field.
-	auditentryDescPersonalSalt := auditentryFields[14].Descriptor()
+	auditentryDescPersonalSalt := auditentryMixinFields0[14].Descriptor()
 	// auditentry.DefaultPersonalSalt holds the default value on creation for the personal_salt field.
 	auditentry.DefaultPersonalSalt = auditentryDescPersonalSalt.Default.(string)
 	// auditentry.PersonalSaltValidator is a validator for the "personal_salt" field. It is called by the builders before save.
 	auditentry.PersonalSaltValidator = auditentryDescPersonalSalt.Validators[0].(func(string) error)
 	// auditentryDescPersonalDigest is the schema descriptor for personal_digest field.
-	auditentryDescPersonalDigest := auditentryFields[15].Descriptor()
+	auditentryDescPersonalDigest := auditentryMixinFields0[15].Descriptor()
 	// auditentry.DefaultPersonalDigest holds the default value on creation for the personal_digest field.
 	auditentry.DefaultPersonalDigest = auditentryDescPersonalDigest.Default.(string)
 	// auditentry.PersonalDigestValidator is a validator for the "personal_digest" field. It is called by the builders before save.
 	auditentry.PersonalDigestValidator = auditentryDescPersonalDigest.Validators[0].(func(string) error)
 	// auditentryDescID is the schema descriptor for id field.
-	auditentryDescID := auditentryFields[0].Descriptor()
+	auditentryDescID := auditentryMixinFields0[0].Descriptor()
 	// auditentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditentry.IDValidator = auditentryDescID.Validators[0].(func(int64) error)
+	auditheadMixin := schema.AuditHead{}.Mixin()
+	auditheadMixinFields0 := auditheadMixin[0].Fields()
+	_ = auditheadMixinFields0
 	auditheadFields := schema.AuditHead{}.Fields()
 	_ = auditheadFields
 	// auditheadDescSeq is the schema descriptor for seq field.
-	auditheadDescSeq := auditheadFields[1].Descriptor()
+	auditheadDescSeq := auditheadMixinFields0[1].Descriptor()
 	// audithead.DefaultSeq holds the default value on creation for the seq field.
 	audithead.DefaultSeq = auditheadDescSeq.Default.(int64)
 	// auditheadDescHash is the schema descriptor for hash field.
-	auditheadDescHash := auditheadFields[2].Descriptor()
+	auditheadDescHash := auditheadMixinFields0[2].Descriptor()
 	// audithead.DefaultHash holds the default value on creation for the hash field.
 	audithead.DefaultHash = auditheadDescHash.Default.(string)
 	// audithead.HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	audithead.HashValidator = auditheadDescHash.Validators[0].(func(string) error)
 	// auditheadDescID is the schema descriptor for id field.
-	auditheadDescID := auditheadFields[0].Descriptor()
+	auditheadDescID := auditheadMixinFields0[0].Descriptor()
 	// audithead.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	audithead.IDValidator = auditheadDescID.Validators[0].(func(int) error)
 	deletionreceiptMixin := schema.DeletionReceipt{}.Mixin()
@@ -188,6 +195,107 @@ func init() {
 	// deletionreceipt.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	deletionreceipt.IDValidator = func() func(string) error {
 		validators := deletionreceiptDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	exportMixin := schema.Export{}.Mixin()
+	exportMixinFields0 := exportMixin[0].Fields()
+	_ = exportMixinFields0
+	exportMixinFields1 := exportMixin[1].Fields()
+	_ = exportMixinFields1
+	exportFields := schema.Export{}.Fields()
+	_ = exportFields
+	// exportDescCreatedAt is the schema descriptor for created_at field.
+	exportDescCreatedAt := exportMixinFields1[0].Descriptor()
+	// export.DefaultCreatedAt holds the default value on creation for the created_at field.
+	export.DefaultCreatedAt = exportDescCreatedAt.Default.(func() time.Time)
+	// exportDescUpdatedAt is the schema descriptor for updated_at field.
+	exportDescUpdatedAt := exportMixinFields1[1].Descriptor()
+	// export.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	export.DefaultUpdatedAt = exportDescUpdatedAt.Default.(func() time.Time)
+	// export.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	export.UpdateDefaultUpdatedAt = exportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// exportDescOrgID is the schema descriptor for org_id field.
+	exportDescOrgID := exportFields[0].Descriptor()
+	// export.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	export.OrgIDValidator = func() func(string) error {
+		validators := exportDescOrgID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(org_id string) error {
+			for _, fn := range fns {
+				if err := fn(org_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// exportDescRequestedBy is the schema descriptor for requested_by field.
+	exportDescRequestedBy := exportFields[1].Descriptor()
+	// export.RequestedByValidator is a validator for the "requested_by" field. It is called by the builders before save.
+	export.RequestedByValidator = func() func(string) error {
+		validators := exportDescRequestedBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(requested_by string) error {
+			for _, fn := range fns {
+				if err := fn(requested_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// exportDescActiveOrg is the schema descriptor for active_org field.
+	exportDescActiveOrg := exportFields[3].Descriptor()
+	// export.ActiveOrgValidator is a validator for the "active_org" field. It is called by the builders before save.
+	export.ActiveOrgValidator = exportDescActiveOrg.Validators[0].(func(string) error)
+	// exportDescAttempts is the schema descriptor for attempts field.
+	exportDescAttempts := exportFields[4].Descriptor()
+	// export.DefaultAttempts holds the default value on creation for the attempts field.
+	export.DefaultAttempts = exportDescAttempts.Default.(int)
+	// exportDescError is the schema descriptor for error field.
+	exportDescError := exportFields[6].Descriptor()
+	// export.DefaultError holds the default value on creation for the error field.
+	export.DefaultError = exportDescError.Default.(string)
+	// export.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	export.ErrorValidator = exportDescError.Validators[0].(func(string) error)
+	// exportDescBlobKey is the schema descriptor for blob_key field.
+	exportDescBlobKey := exportFields[7].Descriptor()
+	// export.DefaultBlobKey holds the default value on creation for the blob_key field.
+	export.DefaultBlobKey = exportDescBlobKey.Default.(string)
+	// export.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
+	export.BlobKeyValidator = exportDescBlobKey.Validators[0].(func(string) error)
+	// exportDescSizeBytes is the schema descriptor for size_bytes field.
+	exportDescSizeBytes := exportFields[8].Descriptor()
+	// export.DefaultSizeBytes holds the default value on creation for the size_bytes field.
+	export.DefaultSizeBytes = exportDescSizeBytes.Default.(int64)
+	// exportDescTokenHash is the schema descriptor for token_hash field.
+	exportDescTokenHash := exportFields[9].Descriptor()
+	// export.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	export.TokenHashValidator = exportDescTokenHash.Validators[0].(func(string) error)
+	// exportDescID is the schema descriptor for id field.
+	exportDescID := exportMixinFields0[0].Descriptor()
+	// export.DefaultID holds the default value on creation for the id field.
+	export.DefaultID = exportDescID.Default.(func() string)
+	// export.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	export.IDValidator = func() func(string) error {
+		validators := exportDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

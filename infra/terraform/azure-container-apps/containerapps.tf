@@ -69,6 +69,15 @@ resource "azurerm_container_app" "web" {
       concurrent_requests = tostring(var.http_concurrency)
     }
 
+    # Organization exports are built and served by the web app: their zips live on the
+    # same share, so any replica serves a link and a restart loses none.
+    volume {
+      name          = "blobs"
+      storage_type  = "AzureFile"
+      storage_name  = azurerm_container_app_environment_storage.blobs.name
+      mount_options = local.blob_mount_options
+    }
+
     container {
       name   = "web"
       image  = local.image
@@ -77,7 +86,7 @@ resource "azurerm_container_app" "web" {
       memory = var.app_resources.memory
 
       dynamic "env" {
-        for_each = local.common_env
+        for_each = merge(local.common_env, local.billing_env)
         content {
           name  = env.key
           value = env.value
@@ -90,6 +99,11 @@ resource "azurerm_container_app" "web" {
           name        = env.key
           secret_name = env.value
         }
+      }
+
+      volume_mounts {
+        name = "blobs"
+        path = "/data/blobs"
       }
 
       # Liveness checks nothing but the process (a database outage must take replicas out

@@ -68,6 +68,11 @@ locals {
     # The mail provider's credentials are not Terraform's to know: this placeholder (it
     # sends nothing) holds the place until an operator writes the real smtps:// URL.
     "smtp-url" = "smtps://replace-me.invalid:465"
+    # Stripe's keys are the Stripe account's (Dashboard → Developers): these placeholders
+    # hold the place until an operator writes the real ones; the app treats this key as
+    # unset, so billing stays off and says so (docs/operations.md, Rotating secrets and keys).
+    "stripe-secret-key"     = "sk_replace_me"
+    "stripe-webhook-secret" = "whsec_replace_me"
   }
 
   # These follow the infrastructure: Terraform keeps them in step with the server and cache.

@@ -57,6 +57,15 @@ locals {
     OTEL_EXPORTER_OTLP_ENDPOINT = var.otlp_endpoint
   }
 
+  # Plain billing settings of the web app: the Stripe prices each plan and interval sells
+  # (not secrets; they differ between Stripe's test and live modes).
+  billing_env = {
+    STRIPE_PRICE_PRO_MONTHLY      = var.stripe_price_pro_monthly
+    STRIPE_PRICE_PRO_YEARLY       = var.stripe_price_pro_yearly
+    STRIPE_PRICE_BUSINESS_MONTHLY = var.stripe_price_business_monthly
+    STRIPE_PRICE_BUSINESS_YEARLY  = var.stripe_price_business_yearly
+  }
+
   # Settings that come from Key Vault, per role: environment variable => secret name.
   role_secrets = {
     web = {
@@ -66,6 +75,9 @@ locals {
       WEBHOOK_SECRET   = "webhook-secret"
       JWT_SIGNING_KEY  = "jwt-signing-key"
       SMTP_URL         = "smtp-url"
+      # Billing: the web app alone talks to Stripe and receives its events.
+      STRIPE_SECRET_KEY     = "stripe-secret-key"
+      STRIPE_WEBHOOK_SECRET = "stripe-webhook-secret"
     }
     api = {
       API_DATABASE_URL       = "api-database-url"

@@ -1,5 +1,5 @@
-# Uploaded files and pipeline partials (BLOB_DIR) are shared by the API and the workers:
-# an Azure Files share mounted at /data/blobs in both.
+# Uploaded files, pipeline partials and organization exports (BLOB_DIR) are shared by the
+# web app, the API and the workers: an Azure Files share mounted at /data/blobs in each.
 resource "azurerm_storage_account" "blobs" {
   name                            = "${local.compact}st"
   location                        = azurerm_resource_group.main.location

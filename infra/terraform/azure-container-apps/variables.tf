@@ -44,6 +44,46 @@ variable "mail_from" {
   type        = string
 }
 
+variable "stripe_price_pro_monthly" {
+  description = "Stripe price id (STRIPE_PRICE_PRO_MONTHLY) of Pro, monthly: price_… from the Stripe account's product catalogue (test-mode ids for dev, live-mode ids for prod)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^price_[A-Za-z0-9_]+$", var.stripe_price_pro_monthly))
+    error_message = "A Stripe price id starts with price_."
+  }
+}
+
+variable "stripe_price_pro_yearly" {
+  description = "Stripe price id (STRIPE_PRICE_PRO_YEARLY) of Pro, yearly: price_… from the Stripe account's product catalogue (test-mode ids for dev, live-mode ids for prod)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^price_[A-Za-z0-9_]+$", var.stripe_price_pro_yearly))
+    error_message = "A Stripe price id starts with price_."
+  }
+}
+
+variable "stripe_price_business_monthly" {
+  description = "Stripe price id (STRIPE_PRICE_BUSINESS_MONTHLY) of Business, monthly: price_… from the Stripe account's product catalogue (test-mode ids for dev, live-mode ids for prod)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^price_[A-Za-z0-9_]+$", var.stripe_price_business_monthly))
+    error_message = "A Stripe price id starts with price_."
+  }
+}
+
+variable "stripe_price_business_yearly" {
+  description = "Stripe price id (STRIPE_PRICE_BUSINESS_YEARLY) of Business, yearly: price_… from the Stripe account's product catalogue (test-mode ids for dev, live-mode ids for prod)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^price_[A-Za-z0-9_]+$", var.stripe_price_business_yearly))
+    error_message = "A Stripe price id starts with price_."
+  }
+}
+
 variable "web_public_url" {
   description = "Public URL of the web app when a custom domain fronts it; empty uses the Container App's own FQDN."
   type        = string

@@ -22,3 +22,10 @@ key_vault_purge_protection = false
 web_scale    = { min = 1, max = 2 }
 api_scale    = { min = 1, max = 2 }
 worker_scale = { min = 1, max = 3 }
+
+# Stripe prices (test mode) that Checkout sells, one per plan and interval; replace
+# these with the ids of the Stripe account's products (docs/operations.md, Rotating secrets and keys).
+stripe_price_pro_monthly      = "price_replace_me_pro_monthly"
+stripe_price_pro_yearly       = "price_replace_me_pro_yearly"
+stripe_price_business_monthly = "price_replace_me_business_monthly"
+stripe_price_business_yearly  = "price_replace_me_business_yearly"

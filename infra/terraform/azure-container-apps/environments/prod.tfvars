@@ -29,3 +29,10 @@ app_resources = {
   cpu    = 1
   memory = "2Gi"
 }
+
+# Stripe prices (live mode) that Checkout sells, one per plan and interval; replace
+# these with the ids of the Stripe account's products (docs/operations.md, Rotating secrets and keys).
+stripe_price_pro_monthly      = "price_replace_me_pro_monthly"
+stripe_price_pro_yearly       = "price_replace_me_pro_yearly"
+stripe_price_business_monthly = "price_replace_me_business_monthly"
+stripe_price_business_yearly  = "price_replace_me_business_yearly"

@@ -1,0 +1,7 @@
+package audit
+
+// Events of organization data exports.
+const (
+	ExportRequested  = "export.requested"
+	ExportDownloaded = "export.downloaded"
+)

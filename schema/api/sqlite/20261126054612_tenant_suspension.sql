@@ -1,0 +1,2 @@
+-- Add column "suspended_at" to table: "tenants"
+ALTER TABLE `tenants` ADD COLUMN `suspended_at` datetime NULL;
