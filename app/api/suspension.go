@@ -24,9 +24,10 @@ const problemSuspended = "urn:assay:problem:suspended"
 var errSuspended = &apperr.Error{Status: http.StatusForbidden, Title: "Organization suspended",
 	Detail: "This organization is suspended, so its API keys and tokens are refused. Contact support to restore it."}
 
-// refuseSuspended answers errSuspended when org's tenant row is suspended. It reads the
-// row on every request, so a suspension or restore pushed to any API instance holds at
-// once everywhere.
+// refuseSuspended answers errSuspended when org's tenant row is suspended, for the web
+// app's tokens (an API key's request reads the tenant row anyway and checks it there).
+// The row is read on every request, so a suspension or restore pushed to any API
+// instance holds at once everywhere.
 func refuseSuspended(ctx context.Context, db *entapi.Client, org string) error {
 	suspended, err := db.Tenant.Query().Where(enttenant.ID(org), enttenant.SuspendedAtNotNil()).Exist(tenant.System(ctx))
 	if err != nil {

@@ -102,9 +102,16 @@ func TestExportAccessAndExpiry(t *testing.T) {
 		res, body = owner.get(export.PathDownload + "not-a-token")
 		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		require.Equal(t, "export-invalid", noticeKind(t, body))
-		// Signed out, the link leads to the login.
-		res, _ = newBrowser(t, env.WebURL).get(export.PathDownload + token)
+		// Signed out, the link leads to the login, which comes back to it.
+		visitor := newBrowser(t, env.WebURL)
+		res, _ = visitor.get(export.PathDownload + token)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		require.Equal(t, "/login?next="+url.QueryEscape(export.PathDownload+token), res.Header.Get("Location"))
+		visitor.get(res.Header.Get("Location"))
+		res, body = visitor.post("/login", url.Values{"email": {a.Email}, "password": {apptest.Password},
+			"next": {export.PathDownload + token}})
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "%s", body)
+		require.Equal(t, export.PathDownload+token, res.Header.Get("Location"))
 
 		res, body = owner.get(export.PathDownload + token)
 		require.Equal(t, http.StatusOK, res.StatusCode)

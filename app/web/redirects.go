@@ -3,6 +3,8 @@ package web
 import (
 	"net/url"
 	"strings"
+
+	"github.com/gofiber/fiber/v3"
 )
 
 // maxNextLen bounds a redirect target taken from a request.
@@ -30,4 +32,13 @@ func localPath(target string) string {
 		return ""
 	}
 	return target
+}
+
+// returnAfterLogin sends a signed-out visitor to the login page with the requested
+// address as next=, so signing in (and any MFA step) ends where they meant to go.
+func returnAfterLogin(c fiber.Ctx) error {
+	if sessionOf(c).str(keyUserID) != "" {
+		return c.Next()
+	}
+	return redirect(c, "/login?next="+url.QueryEscape(string(c.Request().URI().RequestURI())))
 }

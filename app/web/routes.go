@@ -40,6 +40,8 @@ func (s *Server) routes(app *fiber.App) {
 	form := limitBody(maxFormBody)
 	sess := s.sessions.load
 	signedIn := s.authn.require
+	// Links people open from a mail send them back to the link after signing in.
+	loginFirst := returnAfterLogin
 	offer := s.oidc.offer
 	// Sensitive changes need a login or re-authentication within recentAuthMaxAge.
 	recent := s.reauth.requireRecentAuth(recentAuthMaxAge)
@@ -129,7 +131,7 @@ func (s *Server) routes(app *fiber.App) {
 	// through a mailed link that works for owners of the organization only.
 	app.Get(pathSettingsOrgExport, sess, signedIn, s.exports.show)
 	app.Post(pathSettingsOrgExport, form, sess, csrf, signedIn, recent, s.exports.request)
-	app.Get(pathExportDownload, sess, signedIn, s.exports.download)
+	app.Get(pathExportDownload, sess, loginFirst, signedIn, s.exports.download)
 
 	// Organizations: members, roles and invitations; switching and creating. Opening an
 	// invitation link works signed out; joining needs an account (signup or login).
