@@ -201,14 +201,14 @@ func viewRuleSet(datasetID string, rs *entapi.RuleSet) ruleSetView {
 func withTx(ctx context.Context, db *entapi.Client, fn func(tx *entapi.Tx) error) error {
 	tx, err := db.Tx(ctx)
 	if err != nil {
-		return fmt.Errorf("rules: begin: %w", err)
+		return fmt.Errorf("api: begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("rules: commit: %w", err)
+		return fmt.Errorf("api: commit: %w", err)
 	}
 	return nil
 }

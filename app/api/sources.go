@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/app/config"
 	"github.com/assayhq/assay/app/ingest"
 	"github.com/assayhq/assay/app/platform"
+	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/dataset"
 )
 
@@ -49,17 +50,27 @@ func (h datasetHandlers) createFromURL(c fiber.Ctx) error {
 	if name, err = cleanName(name); err != nil {
 		return err
 	}
-	d, err := h.db.Dataset.Create().
-		SetID(platform.NewID()).
-		SetName(name).
-		SetSource(dataset.SourceURL).
-		SetURL(u.String()).
-		SetStatus(dataset.StatusFetching).
-		Save(c.Context())
+	id := platform.NewID()
+	var d *entapi.Dataset
+	err = withTx(c.Context(), h.db, func(tx *entapi.Tx) (err error) {
+		d, err = tx.Dataset.Create().
+			SetID(id).
+			SetName(name).
+			SetSource(dataset.SourceURL).
+			SetURL(u.String()).
+			SetStatus(dataset.StatusFetching).
+			Save(c.Context())
+		if err != nil {
+			return err
+		}
+		_, err = h.audit.AppendTx(c.Context(), tx,
+			auditEvent(c, audit.DatasetCreated, "dataset", id, map[string]string{"source": string(dataset.SourceURL)}))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("datasets: insert url dataset: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, audit.DatasetCreated, "dataset", d.ID, map[string]string{"source": string(d.Source)}))
+	d = d.Unwrap()
 	return c.Status(fiber.StatusCreated).JSON(viewDataset(c.Context(), d))
 }
 

@@ -88,12 +88,12 @@ func (h datasetHandlers) create(c fiber.Ctx) error {
 		h.discard(ctx, u)
 		return quotaProblem(usage.Exhausted(usage.LimitMaxRows, maxRows, u.res.Layout.Rows))
 	}
-	d, err := h.insert(ctx, u)
+	created := auditEvent(c, audit.DatasetCreated, "dataset", u.id, map[string]string{"source": string(dataset.SourceAPI)})
+	d, err := h.insert(ctx, u, created)
 	if err != nil {
 		h.discard(ctx, u)
 		return err
 	}
-	h.audit.Record(ctx, auditEvent(c, audit.DatasetCreated, "dataset", d.ID, map[string]string{"source": string(d.Source)}))
 	return c.Status(fiber.StatusCreated).JSON(viewDataset(c.Context(), d))
 }
 
@@ -174,7 +174,7 @@ func (h datasetHandlers) ingest(ctx context.Context, u *upload, format ingest.Fo
 	return nil
 }
 
-func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset, error) {
+func (h datasetHandlers) insert(ctx context.Context, u *upload, created audit.Event) (*entapi.Dataset, error) {
 	layout, err := json.Marshal(u.res.Layout)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: encode layout: %w", err)
@@ -198,6 +198,9 @@ func (h datasetHandlers) insert(ctx context.Context, u *upload) (*entapi.Dataset
 		Save(ctx)
 	if err == nil {
 		err = usage.Add(ctx, tx, d.OrgID, time.Now(), usage.Delta{StorageBytes: d.SizeBytes})
+	}
+	if err == nil {
+		_, err = h.audit.AppendTx(ctx, tx, created)
 	}
 	if err != nil {
 		_ = tx.Rollback()

@@ -159,14 +159,17 @@ func (h webhookHandlers) create(c fiber.Ctx) error {
 		return err
 	}
 	id, secret := platform.NewID(), webhook.NewSecret()
-	e, err := h.db.WebhookEndpoint.Create().
-		SetID(id).SetURL(url).SetDescription(desc).SetEventTypes(events).
-		SetSecretSealed(endpoints.Seal(h.sealer, id, secret)).
-		Save(c.Context())
+	var e *entapi.WebhookEndpoint
+	err = h.audited(c, audit.WebhookEndpointCreated, id, func(tx *entapi.Tx) (err error) {
+		e, err = tx.WebhookEndpoint.Create().
+			SetID(id).SetURL(url).SetDescription(desc).SetEventTypes(events).
+			SetSecretSealed(endpoints.Seal(h.sealer, id, secret)).
+			Save(c.Context())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("webhooks: create: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointCreated, "webhook_endpoint", e.ID, nil))
 	return c.Status(fiber.StatusCreated).JSON(endpointWithSecret{endpointView: viewEndpoint(e), Secret: secret})
 }
 
@@ -184,40 +187,50 @@ func (h webhookHandlers) update(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, wasEnabled := h.db.WebhookEndpoint.UpdateOne(e), e.Enabled
+	// The changes are checked first and applied with the audit entry in one transaction.
+	var sets []func(*entapi.WebhookEndpointUpdateOne)
 	if in.URL != nil {
 		url, err := h.checkURL(c, *in.URL)
 		if err != nil {
 			return err
 		}
-		u.SetURL(url)
+		sets = append(sets, func(u *entapi.WebhookEndpointUpdateOne) { u.SetURL(url) })
 	}
 	if in.Events != nil {
 		events, err := checkEvents(*in.Events)
 		if err != nil {
 			return err
 		}
-		u.SetEventTypes(events)
+		sets = append(sets, func(u *entapi.WebhookEndpointUpdateOne) { u.SetEventTypes(events) })
 	}
 	if in.Description != nil {
 		desc, err := checkDescription(in.Description)
 		if err != nil {
 			return err
 		}
-		u.SetDescription(desc)
+		sets = append(sets, func(u *entapi.WebhookEndpointUpdateOne) { u.SetDescription(desc) })
 	}
 	if in.Enabled != nil && *in.Enabled != e.Enabled {
-		if *in.Enabled {
-			u.SetEnabled(true).ClearDisabledAt().SetDisabledReason("").ClearFailingSince()
-		} else {
-			u.SetEnabled(false).SetDisabledAt(h.now().UTC()).SetDisabledReason("disabled by a user")
-		}
+		at := h.now().UTC()
+		sets = append(sets, func(u *entapi.WebhookEndpointUpdateOne) {
+			if *in.Enabled {
+				u.SetEnabled(true).ClearDisabledAt().SetDisabledReason("").ClearFailingSince()
+			} else {
+				u.SetEnabled(false).SetDisabledAt(at).SetDisabledReason("disabled by a user")
+			}
+		})
 	}
-	e, err = u.Save(c.Context())
+	err = h.audited(c, endpointChange(in.Enabled, e.Enabled), e.ID, func(tx *entapi.Tx) (err error) {
+		u := tx.WebhookEndpoint.UpdateOne(e)
+		for _, set := range sets {
+			set(u)
+		}
+		e, err = u.Save(c.Context())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("webhooks: update: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, endpointChange(in.Enabled, wasEnabled), "webhook_endpoint", e.ID, nil))
 	return c.JSON(viewEndpoint(e))
 }
 
@@ -231,11 +244,12 @@ func (h webhookHandlers) delete(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = h.db.WebhookEndpoint.UpdateOne(e).SetDeletedAt(h.now().UTC()).SetEnabled(false).Exec(c.Context())
+	err = h.audited(c, audit.WebhookEndpointDeleted, e.ID, func(tx *entapi.Tx) error {
+		return tx.WebhookEndpoint.UpdateOne(e).SetDeletedAt(h.now().UTC()).SetEnabled(false).Exec(c.Context())
+	})
 	if err != nil {
 		return fmt.Errorf("webhooks: delete: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointDeleted, "webhook_endpoint", e.ID, nil))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -250,16 +264,30 @@ func (h webhookHandlers) rotate(c fiber.Ctx) error {
 		return err
 	}
 	secret := webhook.NewSecret()
-	e, err = h.db.WebhookEndpoint.UpdateOne(e).
-		SetPreviousSecretSealed(e.SecretSealed).
-		SetPreviousSecretExpiresAt(h.now().UTC().Add(endpoints.RotationGrace)).
-		SetSecretSealed(endpoints.Seal(h.sealer, e.ID, secret)).
-		Save(c.Context())
+	err = h.audited(c, audit.WebhookEndpointRotated, e.ID, func(tx *entapi.Tx) (err error) {
+		e, err = tx.WebhookEndpoint.UpdateOne(e).
+			SetPreviousSecretSealed(e.SecretSealed).
+			SetPreviousSecretExpiresAt(h.now().UTC().Add(endpoints.RotationGrace)).
+			SetSecretSealed(endpoints.Seal(h.sealer, e.ID, secret)).
+			Save(c.Context())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("webhooks: rotate: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, audit.WebhookEndpointRotated, "webhook_endpoint", e.ID, nil))
 	return c.JSON(endpointWithSecret{endpointView: viewEndpoint(e), Secret: secret})
+}
+
+// audited runs write and appends the audit entry of its change (action on endpoint id)
+// in one transaction, so the change and its entry commit or fail together.
+func (h webhookHandlers) audited(c fiber.Ctx, action, id string, write func(tx *entapi.Tx) error) error {
+	return withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		_, err := h.audit.AppendTx(c.Context(), tx, auditEvent(c, action, "webhook_endpoint", id, nil))
+		return err
+	})
 }
 
 func (h webhookHandlers) checkURL(c fiber.Ctx, raw string) (string, error) {
