@@ -95,8 +95,18 @@ func (h apiKeyHandlers) create(c fiber.Ctx) error {
 		}
 		spec.ExpiresAt = &at
 	}
-	ctx := c.Context()
-	key, k, err := apikeys.Create(ctx, h.db, spec, h.now())
+	var (
+		key string
+		k   *entapi.APIKey
+	)
+	err := h.audited(c, func(tx *entapi.Tx) (string, error) {
+		var err error
+		key, k, err = apikeys.Create(c.Context(), tx.Client(), spec, h.now())
+		if err != nil {
+			return "", err
+		}
+		return audit.APIKeyCreated, nil
+	}, func() string { return k.ID })
 	var invalid *apikeys.InvalidError
 	if errors.As(err, &invalid) {
 		return apperr.Invalid(invalid.Error())
@@ -104,7 +114,7 @@ func (h apiKeyHandlers) create(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.record(c, audit.APIKeyCreated, k.ID)
+	k = k.Unwrap()
 	return c.Status(fiber.StatusCreated).JSON(apiKeyCreated{apiKeyView: viewAPIKey(k), Key: key})
 }
 
@@ -113,19 +123,36 @@ func (h apiKeyHandlers) revoke(c fiber.Ctx) error {
 	if err := allow(c, access.ManageAPIKeys); err != nil {
 		return err
 	}
-	k, changed, err := apikeys.Revoke(c.Context(), h.db, c.Params("id"), h.now())
+	var k *entapi.APIKey
+	err := h.audited(c, func(tx *entapi.Tx) (string, error) {
+		var (
+			changed bool
+			err     error
+		)
+		k, changed, err = apikeys.Revoke(c.Context(), tx.Client(), c.Params("id"), h.now())
+		if err != nil || !changed {
+			return "", err // revoking again records nothing
+		}
+		return audit.APIKeyRevoked, nil
+	}, func() string { return k.ID })
 	if entapi.IsNotFound(err) {
 		return apperr.NotFound("API key")
 	}
 	if err != nil {
 		return err
 	}
-	if changed {
-		h.record(c, audit.APIKeyRevoked, k.ID)
-	}
-	return c.JSON(viewAPIKey(k))
+	return c.JSON(viewAPIKey(k.Unwrap()))
 }
 
-func (h apiKeyHandlers) record(c fiber.Ctx, event, target string) {
-	h.audit.Record(c.Context(), auditEvent(c, event, "api_key", target, nil))
+// audited runs change in a transaction with the audit entry of the event it names (none
+// for ""), for the key target() returns, so the two commit or fail together.
+func (h apiKeyHandlers) audited(c fiber.Ctx, change func(tx *entapi.Tx) (string, error), target func() string) error {
+	return withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
+		event, err := change(tx)
+		if err != nil || event == "" {
+			return err
+		}
+		_, err = h.audit.AppendTx(c.Context(), tx, auditEvent(c, event, "api_key", target(), nil))
+		return err
+	})
 }

@@ -63,20 +63,26 @@ func (h planPushHandlers) put(c fiber.Ctx) error {
 	// No tenant in context here: the row is written with the system scope. The plan
 	// before is read first, so a repeated push (the web app's sweep retries) is not
 	// audited as a change.
-	before := ""
-	if t, err := h.db.Tenant.Get(tenant.System(c.Context()), org); err == nil {
-		before = t.Plan
-	}
-	stored, err := upsertTenant(c.Context(), h.db, org, p)
+	// The change and its audit entry commit together.
+	var stored bool
+	err := withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
+		before := ""
+		if t, err := tx.Tenant.Get(tenant.System(c.Context()), org); err == nil {
+			before = t.Plan
+		}
+		var err error
+		if stored, err = upsertTenant(c.Context(), tx.Client(), org, p); err != nil || !stored || before == in.Plan {
+			return err
+		}
+		_, err = h.audit.AppendTx(c.Context(), tx, audit.Event{Name: audit.TenantPlanChanged, OrgID: org, TargetType: "tenant", Target: org,
+			Details: map[string]string{"from": before, "plan": in.Plan, audit.DetailActorType: audit.ActorTypeWebApp}})
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	if stored {
 		h.auth.remember(org, p)
-		if before != in.Plan {
-			h.audit.Record(c.Context(), audit.Event{Name: audit.TenantPlanChanged, OrgID: org, TargetType: "tenant", Target: org,
-				Details: map[string]string{"from": before, "plan": in.Plan, audit.DetailActorType: audit.ActorTypeWebApp}})
-		}
 		return c.Status(http.StatusOK).JSON(planPush{OrgID: org, Plan: in.Plan, Limits: l, PlanAt: in.PlanAt})
 	}
 	t, err := h.db.Tenant.Get(tenant.System(c.Context()), org)
