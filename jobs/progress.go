@@ -130,32 +130,24 @@ func progressOf(stages []events.Stage) (float64, string) {
 // progress event. Ended tasks are left to notify, which publishes the final event.
 func (r *Runner) progress(ctx context.Context, taskID string) {
 	t, err := r.db.Task.Get(ctx, taskID)
-	if err != nil || terminal(t.Status) {
+	if err != nil {
 		return
 	}
-	stages, err := StagesOf(ctx, r.db, taskID)
-	if err != nil {
-		r.log.Warn("jobs: progress", "task_id", taskID, "err", err)
-		return
-	}
-	p, cur := progressOf(stages)
-	err = r.db.Task.Update().
-		Where(task.ID(taskID), task.StatusEQ(task.StatusProcessing), task.ProgressLTE(p)).
-		SetProgress(p).SetStage(cur).Exec(ctx)
-	if err != nil {
-		r.log.Warn("jobs: progress", "task_id", taskID, "err", err)
-	}
-	r.publish(ctx, events.Event{
-		Type: events.TypeProgress, OrgID: t.OrgID, TaskID: t.ID, Status: string(t.Status),
-		Stage: cur, Progress: p, Stages: stages, At: now(),
-	})
+	r.publishStages(ctx, t, true)
 }
 
 // announceStart publishes the stages as a step begins, so watchers see it running. The
 // stored stage and progress move only when steps end (progress), so this writes nothing
 // and uses the task the claim loaded.
 func (r *Runner) announceStart(ctx context.Context, t *entapi.Task) {
-	if terminal(t.Status) || r.deps.Events == nil {
+	if r.deps.Events != nil {
+		r.publishStages(ctx, t, false)
+	}
+}
+
+// publishStages publishes t's stages and progress, storing them first when store is set.
+func (r *Runner) publishStages(ctx context.Context, t *entapi.Task, store bool) {
+	if terminal(t.Status) {
 		return
 	}
 	stages, err := StagesOf(ctx, r.db, t.ID)
@@ -164,6 +156,14 @@ func (r *Runner) announceStart(ctx context.Context, t *entapi.Task) {
 		return
 	}
 	p, cur := progressOf(stages)
+	if store {
+		err = r.db.Task.Update().
+			Where(task.ID(t.ID), task.StatusEQ(task.StatusProcessing), task.ProgressLTE(p)).
+			SetProgress(p).SetStage(cur).Exec(ctx)
+		if err != nil {
+			r.log.Warn("jobs: progress", "task_id", t.ID, "err", err)
+		}
+	}
 	r.publish(ctx, events.Event{
 		Type: events.TypeProgress, OrgID: t.OrgID, TaskID: t.ID, Status: string(t.Status),
 		Stage: cur, Progress: max(p, t.Progress), Stages: stages, At: now(),

@@ -99,14 +99,14 @@ func (h apiKeyHandlers) create(c fiber.Ctx) error {
 		key string
 		k   *entapi.APIKey
 	)
-	err := h.audited(c, func(tx *entapi.Tx) (string, error) {
+	err := withAudit(c.Context(), h.db, h.audit, func(tx *entapi.Tx) (audit.Event, error) {
 		var err error
 		key, k, err = apikeys.Create(c.Context(), tx.Client(), spec, h.now())
 		if err != nil {
-			return "", err
+			return audit.Event{}, err
 		}
-		return audit.APIKeyCreated, nil
-	}, func() string { return k.ID })
+		return auditEvent(c, audit.APIKeyCreated, "api_key", k.ID, nil), nil
+	})
 	var invalid *apikeys.InvalidError
 	if errors.As(err, &invalid) {
 		return apperr.Invalid(invalid.Error())
@@ -124,17 +124,17 @@ func (h apiKeyHandlers) revoke(c fiber.Ctx) error {
 		return err
 	}
 	var k *entapi.APIKey
-	err := h.audited(c, func(tx *entapi.Tx) (string, error) {
+	err := withAudit(c.Context(), h.db, h.audit, func(tx *entapi.Tx) (audit.Event, error) {
 		var (
 			changed bool
 			err     error
 		)
 		k, changed, err = apikeys.Revoke(c.Context(), tx.Client(), c.Params("id"), h.now())
 		if err != nil || !changed {
-			return "", err // revoking again records nothing
+			return audit.Event{}, err // revoking again records nothing
 		}
-		return audit.APIKeyRevoked, nil
-	}, func() string { return k.ID })
+		return auditEvent(c, audit.APIKeyRevoked, "api_key", k.ID, nil), nil
+	})
 	if entapi.IsNotFound(err) {
 		return apperr.NotFound("API key")
 	}
@@ -142,17 +142,4 @@ func (h apiKeyHandlers) revoke(c fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(viewAPIKey(k.Unwrap()))
-}
-
-// audited runs change in a transaction with the audit entry of the event it names (none
-// for ""), for the key target() returns, so the two commit or fail together.
-func (h apiKeyHandlers) audited(c fiber.Ctx, change func(tx *entapi.Tx) (string, error), target func() string) error {
-	return withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
-		event, err := change(tx)
-		if err != nil || event == "" {
-			return err
-		}
-		_, err = h.audit.AppendTx(c.Context(), tx, auditEvent(c, event, "api_key", target(), nil))
-		return err
-	})
 }

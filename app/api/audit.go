@@ -1,11 +1,28 @@
 package api
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/assayhq/assay/app/audit"
 	"github.com/assayhq/assay/app/tenant"
+	entapi "github.com/assayhq/assay/ent/api"
 )
+
+// withAudit runs change in a transaction and appends the audit event it returns (none
+// when its Name is empty) in the same transaction, so a change and its entry commit or
+// fail together.
+func withAudit(ctx context.Context, db *entapi.Client, log *audit.APILog, change func(tx *entapi.Tx) (audit.Event, error)) error {
+	return withTx(ctx, db, func(tx *entapi.Tx) error {
+		e, err := change(tx)
+		if err != nil || e.Name == "" {
+			return err
+		}
+		_, err = log.AppendTx(ctx, tx, e)
+		return err
+	})
+}
 
 // auditRequest puts the client IP (c.IP follows the trusted-proxy rules) and User-Agent
 // in the request's context, for every audit event recorded while serving it.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -100,8 +101,8 @@ func (s *exportStream) row(entity string, v any) error {
 }
 
 // pageRows streams every row fetch returns, a page at a time in id order.
-func pageRows[T any](s *exportStream, entity string, fetch func(after string) ([]T, error), id func(T) string) error {
-	after := ""
+func pageRows[T any, K cmp.Ordered](s *exportStream, entity string, fetch func(after K) ([]T, error), id func(T) K) error {
+	var after K
 	for {
 		rows, err := fetch(after)
 		if err != nil {
@@ -116,28 +117,6 @@ func pageRows[T any](s *exportStream, entity string, fetch func(after string) ([
 			return s.w.Flush()
 		}
 		after = id(rows[len(rows)-1])
-	}
-}
-
-// auditEntries streams the tenant's entries of the API database's audit log, in
-// sequence order (their ids are sequence numbers, not strings).
-func (h tenantExportHandlers) auditEntries(ctx context.Context, s *exportStream, orgID string) error {
-	var after int64
-	for {
-		rows, err := h.db.AuditEntry.Query().Where(auditentry.OrgID(orgID), auditentry.IDGT(after)).
-			Order(entapi.Asc(auditentry.FieldID)).Limit(exportPage).All(ctx)
-		if err != nil {
-			return fmt.Errorf("audit_entries: %w", err)
-		}
-		for _, r := range rows {
-			if err := s.row("audit_entries", r); err != nil {
-				return err
-			}
-		}
-		if len(rows) < exportPage {
-			return s.w.Flush()
-		}
-		after = rows[len(rows)-1].ID
 	}
 }
 
@@ -199,7 +178,13 @@ func (h tenantExportHandlers) write(ctx context.Context, s *exportStream, orgID 
 					Order(entapi.Asc(usagecounter.FieldID)).Limit(exportPage).All(ctx)
 			}, func(r *entapi.UsageCounter) string { return r.ID })
 		},
-		func() error { return h.auditEntries(ctx, s, orgID) },
+		func() error {
+			// Audit entries are numbered, not named by strings.
+			return pageRows(s, "audit_entries", func(after int64) ([]*entapi.AuditEntry, error) {
+				return db.AuditEntry.Query().Where(auditentry.OrgID(orgID), auditentry.IDGT(after)).
+					Order(entapi.Asc(auditentry.FieldID)).Limit(exportPage).All(ctx)
+			}, func(r *entapi.AuditEntry) int64 { return r.ID })
+		},
 		func() error { return h.files(ctx, s, orgID) },
 	}
 	for _, f := range steps {

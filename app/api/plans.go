@@ -65,18 +65,17 @@ func (h planPushHandlers) put(c fiber.Ctx) error {
 	// audited as a change.
 	// The change and its audit entry commit together.
 	var stored bool
-	err := withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
+	err := withAudit(c.Context(), h.db, h.audit, func(tx *entapi.Tx) (audit.Event, error) {
 		before := ""
 		if t, err := tx.Tenant.Get(tenant.System(c.Context()), org); err == nil {
 			before = t.Plan
 		}
 		var err error
 		if stored, err = upsertTenant(c.Context(), tx.Client(), org, p); err != nil || !stored || before == in.Plan {
-			return err
+			return audit.Event{}, err
 		}
-		_, err = h.audit.AppendTx(c.Context(), tx, audit.Event{Name: audit.TenantPlanChanged, OrgID: org, TargetType: "tenant", Target: org,
-			Details: map[string]string{"from": before, "plan": in.Plan, audit.DetailActorType: audit.ActorTypeWebApp}})
-		return err
+		return audit.Event{Name: audit.TenantPlanChanged, OrgID: org, TargetType: "tenant", Target: org,
+			Details: map[string]string{"from": before, "plan": in.Plan, audit.DetailActorType: audit.ActorTypeWebApp}}, nil
 	})
 	if err != nil {
 		return err

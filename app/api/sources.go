@@ -52,7 +52,8 @@ func (h datasetHandlers) createFromURL(c fiber.Ctx) error {
 	}
 	id := platform.NewID()
 	var d *entapi.Dataset
-	err = withTx(c.Context(), h.db, func(tx *entapi.Tx) (err error) {
+	err = withAudit(c.Context(), h.db, h.audit, func(tx *entapi.Tx) (audit.Event, error) {
+		var err error
 		d, err = tx.Dataset.Create().
 			SetID(id).
 			SetName(name).
@@ -60,12 +61,7 @@ func (h datasetHandlers) createFromURL(c fiber.Ctx) error {
 			SetURL(u.String()).
 			SetStatus(dataset.StatusFetching).
 			Save(c.Context())
-		if err != nil {
-			return err
-		}
-		_, err = h.audit.AppendTx(c.Context(), tx,
-			auditEvent(c, audit.DatasetCreated, "dataset", id, map[string]string{"source": string(dataset.SourceURL)}))
-		return err
+		return auditEvent(c, audit.DatasetCreated, "dataset", id, map[string]string{"source": string(dataset.SourceURL)}), err
 	})
 	if err != nil {
 		return fmt.Errorf("datasets: insert url dataset: %w", err)

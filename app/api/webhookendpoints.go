@@ -278,15 +278,10 @@ func (h webhookHandlers) rotate(c fiber.Ctx) error {
 	return c.JSON(endpointWithSecret{endpointView: viewEndpoint(e), Secret: secret})
 }
 
-// audited runs write and appends the audit entry of its change (action on endpoint id)
-// in one transaction, so the change and its entry commit or fail together.
+// audited runs write with the audit entry of action on endpoint id (see withAudit).
 func (h webhookHandlers) audited(c fiber.Ctx, action, id string, write func(tx *entapi.Tx) error) error {
-	return withTx(c.Context(), h.db, func(tx *entapi.Tx) error {
-		if err := write(tx); err != nil {
-			return err
-		}
-		_, err := h.audit.AppendTx(c.Context(), tx, auditEvent(c, action, "webhook_endpoint", id, nil))
-		return err
+	return withAudit(c.Context(), h.db, h.audit, func(tx *entapi.Tx) (audit.Event, error) {
+		return auditEvent(c, action, "webhook_endpoint", id, nil), write(tx)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -166,4 +167,42 @@ type jobFormData struct {
 
 func jobForm(csrf, action, id string, at int64, set, label, class string) jobFormData {
 	return jobFormData{CSRF: csrf, Action: action, ID: id, At: at, Set: set, Label: label, Class: class}
+}
+
+// apiPage is one page of a backoffice list the API serves (service token): rows, the
+// cursor of the next page ("" at the end), and the message the page shows instead when
+// the API refused or did not answer.
+type apiPage[T any] struct {
+	Rows  []T
+	Next  string
+	Error string
+}
+
+// fetchAPIPage reads path with filters (empty ones left out), cursor and adminPageSize.
+func fetchAPIPage[T any](ctx context.Context, api *apiClient, path string, filters map[string]string) apiPage[T] {
+	q := url.Values{"limit": {fmt.Sprint(adminPageSize)}}
+	for k, v := range filters {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var out struct {
+		Data       []T     `json:"data"`
+		NextCursor *string `json:"next_cursor"`
+	}
+	var p apiPage[T]
+	err := api.doService(ctx, http.MethodGet, path+"?"+q.Encode(), "", nil, &out)
+	var prob *apiProblem
+	switch {
+	case errors.As(err, &prob) && prob.Status < 500:
+		p.Error = prob.Detail
+	case err != nil:
+		p.Error = "The API did not answer."
+	default:
+		p.Rows = out.Data
+		if out.NextCursor != nil {
+			p.Next = *out.NextCursor
+		}
+	}
+	return p
 }

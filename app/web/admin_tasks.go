@@ -31,11 +31,6 @@ type adminTask struct {
 	FinishedAt *time.Time `json:"finished_at"`
 }
 
-type adminTaskList struct {
-	Data       []adminTask `json:"data"`
-	NextCursor *string     `json:"next_cursor"`
-}
-
 type tasksPage struct {
 	Status, Org string
 	Statuses    []string
@@ -48,26 +43,9 @@ type tasksPage struct {
 // tasksList lists tasks across organizations from the API: ?status=, ?org=, ?cursor=.
 func (h *adminPages) tasksList(c fiber.Ctx) error {
 	p := tasksPage{Status: c.Query("status"), Org: likeQuery(c.Query("org")), Statuses: taskStatuses}
-	q := url.Values{"limit": {fmt.Sprint(adminPageSize)}}
-	for k, v := range map[string]string{"status": p.Status, "org": p.Org, "cursor": c.Query("cursor")} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	var out adminTaskList
-	err := h.api.doService(c.Context(), http.MethodGet, "/v1/internal/service/admin/tasks?"+q.Encode(), "", nil, &out)
-	var prob *apiProblem
-	switch {
-	case errors.As(err, &prob) && prob.Status < 500:
-		p.Error = prob.Detail
-	case err != nil:
-		p.Error = "The API did not answer."
-	default:
-		p.Rows = out.Data
-		if out.NextCursor != nil {
-			p.Next = *out.NextCursor
-		}
-	}
+	page := fetchAPIPage[adminTask](c.Context(), h.api, "/v1/internal/service/admin/tasks",
+		map[string]string{"status": p.Status, "org": p.Org, "cursor": c.Query("cursor")})
+	p.Rows, p.Next, p.Error = page.Rows, page.Next, page.Error
 	return h.page(c, http.StatusOK, "admin/tasks", p)
 }
 

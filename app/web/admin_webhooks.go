@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -52,29 +50,9 @@ type sentWebhooks struct {
 // sentDeliveries reads one page of the deliveries to customers' endpoints from the API.
 func (h *adminPages) sentDeliveries(ctx context.Context, status, org, cursor string) sentWebhooks {
 	s := sentWebhooks{Status: status, Org: org, Statuses: deliveryStatuses}
-	q := url.Values{"limit": {fmt.Sprint(adminPageSize)}}
-	for k, v := range map[string]string{"status": status, "org": org, "cursor": cursor} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	var out struct {
-		Data       []sentDelivery `json:"data"`
-		NextCursor *string        `json:"next_cursor"`
-	}
-	err := h.api.doService(ctx, http.MethodGet, "/v1/internal/service/admin/webhook-deliveries?"+q.Encode(), "", nil, &out)
-	var prob *apiProblem
-	switch {
-	case errors.As(err, &prob) && prob.Status < 500:
-		s.Error = prob.Detail
-	case err != nil:
-		s.Error = "The API did not answer."
-	default:
-		s.Rows = out.Data
-		if out.NextCursor != nil {
-			s.Next = *out.NextCursor
-		}
-	}
+	page := fetchAPIPage[sentDelivery](ctx, h.api, "/v1/internal/service/admin/webhook-deliveries",
+		map[string]string{"status": status, "org": org, "cursor": cursor})
+	s.Rows, s.Next, s.Error = page.Rows, page.Next, page.Error
 	return s
 }
 
