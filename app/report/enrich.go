@@ -1,9 +1,7 @@
 package report
 
 import (
-	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -68,31 +66,37 @@ type TrackedValue struct {
 // distinct values, numeric statistics and quantiles, top values, value
 // lengths and recognisable formats for every column.
 func Enrich(r io.Reader, l *Layout, c Chunk) (*EnrichPartial, error) {
-	cr, err := newChunkReader(r, l, c)
+	out, err := ComputeChunk(r, l, c, nil, Parts{Enrich: true})
 	if err != nil {
-		return nil, fmt.Errorf("enrich: %w", err)
+		return nil, err
 	}
-	cols := make([]*enricher, len(l.Columns))
+	return out.Enrich, nil
+}
+
+// enrichment accumulates an EnrichPartial row by row, one enricher per column.
+type enrichment []*enricher
+
+func newEnrichment(ncols int) enrichment {
+	cols := make(enrichment, ncols)
 	for i := range cols {
 		cols[i] = newEnricher()
 	}
-	for {
-		rec, err := cr.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("enrich: %w", err)
-		}
-		for i, f := range rec {
-			cols[i].add(strings.TrimSpace(f))
-		}
+	return cols
+}
+
+// row takes one row's trimmed values and whether each is null.
+func (e enrichment) row(vals []string, nulls []bool) {
+	for i, v := range vals {
+		e[i].add(v, nulls[i])
 	}
-	p := &EnrichPartial{Chunk: c.Index, FirstRow: c.FirstRow, Rows: c.Rows, Columns: make([]*ColumnProfile, len(cols))}
-	for i, e := range cols {
-		p.Columns[i] = e.profile()
+}
+
+func (e enrichment) partial(c Chunk) *EnrichPartial {
+	p := &EnrichPartial{Chunk: c.Index, FirstRow: c.FirstRow, Rows: c.Rows, Columns: make([]*ColumnProfile, len(e))}
+	for i, col := range e {
+		p.Columns[i] = col.profile()
 	}
-	return p, nil
+	return p
 }
 
 // enricher accumulates a ColumnProfile. While exact, distinct holds every
@@ -112,10 +116,10 @@ func newEnricher() *enricher {
 	}
 }
 
-func (e *enricher) add(v string) {
+func (e *enricher) add(v string, null bool) {
 	p := &e.p
 	p.Count++
-	if isNull(v) {
+	if null {
 		p.Nulls++
 		return
 	}

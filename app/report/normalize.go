@@ -2,9 +2,7 @@ package report
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -89,40 +87,46 @@ func (t *ColumnTypes) count(typ string) int64 {
 // value, counts nulls and the types each value parses as, and hashes every
 // row for duplicate detection.
 func Normalize(r io.Reader, l *Layout, c Chunk) (*NormalizePartial, error) {
-	cr, err := newChunkReader(r, l, c)
+	out, err := ComputeChunk(r, l, c, nil, Parts{Normalize: true})
 	if err != nil {
-		return nil, fmt.Errorf("normalize: %w", err)
+		return nil, err
 	}
-	p := &NormalizePartial{
+	return out.Normalize, nil
+}
+
+// normalizer accumulates a NormalizePartial row by row.
+type normalizer struct {
+	p   *NormalizePartial
+	buf []byte
+}
+
+func newNormalizer(ncols int, c Chunk) *normalizer {
+	return &normalizer{p: &NormalizePartial{
 		Chunk:     c.Index,
 		FirstRow:  c.FirstRow,
-		Columns:   make([]ColumnTypes, len(l.Columns)),
+		Columns:   make([]ColumnTypes, ncols),
 		RowHashes: make([]uint64, 0, c.Rows),
+	}}
+}
+
+// row takes one row's trimmed values and whether each is null.
+func (n *normalizer) row(vals []string, nulls []bool) {
+	n.buf = n.buf[:0]
+	for i, v := range vals {
+		n.buf = appendRowKey(n.buf, v)
+		col := &n.p.Columns[i]
+		if nulls[i] {
+			col.Nulls++
+			continue
+		}
+		col.add(classify(v))
 	}
-	var buf []byte
-	for {
-		rec, err := cr.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("normalize: %w", err)
-		}
-		buf = buf[:0]
-		for i, f := range rec {
-			v := strings.TrimSpace(f)
-			buf = appendRowKey(buf, v)
-			col := &p.Columns[i]
-			if isNull(v) {
-				col.Nulls++
-				continue
-			}
-			col.add(classify(v))
-		}
-		p.RowHashes = append(p.RowHashes, xxhash.Sum64(buf))
-	}
-	p.Rows = int64(len(p.RowHashes))
-	return p, nil
+	n.p.RowHashes = append(n.p.RowHashes, xxhash.Sum64(n.buf))
+}
+
+func (n *normalizer) partial() *NormalizePartial {
+	n.p.Rows = int64(len(n.p.RowHashes))
+	return n.p
 }
 
 // appendRowKey appends one trimmed field to the bytes a row hash covers.

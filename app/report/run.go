@@ -9,10 +9,10 @@ import (
 )
 
 // Run produces the report of a whole file in-process, the way the pipeline
-// does across jobs: Scan, then Normalize, Enrich and Validate on every chunk,
-// each partial round-tripped through its binary encoding, then Aggregate.
-// Stages run on GOMAXPROCS workers and start on a chunk as soon as Scan has
-// passed it. Rules are checked against the file's columns.
+// does across jobs: Scan, then one ComputeChunk pass (normalize, enrich and
+// validate) on every chunk, each partial round-tripped through its binary
+// encoding, then Aggregate. Chunks run on GOMAXPROCS workers, each as soon as
+// Scan has passed it. Rules are checked against the file's columns.
 func Run(r io.ReaderAt, size int64, rules []Rule, opts ScanOptions) (*Report, error) {
 	// header holds the Delimiter and Columns, all the stages read; it is
 	// set before the first task is queued.
@@ -22,24 +22,23 @@ func Run(r io.ReaderAt, size int64, rules []Rule, opts ScanOptions) (*Report, er
 		enr  *EnrichPartial
 		val  *ValidatePartial
 	}
-	stages := []func(c Chunk, sr io.Reader, out *partials) error{
-		func(c Chunk, sr io.Reader, out *partials) error {
-			p, err := Normalize(sr, header, c)
-			return roundTrip(p, err, UnmarshalNormalize, &out.norm)
-		},
-		func(c Chunk, sr io.Reader, out *partials) error {
-			p, err := Enrich(sr, header, c)
-			return roundTrip(p, err, UnmarshalEnrich, &out.enr)
-		},
-		func(c Chunk, sr io.Reader, out *partials) error {
-			p, err := Validate(sr, header, c, rules)
-			return roundTrip(p, err, UnmarshalValidate, &out.val)
-		},
+	// compute is the pipeline's per-chunk step: one pass, three partials.
+	compute := func(c Chunk, sr io.Reader, out *partials) error {
+		p, err := ComputeChunk(sr, header, c, rules, AllParts)
+		if err != nil {
+			return err
+		}
+		if err := roundTrip(p.Normalize, UnmarshalNormalize, &out.norm); err != nil {
+			return err
+		}
+		if err := roundTrip(p.Enrich, UnmarshalEnrich, &out.enr); err != nil {
+			return err
+		}
+		return roundTrip(p.Validate, UnmarshalValidate, &out.val)
 	}
 
 	type task struct {
 		chunk Chunk
-		stage int
 		out   *partials
 	}
 	tasks := make(chan task, 1024)
@@ -52,7 +51,7 @@ func Run(r io.ReaderAt, size int64, rules []Rule, opts ScanOptions) (*Report, er
 		wg.Go(func() {
 			for t := range tasks {
 				sr := io.NewSectionReader(r, t.chunk.Offset, t.chunk.Length)
-				if err := stages[t.stage](t.chunk, sr, t.out); err != nil {
+				if err := compute(t.chunk, sr, t.out); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -73,9 +72,7 @@ func Run(r io.ReaderAt, size int64, rules []Rule, opts ScanOptions) (*Report, er
 		}
 		out := &partials{}
 		results = append(results, out)
-		for s := range stages {
-			tasks <- task{chunk: c, stage: s, out: out}
-		}
+		tasks <- task{chunk: c, out: out}
 		return nil
 	})
 	close(tasks)
@@ -97,10 +94,7 @@ func Run(r io.ReaderAt, size int64, rules []Rule, opts ScanOptions) (*Report, er
 
 // roundTrip stores the decoded encoding of p in dst, as the pipeline would
 // see it after storing the partial.
-func roundTrip[P encoding.BinaryMarshaler](p P, err error, decode func([]byte) (P, error), dst *P) error {
-	if err != nil {
-		return err
-	}
+func roundTrip[P encoding.BinaryMarshaler](p P, decode func([]byte) (P, error), dst *P) error {
 	b, err := p.MarshalBinary()
 	if err != nil {
 		return err

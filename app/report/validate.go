@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -110,46 +109,47 @@ func (c *compiledRule) passes(v string) bool {
 // records the failing row numbers (1-based data rows) of each rule. Rules
 // are checked against the layout's columns first.
 func Validate(r io.Reader, l *Layout, c Chunk, rules []Rule) (*ValidatePartial, error) {
-	compiled, err := compileRules(rules, l.Columns)
+	out, err := ComputeChunk(r, l, c, rules, Parts{Validate: true})
 	if err != nil {
 		return nil, err
 	}
-	cr, err := newChunkReader(r, l, c)
-	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
-	}
+	return out.Validate, nil
+}
+
+// validator accumulates a ValidatePartial row by row.
+type validator struct {
+	rules []compiledRule
+	p     *ValidatePartial
+}
+
+func newValidator(rules []compiledRule, c Chunk) *validator {
 	p := &ValidatePartial{Chunk: c.Index, FirstRow: c.FirstRow, Rows: c.Rows, Rules: make([]RulePartial, len(rules))}
-	for i, rule := range compiled {
+	for i, rule := range rules {
 		if rule.check == CheckUnique {
 			p.Rules[i].ValueHashes = make([]uint64, 0, c.Rows)
 		}
 	}
-	for {
-		rec, err := cr.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("validate: %w", err)
-		}
-		for i := range compiled {
-			rule := &compiled[i]
-			out := &p.Rules[i]
-			v := strings.TrimSpace(rec[rule.col])
-			null := isNull(v)
-			switch {
-			case rule.check == CheckUnique:
-				out.ValueHashes = append(out.ValueHashes, valueHash(v, null))
-			case rule.check == CheckNotNull:
-				if null {
-					out.failed.add(cr.row)
-				}
-			case !null && !rule.passes(v):
-				out.failed.add(cr.row)
+	return &validator{rules: rules, p: p}
+}
+
+// row checks one row's trimmed values (null where nulls says so); row is its 1-based
+// data row number.
+func (v *validator) row(vals []string, nulls []bool, row int64) {
+	for i := range v.rules {
+		rule := &v.rules[i]
+		out := &v.p.Rules[i]
+		val, null := vals[rule.col], nulls[rule.col]
+		switch {
+		case rule.check == CheckUnique:
+			out.ValueHashes = append(out.ValueHashes, valueHash(val, null))
+		case rule.check == CheckNotNull:
+			if null {
+				out.failed.add(row)
 			}
+		case !null && !rule.passes(val):
+			out.failed.add(row)
 		}
 	}
-	return p, nil
 }
 
 func valueHash(v string, null bool) uint64 {

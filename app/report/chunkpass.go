@@ -1,0 +1,100 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Parts selects the partials one pass over a chunk computes.
+type Parts struct {
+	Normalize, Enrich, Validate bool
+}
+
+// AllParts asks for every partial of a chunk.
+var AllParts = Parts{Normalize: true, Enrich: true, Validate: true}
+
+// name is the stage a parse error is reported under: the one part asked for, or
+// "chunk" for several.
+func (p Parts) name() string {
+	switch p {
+	case Parts{Normalize: true}:
+		return "normalize"
+	case Parts{Enrich: true}:
+		return "enrich"
+	case Parts{Validate: true}:
+		return "validate"
+	}
+	return "chunk"
+}
+
+// Partials are one chunk's partials; a part not asked for is nil.
+type Partials struct {
+	Normalize *NormalizePartial
+	Enrich    *EnrichPartial
+	Validate  *ValidatePartial
+}
+
+// ComputeChunk parses one chunk, whose bytes r yields exactly, once and computes the
+// partials want asks for from the same trimmed values: each is what Normalize, Enrich or
+// Validate alone returns. Rules are checked against the layout's columns first when
+// Validate is wanted.
+func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*Partials, error) {
+	var (
+		norm *normalizer
+		enr  enrichment
+		val  *validator
+	)
+	if want.Validate {
+		compiled, err := compileRules(rules, l.Columns)
+		if err != nil {
+			return nil, err
+		}
+		val = newValidator(compiled, c)
+	}
+	cr, err := newChunkReader(r, l, c)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", want.name(), err)
+	}
+	if want.Normalize {
+		norm = newNormalizer(len(l.Columns), c)
+	}
+	if want.Enrich {
+		enr = newEnrichment(len(l.Columns))
+	}
+	vals := make([]string, len(l.Columns))
+	nulls := make([]bool, len(l.Columns))
+	for {
+		rec, err := cr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", want.name(), err)
+		}
+		for i, f := range rec {
+			v := strings.TrimSpace(f)
+			vals[i], nulls[i] = v, isNull(v)
+		}
+		if norm != nil {
+			norm.row(vals, nulls)
+		}
+		if enr != nil {
+			enr.row(vals, nulls)
+		}
+		if val != nil {
+			val.row(vals, nulls, cr.row)
+		}
+	}
+	out := &Partials{}
+	if norm != nil {
+		out.Normalize = norm.partial()
+	}
+	if enr != nil {
+		out.Enrich = enr.partial(c)
+	}
+	if val != nil {
+		out.Validate = val.p
+	}
+	return out, nil
+}
