@@ -6,61 +6,129 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-	"io"
+
+	"github.com/gocraft/work"
 
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 )
 
-// chunkFunc computes one per-chunk partial from the chunk's bytes.
-type chunkFunc func(r io.Reader, l *report.Layout, c report.Chunk, rules []report.Rule) (encoding.BinaryMarshaler, error)
+// The per-chunk stages. A chunk's three steps are one set: whichever runs first claims
+// the others that are due (see claimSiblings), so one read of the chunk computes every
+// partial the claim holds. Each partial still goes to its own blob and each step records
+// its own result, retries and failure.
+const (
+	// Normalize parses one chunk: trimmed values, nulls, type candidates, row hashes.
+	Normalize = jobPrefix + kindNormalize
+	// Enrich computes one chunk's column statistics and sketches.
+	Enrich = jobPrefix + kindEnrich
+	// Validate checks one chunk against the task's rules.
+	Validate = jobPrefix + kindValidate
+)
 
-// chunkStage is the body shared by normalize, enrich and validate: read the chunk's byte
-// range, compute, write the partial blob, and count the step off its parent.
-func (r *Runner) chunkStage(kind string, compute chunkFunc) stage {
-	return func(ctx context.Context, run *stepRun) (*outcome, error) {
-		l, err := r.layout(ctx, run.Task.ID)
-		if err != nil {
-			return nil, err
-		}
-		i := run.Step.Chunk
-		if i < 0 || i >= len(l.Chunks) {
-			return nil, permanentf(fmt.Errorf("chunk %d of %d", i, len(l.Chunks)), "the dataset layout is inconsistent")
-		}
-		c := l.Chunks[i]
-		ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
-		if err != nil {
-			return nil, fmt.Errorf("%s: dataset: %w", kind, err)
-		}
-		rules, err := taskRules(run.Task)
-		if err != nil {
-			return nil, err
-		}
-		rc, err := r.deps.Blobs.OpenRange(ctx, ds.BlobKey, c.Offset, c.Length)
-		if err != nil {
-			return nil, fmt.Errorf("%s: open chunk %d: %w", kind, i, err)
-		}
-		defer rc.Close()
-		cr := &ctxReader{ctx: ctx, r: rc}
-		p, err := compute(cr, l, c, rules)
-		if err != nil {
-			return nil, chunkError(kind, i, err, cr.err)
-		}
-		b, err := p.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("%s: encode chunk %d: %w", kind, i, err)
-		}
-		key := partialKey(run.Task.ID, kind, i)
-		if _, err := r.deps.Blobs.Put(ctx, key, bytes.NewReader(b)); err != nil {
-			return nil, fmt.Errorf("%s: store chunk %d: %w", kind, i, err)
-		}
-		return &outcome{
-			result: blobResult{Blob: key},
-			commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
-				return childDone(ctx, tx, run.Task, run.Step)
-			},
-		}, nil
+func (r *Runner) normalize(job *work.Job) error { return r.runStep(job, r.chunkStage) }
+func (r *Runner) enrich(job *work.Job) error    { return r.runStep(job, r.chunkStage) }
+func (r *Runner) validate(job *work.Job) error  { return r.runStep(job, r.chunkStage) }
+
+// chunkStage reads the chunk's byte range once, computes the partials of the claimed
+// step and of the siblings it claims, writes each partial's blob, and in the finishing
+// transaction records the siblings' results and counts every one off the parent.
+func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error) {
+	kind, i := run.Step.Kind, run.Step.Chunk
+	l, err := r.layout(ctx, run.Task.ID)
+	if err != nil {
+		return nil, err
 	}
+	if i < 0 || i >= len(l.Chunks) {
+		return nil, permanentf(fmt.Errorf("chunk %d of %d", i, len(l.Chunks)), "the dataset layout is inconsistent")
+	}
+	c := l.Chunks[i]
+	ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
+	if err != nil {
+		return nil, fmt.Errorf("%s: dataset: %w", kind, err)
+	}
+	rules, err := taskRules(run.Task)
+	if err != nil {
+		return nil, err
+	}
+	if run.siblings, err = claimSiblings(ctx, r.db, run, r.opts.Lease); err != nil {
+		return nil, err
+	}
+	all := append([]*entapi.Step{run.Step}, run.siblings...)
+	want := partsOf(all)
+	rc, err := r.deps.Blobs.OpenRange(ctx, ds.BlobKey, c.Offset, c.Length)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open chunk %d: %w", kind, i, err)
+	}
+	defer rc.Close()
+	cr := &ctxReader{ctx: ctx, r: rc}
+	ps, err := report.ComputeChunk(cr, l, c, rules, want)
+	if err != nil {
+		return nil, chunkError(kind, i, err, cr.err)
+	}
+	results := make(map[string]blobResult, len(all))
+	for _, s := range all {
+		key := partialKey(run.Task.ID, s.Kind, i)
+		if err := r.putPartial(ctx, key, partialOf(ps, s.Kind)); err != nil {
+			return nil, fmt.Errorf("%s: chunk %d: %w", s.Kind, i, err)
+		}
+		results[s.Kind] = blobResult{Blob: key}
+	}
+	return &outcome{
+		result: results[kind],
+		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
+			done := 1
+			for _, s := range run.siblings {
+				ok, err := finishSibling(ctx, tx, s, run.owner, results[s.Kind])
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					done++
+				}
+			}
+			return childDone(ctx, tx, run.Task, run.Step, done)
+		},
+	}, nil
+}
+
+// partsOf is what one pass computes for the steps held.
+func partsOf(steps []*entapi.Step) report.Parts {
+	var p report.Parts
+	for _, s := range steps {
+		switch s.Kind {
+		case kindNormalize:
+			p.Normalize = true
+		case kindEnrich:
+			p.Enrich = true
+		case kindValidate:
+			p.Validate = true
+		}
+	}
+	return p
+}
+
+// partialOf is the partial of kind in ps.
+func partialOf(ps *report.Partials, kind string) encoding.BinaryMarshaler {
+	switch kind {
+	case kindNormalize:
+		return ps.Normalize
+	case kindEnrich:
+		return ps.Enrich
+	}
+	return ps.Validate
+}
+
+// putPartial encodes p and stores it at key.
+func (r *Runner) putPartial(ctx context.Context, key string, p encoding.BinaryMarshaler) error {
+	b, err := p.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if _, err := r.deps.Blobs.Put(ctx, key, bytes.NewReader(b)); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }
 
 // chunkError classifies a failed computation. A read error (or the context ending) may

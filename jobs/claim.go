@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -31,34 +32,78 @@ func newLeaseOwner() string {
 // claim takes the step if it is due (queued and available) or abandoned (running with an
 // expired lease and attempts left). It reports false for a duplicate or stale delivery.
 func claim(ctx context.Context, db *entapi.Client, id, owner string, lease time.Duration) (bool, error) {
-	t := now()
-	n, err := db.Step.Update().
-		Where(step.ID(id), step.Or(
-			step.And(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(t)),
-			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t),
-				attemptsLeft()),
-		)).
-		SetStatus(step.StatusRunning).
-		SetLeaseOwner(owner).
-		SetLeaseUntil(t.Add(lease)).
-		AddAttempt(1).
-		Save(ctx)
+	n, err := claimWhere(ctx, db, owner, lease, step.ID(id))
 	if err != nil {
 		return false, fmt.Errorf("jobs: claim %s: %w", id, err)
 	}
 	return n == 1, nil
 }
 
-// renew extends a lease we still hold; false means it is lost.
-func renew(ctx context.Context, db *entapi.Client, id, owner string, lease time.Duration) (bool, error) {
+// claimWhere claims every step matching where that is due or abandoned, under owner.
+func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time.Duration, where ...predicate.Step) (int, error) {
+	t := now()
+	return db.Step.Update().
+		Where(append(where, step.Or(
+			step.And(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(t)),
+			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t),
+				attemptsLeft()),
+		))...).
+		SetStatus(step.StatusRunning).
+		SetLeaseOwner(owner).
+		SetLeaseUntil(t.Add(lease)).
+		AddAttempt(1).
+		Save(ctx)
+}
+
+// claimSiblings claims, under run's lease, the other steps of run's chunk set that are
+// due or abandoned, and returns them as claimed. Those another worker holds, or that wait
+// for a retry, are left to it.
+func claimSiblings(ctx context.Context, db *entapi.Client, run *stepRun, lease time.Duration) ([]*entapi.Step, error) {
+	s := run.Step
+	n, err := claimWhere(ctx, db, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
+		step.KindIn(childKinds...), step.IDNEQ(s.ID))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: claim siblings of %s: %w", s.ID, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	sibs, err := db.Step.Query().
+		Where(step.TaskID(s.TaskID), step.LeaseOwner(run.owner), step.IDNEQ(s.ID)).
+		Order(step.ByKind()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: load siblings of %s: %w", s.ID, err)
+	}
+	return sibs, nil
+}
+
+// finishSibling records a claimed sibling's result with the fenced update of its own
+// success; false when it is no longer ours.
+func finishSibling(ctx context.Context, tx *entapi.Tx, s *entapi.Step, owner string, result any) (bool, error) {
+	b, err := json.Marshal(result)
+	if err != nil {
+		return false, fmt.Errorf("jobs: encode result: %w", err)
+	}
+	err = release(ctx, tx, s.ID, owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+		return u.SetStatus(step.StatusSucceeded).SetResult(b).SetError("").SetErrorClass("")
+	})
+	if errors.Is(err, errLeaseLost) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// renew extends the lease of a claim (the step and any siblings it holds); false means
+// it is lost.
+func renew(ctx context.Context, db *entapi.Client, run *stepRun, lease time.Duration) (bool, error) {
 	n, err := db.Step.Update().
-		Where(owned(id, owner)...).
+		Where(step.TaskID(run.Task.ID), step.LeaseOwner(run.owner), step.StatusEQ(step.StatusRunning)).
 		SetLeaseUntil(now().Add(lease)).
 		Save(ctx)
 	if err != nil {
-		return false, fmt.Errorf("jobs: renew %s: %w", id, err)
+		return false, fmt.Errorf("jobs: renew %s: %w", run.Step.ID, err)
 	}
-	return n == 1, nil
+	return n > 0, nil
 }
 
 // owned are the fencing predicates of every write a claimed step makes about itself.
@@ -114,7 +159,7 @@ func (r *Runner) keepLease(stageCtx, base context.Context, run *stepRun) *leaseK
 				return
 			case <-tick.C:
 			}
-			ok, err := renew(base, r.db, run.Step.ID, run.owner, r.opts.Lease)
+			ok, err := renew(base, r.db, run, r.opts.Lease)
 			if err != nil {
 				r.log.Warn("jobs: renew lease", "step_id", run.Step.ID, "err", err)
 				continue

@@ -46,6 +46,18 @@ type stepRun struct {
 	Step  *entapi.Step
 	Task  *entapi.Task
 	owner string
+	// siblings are the steps of the same chunk set the stage claimed under owner; they
+	// end as the step does.
+	siblings []*entapi.Step
+}
+
+// all is the claimed step followed by its siblings, each as a run of its own.
+func (run *stepRun) all() []*stepRun {
+	out := []*stepRun{run}
+	for _, s := range run.siblings {
+		out = append(out, &stepRun{Step: s, Task: run.Task, owner: run.owner})
+	}
+	return out
 }
 
 // outcome is what a stage produced.
@@ -150,7 +162,9 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	}
 	if err != nil && errors.Is(context.Cause(lease.ctx), errShutdown) {
 		outcome = "released"
-		r.yieldRun(ctx, run)
+		for _, sr := range run.all() {
+			r.yieldRun(ctx, sr)
+		}
 		return
 	}
 	if err == nil {
@@ -171,7 +185,9 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 		span.RecordError(err)
 		span.SetStatus(codes.Error, class)
 		span.SetAttributes(attribute.String("assay.error_class", class))
-		r.handleError(ctx, run, err)
+		for _, sr := range run.all() {
+			r.handleError(ctx, sr, err)
+		}
 	}
 	r.progress(ctx, run.Task.ID)
 }

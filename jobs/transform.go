@@ -11,7 +11,8 @@ import (
 )
 
 // Transform is the orchestrator: it fans out normalize, enrich and validate per chunk
-// and waits for them; the last child to finish wakes it and creates aggregate.
+// (one job per chunk, see chunkStage) and waits for them; the last child to finish wakes
+// it and creates aggregate.
 const Transform = jobPrefix + kindTransform
 
 func (r *Runner) transform(job *work.Job) error { return r.runStep(job, r.transformStage) }
@@ -39,32 +40,44 @@ func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, er
 			if err != nil {
 				return nil, err
 			}
-			var open []*entapi.Step
+			open, first := 0, map[int]*entapi.Step{}
 			for _, c := range children {
 				if c.Status != step.StatusSucceeded {
-					open = append(open, c)
+					open++
+					if first[c.Chunk] == nil {
+						first[c.Chunk] = c
+					}
 				}
 			}
-			err = tx.Step.UpdateOneID(parent).SetPendingChildren(len(open)).Exec(ctx)
+			err = tx.Step.UpdateOneID(parent).SetPendingChildren(open).Exec(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("transform: pending children: %w", err)
 			}
-			if len(open) == 0 {
+			if open == 0 {
 				return wakeParent(ctx, tx, run.Task, parent)
 			}
-			return open, nil
+			// One job per chunk: the step it runs claims its siblings (chunkStage).
+			// A sibling left unclaimed is dispatched by the reconciler.
+			dispatch := make([]*entapi.Step, 0, len(first))
+			for _, c := range children {
+				if first[c.Chunk] == c {
+					dispatch = append(dispatch, c)
+				}
+			}
+			return dispatch, nil
 		},
 	}, nil
 }
 
-// childDone is the commit of every per-chunk step: it counts the child off its parent
-// with an atomic decrement read back in the same transaction (on Postgres the row lock
-// orders concurrent children), and the child that reaches zero wakes the parent.
-func childDone(ctx context.Context, tx *entapi.Tx, t *entapi.Task, s *entapi.Step) ([]*entapi.Step, error) {
+// childDone is the commit of every per-chunk step: it counts n children (the step and
+// the siblings it finished) off its parent with an atomic decrement read back in the
+// same transaction (on Postgres the row lock orders concurrent children), and the child
+// that reaches zero wakes the parent.
+func childDone(ctx context.Context, tx *entapi.Tx, t *entapi.Task, s *entapi.Step, n int) ([]*entapi.Step, error) {
 	if s.ParentID == nil {
 		return nil, nil
 	}
-	p, err := tx.Step.UpdateOneID(*s.ParentID).AddPendingChildren(-1).Save(ctx)
+	p, err := tx.Step.UpdateOneID(*s.ParentID).AddPendingChildren(-n).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: count off %s: %w", s.ID, err)
 	}

@@ -1,0 +1,143 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// TestChunkSetReadsEachChunkOnce: a chunk's normalize, enrich and validate steps are
+// computed by one read of the chunk. With the reconciler off, only the dispatched step
+// of each chunk is claimed through a job; its siblings succeed with it, each with its
+// own partial, on their first attempt.
+func TestChunkSetReadsEachChunkOnce(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		opts := testOptions()
+		opts.Reconcile = false
+		p := e.newPool(t, opts)
+		claimed := map[string]int{}
+		var mu sync.Mutex
+		p.runner.afterClaim = func(s *entapi.Step) {
+			mu.Lock()
+			claimed[s.Kind]++
+			mu.Unlock()
+		}
+		p.Start()
+		t.Cleanup(p.Stop)
+		ds := e.dataset(t, testCSV(24), 4, true)
+		reads := map[int64]int{}
+		e.blobs.setRangeHook(func(_ context.Context, key string, offset int64) error {
+			if key == ds.BlobKey {
+				mu.Lock()
+				reads[offset]++
+				mu.Unlock()
+			}
+			return nil
+		})
+		t.Cleanup(func() { e.blobs.setRangeHook(nil) })
+		tk, err := e.client().CreateTask(sys(), ds, testRules(t))
+		require.NoError(t, err)
+		done := e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted, task.StatusFailed)
+		require.Equal(t, task.StatusCompleted, done.Status, done.Error)
+
+		steps := stepsOf(t, e, tk.ID)
+		l := storedLayout(ds)
+		require.Len(t, l.Chunks, countKind(steps, kindNormalize))
+		require.Greater(t, len(l.Chunks), 4)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range l.Chunks {
+			require.Equal(t, 1, reads[c.Offset], "chunk %d read %d times", c.Index, reads[c.Offset])
+		}
+		require.Equal(t, len(l.Chunks), claimed[kindNormalize])
+		require.Zero(t, claimed[kindEnrich]+claimed[kindValidate], "siblings are claimed with their set, not by jobs of their own")
+		puts := partialPuts(e.blobs.putCounts(), tk.ID)
+		for _, s := range steps {
+			if s.ParentID == nil {
+				continue
+			}
+			require.Equal(t, step.StatusSucceeded, s.Status, "%s %d", s.Kind, s.Chunk)
+			require.Equal(t, 1, s.Attempt, "%s %d", s.Kind, s.Chunk)
+			var res blobResult
+			require.NoError(t, json.Unmarshal(s.Result, &res))
+			require.Equal(t, partialKey(tk.ID, s.Kind, s.Chunk), res.Blob)
+			require.Equal(t, 1, puts[res.Blob], "%s written once", res.Blob)
+		}
+	})
+}
+
+// TestClaimSiblings: a step claims the siblings of its chunk that are due, never one
+// another worker holds, one waiting for a retry, or one of another chunk; a sibling's
+// result is recorded only while the claim still holds it.
+func TestClaimSiblings(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(4), 2, true)
+		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+			SetDeadline(now().Add(time.Hour)).Save(ctx)
+		require.NoError(t, err)
+		mk := func(kind string, chunk int, available time.Time) *entapi.Step {
+			s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kind).SetChunk(chunk).
+				SetAvailableAt(available).Save(ctx)
+			require.NoError(t, err)
+			return s
+		}
+		norm := mk(kindNormalize, 0, now())
+		enr := mk(kindEnrich, 0, now())
+		val := mk(kindValidate, 0, now())
+		later := mk(kindNormalize, 1, now())
+		retrying := mk(kindEnrich, 1, now().Add(time.Hour))
+		mk(kindValidate, 1, now())
+
+		lease := time.Minute
+		ok, err := claim(ctx, e.db, enr.ID, "other worker", lease)
+		require.NoError(t, err)
+		require.True(t, ok)
+		run := &stepRun{Step: norm, Task: tk, owner: newLeaseOwner()}
+		ok, err = claim(ctx, e.db, norm.ID, run.owner, lease)
+		require.NoError(t, err)
+		require.True(t, ok)
+		sibs, err := claimSiblings(ctx, e.db, run, lease)
+		require.NoError(t, err)
+		require.Len(t, sibs, 1)
+		require.Equal(t, val.ID, sibs[0].ID)
+		require.Equal(t, step.StatusRunning, sibs[0].Status)
+		require.Equal(t, 1, sibs[0].Attempt)
+
+		run1 := &stepRun{Step: later, Task: tk, owner: newLeaseOwner()}
+		ok, err = claim(ctx, e.db, later.ID, run1.owner, lease)
+		require.NoError(t, err)
+		require.True(t, ok)
+		sibs1, err := claimSiblings(ctx, e.db, run1, lease)
+		require.NoError(t, err)
+		require.Len(t, sibs1, 1, "the sibling waiting for its retry stays queued")
+		require.NotEqual(t, retrying.ID, sibs1[0].ID)
+
+		res := blobResult{Blob: "b"}
+		err = withTx(ctx, e.db, func(tx *entapi.Tx) error {
+			ok, err := finishSibling(ctx, tx, sibs[0], "not the owner", res)
+			require.False(t, ok)
+			return err
+		})
+		require.NoError(t, err)
+		err = withTx(ctx, e.db, func(tx *entapi.Tx) error {
+			ok, err := finishSibling(ctx, tx, sibs[0], run.owner, res)
+			require.True(t, ok)
+			return err
+		})
+		require.NoError(t, err)
+		got, err := e.db.Step.Get(ctx, val.ID)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusSucceeded, got.Status)
+		require.JSONEq(t, `{"blob":"b"}`, string(got.Result))
+		require.Empty(t, got.LeaseOwner)
+	})
+}
