@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
 )
 
 // Aggregate merges every chunk's partials into the report and stores it as JSON.
@@ -53,13 +54,49 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	}, nil
 }
 
+// partialRef names a chunk's partial of one kind.
+type partialRef struct {
+	kind  string
+	chunk int
+}
+
+// partialRefs are where the task's chunk steps stored their partials, from their
+// results. A step without a location in its result (none is expected) is looked for at
+// its own key.
+func (r *Runner) partialRefs(ctx context.Context, taskID string) (func(kind string, chunk int) blobResult, error) {
+	steps, err := r.db.Step.Query().
+		Where(step.TaskID(taskID), step.KindIn(childKinds...)).
+		Select(step.FieldKind, step.FieldChunk, step.FieldResult).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: partials of %s: %w", taskID, err)
+	}
+	refs := make(map[partialRef]blobResult, len(steps))
+	for _, s := range steps {
+		var res blobResult
+		if len(s.Result) > 0 && json.Unmarshal(s.Result, &res) == nil && res.Blob != "" {
+			refs[partialRef{s.Kind, s.Chunk}] = res
+		}
+	}
+	return func(kind string, chunk int) blobResult {
+		if res, ok := refs[partialRef{kind, chunk}]; ok {
+			return res
+		}
+		return blobResult{Blob: partialKey(taskID, kind, chunk)}
+	}, nil
+}
+
 // loadPartial reads and decodes one chunk's partial; a partial that does not decode is
 // permanent, as a retry reads the same bytes.
-func loadPartial[P any](ctx context.Context, r *Runner, taskID, kind string, chunk int, decode func([]byte) (P, error)) (P, error) {
+func loadPartial[P any](ctx context.Context, r *Runner, ref blobResult, kind string, chunk int, decode func([]byte) (P, error)) (P, error) {
 	var zero P
-	b, err := r.readBlob(ctx, partialKey(taskID, kind, chunk))
+	rc, err := r.openPartial(ctx, ref)
 	if err != nil {
 		return zero, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(&ctxReader{ctx: ctx, r: rc})
+	if err != nil {
+		return zero, fmt.Errorf("aggregate: read %s: %w", ref.Blob, err)
 	}
 	p, err := decode(b)
 	if err != nil {
@@ -73,17 +110,21 @@ func loadPartial[P any](ctx context.Context, r *Runner, taskID, kind string, chu
 // bounded by the column summaries, one chunk's partials and one read buffer per chunk,
 // whatever the number of rows.
 func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rules []report.Rule) (*report.Report, error) {
+	ref, err := r.partialRefs(ctx, taskID)
+	if err != nil {
+		return nil, err
+	}
 	m := report.NewMerger(l, rules)
 	for i := range l.Chunks {
-		np, err := loadPartial(ctx, r, taskID, kindNormalize, i, report.UnmarshalNormalize)
+		np, err := loadPartial(ctx, r, ref(kindNormalize, i), kindNormalize, i, report.UnmarshalNormalize)
 		if err != nil {
 			return nil, err
 		}
-		ep, err := loadPartial(ctx, r, taskID, kindEnrich, i, report.UnmarshalEnrich)
+		ep, err := loadPartial(ctx, r, ref(kindEnrich, i), kindEnrich, i, report.UnmarshalEnrich)
 		if err != nil {
 			return nil, err
 		}
-		vp, err := loadPartial(ctx, r, taskID, kindValidate, i, report.UnmarshalValidate)
+		vp, err := loadPartial(ctx, r, ref(kindValidate, i), kindValidate, i, report.UnmarshalValidate)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +149,7 @@ func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rul
 		return mergeError(err)
 	}
 	open := func(kind string, i int, read func(io.Reader, report.Chunk) (*report.HashRun, error)) (*report.HashRun, error) {
-		rc, err := r.openBlob(ctx, partialKey(taskID, kind, i))
+		rc, err := r.openPartial(ctx, ref(kind, i))
 		if err != nil {
 			return nil, err
 		}
@@ -161,15 +202,21 @@ func mergeError(err error) error {
 	return permanentf(err, "the partial results could not be merged")
 }
 
-// openBlob opens a blob for streaming; a missing one is permanent, as no retry brings it
-// back.
-func (r *Runner) openBlob(ctx context.Context, key string) (io.ReadCloser, error) {
-	rc, err := r.deps.Blobs.Open(ctx, key)
+// openPartial opens a stored partial for streaming: its whole blob, or its section of a
+// shared one. A missing blob is permanent, as no retry brings it back.
+func (r *Runner) openPartial(ctx context.Context, ref blobResult) (io.ReadCloser, error) {
+	var rc io.ReadCloser
+	var err error
+	if ref.Length > 0 {
+		rc, err = r.deps.Blobs.OpenRange(ctx, ref.Blob, ref.Offset, ref.Length)
+	} else {
+		rc, err = r.deps.Blobs.Open(ctx, ref.Blob)
+	}
 	if errors.Is(err, platform.ErrBlobNotFound) {
 		return nil, permanentf(err, "a stored intermediate result is missing")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", key, err)
+		return nil, fmt.Errorf("jobs: open %s: %w", ref.Blob, err)
 	}
 	return rc, nil
 }

@@ -66,13 +66,9 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if err != nil {
 		return nil, chunkError(kind, i, err, cr.err)
 	}
-	results := make(map[string]blobResult, len(all))
-	for _, s := range all {
-		key := partialKey(run.Task.ID, s.Kind, i)
-		if err := r.putPartial(ctx, key, partialOf(ps, s.Kind)); err != nil {
-			return nil, fmt.Errorf("%s: chunk %d: %w", s.Kind, i, err)
-		}
-		results[s.Kind] = blobResult{Blob: key}
+	results, err := r.putPartials(ctx, run.Task.ID, i, all, ps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: chunk %d: %w", kind, i, err)
 	}
 	return &outcome{
 		result: results[kind],
@@ -119,16 +115,32 @@ func partialOf(ps *report.Partials, kind string) encoding.BinaryMarshaler {
 	return ps.Validate
 }
 
-// putPartial encodes p and stores it at key.
-func (r *Runner) putPartial(ctx context.Context, key string, p encoding.BinaryMarshaler) error {
-	b, err := p.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
+// putPartials stores the partials of steps (of one chunk) and returns each step's result:
+// a step alone gets a blob of its own; several share one blob, each partial at its
+// offset, so a pass writes one file whatever it computed.
+func (r *Runner) putPartials(ctx context.Context, taskID string, chunk int, steps []*entapi.Step, ps *report.Partials) (map[string]blobResult, error) {
+	var buf bytes.Buffer
+	results := make(map[string]blobResult, len(steps))
+	key := setKey(taskID, chunk)
+	if len(steps) == 1 {
+		key = partialKey(taskID, steps[0].Kind, chunk)
 	}
-	if _, err := r.deps.Blobs.Put(ctx, key, bytes.NewReader(b)); err != nil {
-		return fmt.Errorf("store: %w", err)
+	for _, s := range steps {
+		b, err := partialOf(ps, s.Kind).MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", s.Kind, err)
+		}
+		res := blobResult{Blob: key}
+		if len(steps) > 1 {
+			res.Offset, res.Length = int64(buf.Len()), int64(len(b))
+		}
+		buf.Write(b)
+		results[s.Kind] = res
 	}
-	return nil
+	if _, err := r.deps.Blobs.Put(ctx, key, &buf); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return results, nil
 }
 
 // chunkError classifies a failed computation. A read error (or the context ending) may

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
@@ -17,7 +19,7 @@ import (
 // TestChunkSetReadsEachChunkOnce: a chunk's normalize, enrich and validate steps are
 // computed by one read of the chunk. With the reconciler off, only the dispatched step
 // of each chunk is claimed through a job; its siblings succeed with it, each with its
-// own partial, on their first attempt.
+// own partial (a section of the chunk's one blob), on their first attempt.
 func TestChunkSetReadsEachChunkOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		opts := testOptions()
@@ -68,7 +70,8 @@ func TestChunkSetReadsEachChunkOnce(t *testing.T) {
 			require.Equal(t, 1, s.Attempt, "%s %d", s.Kind, s.Chunk)
 			var res blobResult
 			require.NoError(t, json.Unmarshal(s.Result, &res))
-			require.Equal(t, partialKey(tk.ID, s.Kind, s.Chunk), res.Blob)
+			require.Equal(t, setKey(tk.ID, s.Chunk), res.Blob, "one blob per chunk")
+			require.Positive(t, res.Length)
 			require.Equal(t, 1, puts[res.Blob], "%s written once", res.Blob)
 		}
 	})
@@ -139,5 +142,58 @@ func TestClaimSiblings(t *testing.T) {
 		require.Equal(t, step.StatusSucceeded, got.Status)
 		require.JSONEq(t, `{"blob":"b"}`, string(got.Result))
 		require.Empty(t, got.LeaseOwner)
+	})
+}
+
+// TestMergeReadsSharedAndOwnPartials: aggregate finds every partial from its step's
+// result, whether a pass stored it in the chunk's shared blob or a step computed alone
+// stored it in a blob of its own, and the report is the one the engine computes in one go.
+func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		data := testCSV(30)
+		ds := e.dataset(t, data, 10, true)
+		l := storedLayout(ds)
+		require.Len(t, l.Chunks, 3)
+		rules := testRules(t)
+		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+			SetDeadline(now().Add(time.Hour)).Save(ctx)
+		require.NoError(t, err)
+		r := e.newPool(t, testOptions()).runner
+		// Chunk 0 in one pass; chunk 1 split after a retry; chunk 2 each step alone.
+		groups := [][][]string{
+			{{kindNormalize, kindEnrich, kindValidate}},
+			{{kindEnrich}, {kindNormalize, kindValidate}},
+			{{kindNormalize}, {kindEnrich}, {kindValidate}},
+		}
+		for i, c := range l.Chunks {
+			for _, kinds := range groups[i] {
+				var steps []*entapi.Step
+				for _, k := range kinds {
+					s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(k).SetChunk(i).
+						SetStatus(step.StatusSucceeded).SetAvailableAt(now()).Save(ctx)
+					require.NoError(t, err)
+					steps = append(steps, s)
+				}
+				ps, err := report.ComputeChunk(bytes.NewReader(data[c.Offset:c.Offset+c.Length]), l, c, rules, partsOf(steps))
+				require.NoError(t, err)
+				results, err := r.putPartials(ctx, tk.ID, i, steps, ps)
+				require.NoError(t, err)
+				for _, s := range steps {
+					b, err := json.Marshal(results[s.Kind])
+					require.NoError(t, err)
+					require.NoError(t, e.db.Step.UpdateOne(s).SetResult(b).Exec(ctx))
+				}
+			}
+		}
+		got, err := r.merge(ctx, tk.ID, l, rules)
+		require.NoError(t, err)
+		want, err := report.Run(bytes.NewReader(data), int64(len(data)), rules, report.ScanOptions{ChunkRows: 10})
+		require.NoError(t, err)
+		gotJSON, err := json.Marshal(got)
+		require.NoError(t, err)
+		wantJSON, err := json.Marshal(want)
+		require.NoError(t, err)
+		require.JSONEq(t, string(wantJSON), string(gotJSON))
 	})
 }

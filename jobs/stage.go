@@ -16,14 +16,23 @@ import (
 // Helpers the stages share: where their blobs live and how they read what earlier
 // stages stored.
 
-// blobResult is the step result of a stage that wrote a blob.
+// blobResult is the step result of a stage that wrote a blob: the whole blob, or the
+// Length bytes at Offset when several steps' partials share one.
 type blobResult struct {
-	Blob string `json:"blob"`
+	Blob   string `json:"blob"`
+	Offset int64  `json:"offset,omitempty"`
+	Length int64  `json:"length,omitempty"`
 }
 
-// partialKey is where a per-chunk stage writes its partial.
+// partialKey is where a per-chunk step computed alone writes its partial.
 func partialKey(taskID, kind string, chunk int) string {
 	return fmt.Sprintf("tasks/%s/partials/%s-%d.bin", taskID, kind, chunk)
+}
+
+// setKey is where a pass that computed several steps of a chunk writes their partials,
+// one after another.
+func setKey(taskID string, chunk int) string {
+	return fmt.Sprintf("tasks/%s/chunk-%d.bin", taskID, chunk)
 }
 
 // reportKey is where aggregate writes the report JSON.
