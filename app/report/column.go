@@ -187,17 +187,27 @@ func (m *ColumnProfile) distinct(nonNull int64) (int64, bool) {
 	return max(min(est, nonNull), min(distinctExactLimit+1, nonNull)), true
 }
 
-// topValues returns the most frequent values, ties broken by value.
+// topValues returns the most frequent values, ties broken by value. It keeps the
+// best few in order while it walks the counters once, rather than sorting them all.
 func (m *ColumnProfile) topValues() ([]TopValue, bool) {
-	slices.SortFunc(m.Top, func(a, b TrackedValue) int {
+	first := func(a, b TrackedValue) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Value, b.Value)
-	})
-	out := make([]TopValue, 0, topValues)
-	for _, t := range m.Top[:min(len(m.Top), topValues)] {
-		out = append(out, TopValue{Value: t.Value, Count: t.Count})
+	}
+	best := make([]TrackedValue, 0, topValues+1)
+	for _, t := range m.Top {
+		if len(best) == topValues && first(t, best[topValues-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, t, first)
+		best = slices.Insert(best, i, t)
+		best = best[:min(len(best), topValues)]
+	}
+	out := make([]TopValue, len(best))
+	for i, t := range best {
+		out[i] = TopValue{Value: t.Value, Count: t.Count}
 	}
 	return out, m.TopError > 0
 }

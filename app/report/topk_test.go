@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,4 +92,36 @@ func TestApproximateList(t *testing.T) {
 	require.Equal(t, []string{}, column(t, rep, "s").Approximate)
 	require.Equal(t, []string{"distinct", "top"}, column(t, rep, "big").Approximate)
 	require.Zero(t, column(t, rep, "s").TopMaxError)
+}
+
+// TestTopValuesMatchesFullSort: the single walk that keeps the best few returns what
+// sorting every counter returns, ties (equal counts) broken by value.
+func TestTopValuesMatchesFullSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, n := range []int{0, 1, topValues - 1, topValues, topValues + 1, 50, 1000} {
+		for range 20 {
+			m := &ColumnProfile{TopError: int64(n % 2)}
+			for i := range n {
+				m.Top = append(m.Top, TrackedValue{Hash: uint64(i), Value: fmt.Sprintf("v%03d", rng.IntN(400)), Count: rng.Int64N(8)})
+			}
+			sorted := slices.Clone(m.Top)
+			slices.SortFunc(sorted, func(a, b TrackedValue) int {
+				if c := cmp.Compare(b.Count, a.Count); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.Value, b.Value)
+			})
+			var want []TopValue
+			for _, v := range sorted[:min(n, topValues)] {
+				want = append(want, TopValue{Value: v.Value, Count: v.Count})
+			}
+			got, approx := m.topValues()
+			require.Equal(t, n%2 == 1, approx)
+			if len(want) == 0 {
+				require.Empty(t, got)
+				continue
+			}
+			require.Equal(t, want, got, "n=%d", n)
+		}
+	}
 }
