@@ -42,16 +42,30 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: encode: %w", err)
 	}
-	key := reportKey(t.ID)
-	if _, err := r.deps.Blobs.Put(ctx, key, bytes.NewReader(body)); err != nil {
-		return nil, fmt.Errorf("aggregate: store: %w", err)
+	// A small report travels to save in the step's result; a larger one is stored as a
+	// blob.
+	res := reportResult{Report: body}
+	if len(body) > r.inlineReport {
+		res = reportResult{Blob: reportKey(t.ID)}
+		if _, err := r.deps.Blobs.Put(ctx, res.Blob, bytes.NewReader(body)); err != nil {
+			return nil, fmt.Errorf("aggregate: store: %w", err)
+		}
 	}
 	return &outcome{
-		result: blobResult{Blob: key},
+		result: res,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
 			return createSteps(ctx, tx, t, stepSpec{Kind: kindSave})
 		},
 	}, nil
+}
+
+// inlineReportBytes is the largest report JSON aggregate hands to save in its result.
+const inlineReportBytes = 64 << 10
+
+// reportResult is aggregate's result: the report JSON itself, or the blob holding it.
+type reportResult struct {
+	Blob   string          `json:"blob,omitempty"`
+	Report json.RawMessage `json:"report,omitempty"`
 }
 
 // partialRef names a chunk's partial of one kind.

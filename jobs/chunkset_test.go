@@ -12,6 +12,7 @@ import (
 
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
+	entreport "github.com/assayhq/assay/ent/api/report"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 )
@@ -195,5 +196,47 @@ func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 		wantJSON, err := json.Marshal(want)
 		require.NoError(t, err)
 		require.JSONEq(t, string(wantJSON), string(gotJSON))
+	})
+}
+
+// TestReportSizes: a small report reaches save in aggregate's result; one over the
+// inline limit goes through a blob. Both end as the same Report row.
+func TestReportSizes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		for _, tc := range []struct {
+			name   string
+			inline int
+			blob   bool
+		}{
+			{"inline", inlineReportBytes, false},
+			{"through a blob", 0, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p := e.newPool(t, testOptions())
+				p.runner.inlineReport = tc.inline
+				p.Start()
+				t.Cleanup(p.Stop)
+				data := testCSV(20)
+				ds := e.dataset(t, data, 8, true)
+				tk, err := e.client().CreateTask(sys(), ds, testRules(t))
+				require.NoError(t, err)
+				done := e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted, task.StatusFailed)
+				require.Equal(t, task.StatusCompleted, done.Status, done.Error)
+
+				var res reportResult
+				require.NoError(t, p.runner.stepResult(sys(), tk.ID, kindAggregate, &res))
+				require.Equal(t, tc.blob, res.Blob != "")
+				require.Equal(t, tc.blob, len(res.Report) == 0)
+				require.Equal(t, tc.blob, partialPuts(e.blobs.putCounts(), tk.ID)[reportKey(tk.ID)] == 1)
+				row, err := e.db.Report.Query().Where(entreport.TaskID(tk.ID)).Only(sys())
+				require.NoError(t, err)
+				want, err := report.Run(bytes.NewReader(data), int64(len(data)), testRules(t), report.ScanOptions{ChunkRows: 8})
+				require.NoError(t, err)
+				want.TaskID, want.DatasetID = tk.ID, ds.ID
+				var got report.Report
+				require.NoError(t, json.Unmarshal(row.Body, &got))
+				require.Equal(t, *want, got)
+			})
+		}
 	})
 }

@@ -40,7 +40,7 @@ func NewPool(deps Deps, opts PoolOptions) *Pool {
 	opts = opts.withDefaults()
 	log := telemetry.ContextLogger(deps.Log).With("component", "jobs")
 	disp := newDispatcher(deps.DB, deps.Redis, deps.Namespace, log)
-	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs,
+	r := &Runner{db: deps.DB, deps: deps, opts: opts, log: log, disp: disp, backoffs: defaultBackoffs, inlineReport: inlineReportBytes,
 		tracer: telemetry.Tracer(deps.Tracer, "github.com/assayhq/assay/jobs"), shut: newShutdownState()}
 	p := &Pool{runner: r}
 	for range opts.Concurrency {

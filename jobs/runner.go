@@ -33,6 +33,10 @@ type Runner struct {
 	tracer   trace.Tracer
 	shut     *shutdownState
 
+	// inlineReport is the largest report aggregate hands to save in its result
+	// (inlineReportBytes; tests lower it).
+	inlineReport int
+
 	// afterClaim, when set (tests), sees every step this runner claims.
 	afterClaim func(*entapi.Step)
 }

@@ -23,20 +23,22 @@ func (r *Runner) save(job *work.Job) error { return r.runStep(job, r.saveStage) 
 
 func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	t := run.Task
-	var agg blobResult
+	var agg reportResult
 	if err := r.stepResult(ctx, t.ID, kindAggregate, &agg); err != nil {
 		return nil, err
 	}
-	body, err := r.readBlob(ctx, agg.Blob)
-	if err != nil {
-		return nil, err
+	body := []byte(agg.Report)
+	if len(body) == 0 {
+		var err error
+		if body, err = r.readBlob(ctx, agg.Blob); err != nil {
+			return nil, err
+		}
 	}
 	var rep report.Report
 	if err := json.Unmarshal(body, &rep); err != nil {
 		return nil, permanentf(fmt.Errorf("save: decode report: %w", err), "the report is unreadable")
 	}
 	return &outcome{
-		result: agg,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
 			// Still pending if marking it processing failed: it has run all the same.
 			n, err := tx.Task.Update().
