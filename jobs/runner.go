@@ -128,18 +128,26 @@ func (r *Runner) runStep(job *work.Job, fn stage) error {
 func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	s := run.Step
 	ctx, span := r.tracer.Start(ctx, "stage "+s.Kind, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(attribute.String("assay.task_id", s.TaskID), attribute.String("assay.step_id", s.ID),
-			attribute.String("assay.step.kind", s.Kind), attribute.Int("assay.step.chunk", s.Chunk),
-			attribute.Int("assay.step.attempt", s.Attempt)))
+		trace.WithAttributes(stepAttrs(s)...))
 	defer span.End()
 	start := time.Now()
 	outcome := "succeeded"
 	defer func() {
 		d := time.Since(start)
-		r.deps.Metrics.ObserveStage(s.Kind, outcome, d)
-		r.log.LogAttrs(ctx, slog.LevelDebug, "jobs: step ran", slog.String("task_id", s.TaskID),
-			slog.String("step_id", s.ID), slog.String("kind", s.Kind), slog.String("outcome", outcome),
-			slog.Duration("duration", d))
+		for i, st := range append([]*entapi.Step{s}, run.siblings...) {
+			sctx := ctx
+			if i > 0 {
+				// A sibling ran inside this step's pass: its span nests in this one.
+				var sp trace.Span
+				sctx, sp = r.tracer.Start(ctx, "stage "+st.Kind, trace.WithSpanKind(trace.SpanKindConsumer),
+					trace.WithTimestamp(start), trace.WithAttributes(stepAttrs(st)...))
+				sp.End()
+			}
+			r.deps.Metrics.ObserveStage(st.Kind, outcome, d)
+			r.log.LogAttrs(sctx, slog.LevelDebug, "jobs: step ran", slog.String("task_id", st.TaskID),
+				slog.String("step_id", st.ID), slog.String("kind", st.Kind), slog.String("outcome", outcome),
+				slog.Duration("duration", d))
+		}
 	}()
 	if r.afterClaim != nil {
 		r.afterClaim(s)
@@ -194,6 +202,13 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 		}
 	}
 	r.progress(ctx, run.Task.ID)
+}
+
+// stepAttrs are the span attributes of a step.
+func stepAttrs(s *entapi.Step) []attribute.KeyValue {
+	return []attribute.KeyValue{attribute.String("assay.task_id", s.TaskID), attribute.String("assay.step_id", s.ID),
+		attribute.String("assay.step.kind", s.Kind), attribute.Int("assay.step.chunk", s.Chunk),
+		attribute.Int("assay.step.attempt", s.Attempt)}
 }
 
 // call runs a stage, turning a panic into a permanent error.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -116,12 +117,19 @@ func Do(t testing.TB, method, url, token, contentType string, body any) Response
 	return Response{Response: res, Body: b}
 }
 
-// WaitTask polls the API until the task reaches a terminal status and returns it.
+// WaitTask polls the API until the task reaches a terminal status and returns it. Like
+// any client it waits out a 429 for the Retry-After the API names.
 func (e *Env) WaitTask(t testing.TB, token, id string, timeout time.Duration) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		res := e.API(t, http.MethodGet, "/v1/api/tasks/"+id, token, "", nil)
+		if res.StatusCode == http.StatusTooManyRequests && time.Now().Before(deadline) {
+			secs, err := strconv.Atoi(res.Header.Get("Retry-After"))
+			require.NoError(t, err, "a 429 names its Retry-After")
+			time.Sleep(time.Duration(max(secs, 1)) * time.Second)
+			continue
+		}
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.Body)
 		var task map[string]any
 		res.JSON(t, &task)
