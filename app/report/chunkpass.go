@@ -62,8 +62,7 @@ func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*P
 	if want.Enrich {
 		enr = newEnrichment(len(l.Columns))
 	}
-	vals := make([]string, len(l.Columns))
-	nulls := make([]bool, len(l.Columns))
+	row := newCells(len(l.Columns), norm != nil || enr != nil)
 	for {
 		rec, err := cr.next()
 		if err == io.EOF {
@@ -72,18 +71,15 @@ func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*P
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", want.name(), err)
 		}
-		for i, f := range rec {
-			v := strings.TrimSpace(f)
-			vals[i], nulls[i] = v, isNull(v)
-		}
+		row.set(rec)
 		if norm != nil {
-			norm.row(vals, nulls)
+			norm.row(row)
 		}
 		if enr != nil {
-			enr.row(vals, nulls)
+			enr.row(row)
 		}
 		if val != nil {
-			val.row(vals, nulls, cr.row)
+			val.row(row, cr.row)
 		}
 	}
 	out := &Partials{}
@@ -97,4 +93,38 @@ func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*P
 		out.Validate = val.p
 	}
 	return out, nil
+}
+
+// cells is one row as every part reads it: trimmed values, whether each is null and,
+// when typed is set, the types each non-null value parses as and its number.
+type cells struct {
+	vals  []string
+	nulls []bool
+	typed bool
+	masks []typeMask
+	nums  []float64
+	isNum []bool
+}
+
+func newCells(ncols int, typed bool) *cells {
+	c := &cells{vals: make([]string, ncols), nulls: make([]bool, ncols), typed: typed}
+	if typed {
+		c.masks, c.nums, c.isNum = make([]typeMask, ncols), make([]float64, ncols), make([]bool, ncols)
+	}
+	return c
+}
+
+// set takes a parsed record.
+func (c *cells) set(rec []string) {
+	for i, f := range rec {
+		v := strings.TrimSpace(f)
+		c.vals[i], c.nulls[i] = v, isNull(v)
+		if c.typed {
+			if c.nulls[i] {
+				c.masks[i], c.nums[i], c.isNum[i] = 0, 0, false
+				continue
+			}
+			c.masks[i], c.nums[i], c.isNum[i] = classifyValue(v)
+		}
+	}
 }

@@ -63,29 +63,40 @@ func isNull(s string) bool {
 //     (its lenient fallback, which takes forms such as a one-digit hour or
 //     a +24:00 offset, is not followed).
 func classify(s string) typeMask {
+	m, _, _ := classifyValue(s)
+	return m
+}
+
+// classifyValue is classify that also returns the value as a number when it parses as
+// one (ok exactly when the mask has maskNumber), so a caller needing both parses once.
+func classifyValue(s string) (typeMask, float64, bool) {
 	if s == "" {
-		return 0
+		return 0, 0, false
 	}
 	switch c := s[0]; {
 	case c >= '0' && c <= '9', c == '+', c == '-', c == '.':
-		if isInteger(s) {
-			return maskInteger | maskNumber
+		if x, ok := smallInt(s); ok {
+			return maskInteger | maskNumber, x, true
 		}
-		if _, ok := parseNumber(s); ok {
-			return maskNumber
+		if isInteger(s) {
+			x, ok := parseNumber(s)
+			return maskInteger | maskNumber, x, ok
+		}
+		if x, ok := parseNumber(s); ok {
+			return maskNumber, x, true
 		}
 		if isDate(s) {
-			return maskDate
+			return maskDate, 0, false
 		}
 		if isDateTime(s) {
-			return maskDateTime
+			return maskDateTime, 0, false
 		}
-		return 0
+		return 0, 0, false
 	default:
 		if isBool(s) {
-			return maskBoolean
+			return maskBoolean, 0, false
 		}
-		return 0
+		return 0, 0, false
 	}
 }
 

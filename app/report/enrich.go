@@ -84,10 +84,10 @@ func newEnrichment(ncols int) enrichment {
 	return cols
 }
 
-// row takes one row's trimmed values and whether each is null.
-func (e enrichment) row(vals []string, nulls []bool) {
-	for i, v := range vals {
-		e[i].add(v, nulls[i])
+// row takes one row.
+func (e enrichment) row(c *cells) {
+	for i, v := range c.vals {
+		e[i].add(v, c.nulls[i], c.nums[i], c.isNum[i])
 	}
 }
 
@@ -116,7 +116,8 @@ func newEnricher() *enricher {
 	}
 }
 
-func (e *enricher) add(v string, null bool) {
+// add takes a trimmed value, whether it is null, and its number when it is one.
+func (e *enricher) add(v string, null bool, x float64, isNum bool) {
 	p := &e.p
 	p.Count++
 	if null {
@@ -136,7 +137,7 @@ func (e *enricher) add(v string, null bool) {
 			e.distinct = nil
 		}
 	}
-	if x, ok := parseNumber(v); ok {
+	if isNum {
 		p.Numeric.add(x)
 		// Values beyond the sketch's range only miss from the quantiles.
 		_ = p.quantiles.Add(x)

@@ -109,17 +109,17 @@ func newNormalizer(ncols int, c Chunk) *normalizer {
 	}}
 }
 
-// row takes one row's trimmed values and whether each is null.
-func (n *normalizer) row(vals []string, nulls []bool) {
+// row takes one row.
+func (n *normalizer) row(c *cells) {
 	n.buf = n.buf[:0]
-	for i, v := range vals {
+	for i, v := range c.vals {
 		n.buf = appendRowKey(n.buf, v)
 		col := &n.p.Columns[i]
-		if nulls[i] {
+		if c.nulls[i] {
 			col.Nulls++
 			continue
 		}
-		col.add(classify(v))
+		col.add(c.masks[i])
 	}
 	n.p.RowHashes = append(n.p.RowHashes, xxhash.Sum64(n.buf))
 }

@@ -132,13 +132,12 @@ func newValidator(rules []compiledRule, c Chunk) *validator {
 	return &validator{rules: rules, p: p}
 }
 
-// row checks one row's trimmed values (null where nulls says so); row is its 1-based
-// data row number.
-func (v *validator) row(vals []string, nulls []bool, row int64) {
+// row checks one row; row is its 1-based data row number.
+func (v *validator) row(c *cells, row int64) {
 	for i := range v.rules {
 		rule := &v.rules[i]
 		out := &v.p.Rules[i]
-		val, null := vals[rule.col], nulls[rule.col]
+		val, null := c.vals[rule.col], c.nulls[rule.col]
 		switch {
 		case rule.check == CheckUnique:
 			out.ValueHashes = append(out.ValueHashes, valueHash(val, null))
