@@ -15,8 +15,8 @@ import (
 
 // The per-chunk stages. A chunk's three steps are one set: whichever runs first claims
 // the others that are due (see claimSiblings), so one read of the chunk computes every
-// partial the claim holds. Each partial still goes to its own blob and each step records
-// its own result, retries and failure.
+// partial the claim holds, and they go to one blob. Each step still records its own
+// result (its section of that blob), retries and failure.
 const (
 	// Normalize parses one chunk: trimmed values, nulls, type candidates, row hashes.
 	Normalize = jobPrefix + kindNormalize
@@ -31,7 +31,7 @@ func (r *Runner) enrich(job *work.Job) error    { return r.runStep(job, r.chunkS
 func (r *Runner) validate(job *work.Job) error  { return r.runStep(job, r.chunkStage) }
 
 // chunkStage reads the chunk's byte range once, computes the partials of the claimed
-// step and of the siblings it claims, writes each partial's blob, and in the finishing
+// step and of the siblings it claims, stores them (putPartials), and in the finishing
 // transaction records the siblings' results and counts every one off the parent.
 func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	kind, i := run.Step.Kind, run.Step.Chunk

@@ -46,9 +46,10 @@ type TaskOptions struct {
 	// Deadline bounds the run from its admission (default DefaultDeadline); the caller
 	// keeps it within MinDeadline and MaxDeadline.
 	Deadline time.Duration
-	// Charge, when set, runs in the transaction that writes the task, after it: an error
-	// (a plan's quota exhausted, say) rolls the task back.
-	Charge func(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error
+	// InTx, when set, runs in the transaction that writes the task, after it (to charge
+	// the plan's quota, append the audit entry): an error (the quota exhausted, say)
+	// rolls the task back.
+	InTx func(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error
 }
 
 // AttachPool lets the client wake a pool of the same process directly, sparing the
@@ -115,8 +116,8 @@ func (c *Client) StartTask(ctx context.Context, ds *entapi.Dataset, tr TaskRules
 		if err != nil {
 			return fmt.Errorf("jobs: create task: %w", err)
 		}
-		if opts.Charge != nil {
-			if err := opts.Charge(ctx, tx, t); err != nil {
+		if opts.InTx != nil {
+			if err := opts.InTx(ctx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -137,6 +138,12 @@ func (c *Client) StartTask(ctx context.Context, ds *entapi.Dataset, tr TaskRules
 // Cancelling a task that has already ended does nothing; an unknown task is a not-found
 // error (entapi.IsNotFound).
 func (c *Client) Cancel(ctx context.Context, taskID string) error {
+	return c.CancelWith(ctx, taskID, nil)
+}
+
+// CancelWith is Cancel running inTx, when set, in the cancelling transaction if the task
+// was cancelled then (not when it had already ended): an error rolls the cancel back.
+func (c *Client) CancelWith(ctx context.Context, taskID string, inTx func(ctx context.Context, tx *entapi.Tx) error) error {
 	t, err := c.db.Task.Get(ctx, taskID)
 	if err != nil {
 		return fmt.Errorf("jobs: cancel %s: %w", taskID, err)
@@ -147,7 +154,10 @@ func (c *Client) Cancel(ctx context.Context, taskID string) error {
 	var next []*entapi.Step
 	err = withTx(ctx, c.db, func(tx *entapi.Tx) (err error) {
 		next, err = endTask(ctx, tx, c.limit, t.ID, task.StatusCancelled, "", "")
-		return err
+		if err != nil || len(next) == 0 || inTx == nil {
+			return err
+		}
+		return inTx(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("jobs: cancel %s: %w", taskID, err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -81,7 +82,8 @@ func (h adminHandlers) cancel(c fiber.Ctx) error {
 	ctx := tenant.With(c.Context(), t.OrgID)
 	switch t.Status {
 	case task.StatusPending, task.StatusProcessing:
-		if err := h.jobs.Cancel(ctx, t.ID); err != nil {
+		err := h.jobs.CancelWith(ctx, t.ID, appendAudit(h.audit, staffTaskEvent(audit.TaskCancelled, t.OrgID, t.ID, nil)))
+		if err != nil {
 			return fmt.Errorf("admin: cancel: %w", err)
 		}
 	default:
@@ -90,7 +92,6 @@ func (h adminHandlers) cancel(c fiber.Ctx) error {
 	if t, err = h.db.Task.Get(ctx, t.ID); err != nil {
 		return fmt.Errorf("admin: cancel: %w", err)
 	}
-	h.audit.Record(ctx, staffTaskEvent(audit.TaskCancelled, t.OrgID, t.ID, nil))
 	return c.Status(fiber.StatusAccepted).JSON(viewAdminTask(t))
 }
 
@@ -119,11 +120,13 @@ func (h adminHandlers) retry(c fiber.Ctx) error {
 			return fmt.Errorf("admin: retry: rules: %w", err)
 		}
 	}
-	nt, err := h.jobs.StartTask(ctx, ds, tr, jobs.TaskOptions{})
+	nt, err := h.jobs.StartTask(ctx, ds, tr, jobs.TaskOptions{InTx: func(ctx context.Context, tx *entapi.Tx, nt *entapi.Task) error {
+		_, err := h.audit.AppendTx(ctx, tx, staffTaskEvent(audit.TaskCreated, t.OrgID, nt.ID, map[string]string{"dataset_id": ds.ID, "retry_of": t.ID}))
+		return err
+	}})
 	if err != nil {
 		return fmt.Errorf("admin: retry: %w", err)
 	}
-	h.audit.Record(ctx, staffTaskEvent(audit.TaskCreated, t.OrgID, nt.ID, map[string]string{"dataset_id": ds.ID, "retry_of": t.ID}))
 	return c.Status(fiber.StatusAccepted).JSON(viewAdminTask(nt))
 }
 

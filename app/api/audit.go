@@ -24,6 +24,15 @@ func withAudit(ctx context.Context, db *entapi.Client, log *audit.APILog, change
 	})
 }
 
+// appendAudit appends e in the transaction it is given, for a change whose transaction
+// another package runs (a task's cancel).
+func appendAudit(log *audit.APILog, e audit.Event) func(context.Context, *entapi.Tx) error {
+	return func(ctx context.Context, tx *entapi.Tx) error {
+		_, err := log.AppendTx(ctx, tx, e)
+		return err
+	}
+}
+
 // auditRequest puts the client IP (c.IP follows the trusted-proxy rules) and User-Agent
 // in the request's context, for every audit event recorded while serving it.
 func auditRequest(c fiber.Ctx) error {

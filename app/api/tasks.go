@@ -119,7 +119,14 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 			return inputError(err)
 		}
 	}
-	opts.Charge = chargeTask(quotaOf(c.Context()).limits.TasksPerMonth)
+	charge := chargeTask(quotaOf(c.Context()).limits.TasksPerMonth)
+	opts.InTx = func(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error {
+		if err := charge(ctx, tx, t); err != nil {
+			return err
+		}
+		_, err := h.audit.AppendTx(ctx, tx, auditEvent(c, audit.TaskCreated, "task", t.ID, map[string]string{"dataset_id": ds.ID}))
+		return err
+	}
 	t, err := h.jobs.StartTask(c.Context(), ds, tr, opts)
 	if qe := (*usage.QuotaError)(nil); errors.As(err, &qe) {
 		return quotaProblem(qe)
@@ -127,7 +134,6 @@ func (h taskHandlers) create(c fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("tasks: create: %w", err)
 	}
-	h.audit.Record(c.Context(), auditEvent(c, audit.TaskCreated, "task", t.ID, map[string]string{"dataset_id": ds.ID}))
 	return h.render(c, fiber.StatusAccepted, t)
 }
 
@@ -182,13 +188,13 @@ func (h taskHandlers) cancel(c fiber.Ctx) error {
 	case task.StatusCompleted, task.StatusFailed:
 		return apperr.Conflict(fmt.Sprintf("the task has already %s", t.Status))
 	case task.StatusPending, task.StatusProcessing:
-		if err := h.jobs.Cancel(ctx, t.ID); err != nil {
+		err := h.jobs.CancelWith(ctx, t.ID, appendAudit(h.audit, auditEvent(c, audit.TaskCancelled, "task", t.ID, nil)))
+		if err != nil {
 			return fmt.Errorf("tasks: cancel: %w", err)
 		}
 		if t, err = findTask(ctx, h.db, t.ID); err != nil {
 			return err
 		}
-		h.audit.Record(ctx, auditEvent(c, audit.TaskCancelled, "task", t.ID, nil))
 	}
 	return h.render(c, fiber.StatusAccepted, t)
 }

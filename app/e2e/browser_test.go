@@ -109,7 +109,11 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	firstNormalize, err := chromedp.Run(ctx, chromedp.Text(css("#stage-normalize")))
 	require.NoError(t, err)
 	env.Stack.Worker.Start()
-	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css("#report #score"))))
+	// The report is swapped in over SSE while the stages update: poll for it, as a node
+	// WaitVisible has found may be replaced before it is seen visible.
+	_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](
+		`(() => { const e = document.querySelector("#report #score"); return !!e && e.offsetParent !== null })()`))
+	require.NoError(t, err)
 	finalStatus, err := chromedp.Run(ctx, chromedp.Text(css("#task-status")))
 	require.NoError(t, err)
 	score, err := chromedp.Run(ctx, chromedp.Text(css("#score")))
