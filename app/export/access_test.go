@@ -3,8 +3,10 @@ package export_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,5 +202,53 @@ func TestExportResumesAfterCrash(t *testing.T) {
 		gone, err := db.Export.Query().Where(entexport.OrgID(a.Org.ID)).Exist(ctx)
 		require.NoError(t, err)
 		require.False(t, gone)
+	}, withSink(sink))
+}
+
+// putFailing fails every Put under exports/, as a full or broken share would.
+type putFailing struct{ platform.Blobs }
+
+func (b putFailing) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+	if strings.HasPrefix(key, "exports/") {
+		return 0, errors.New("share unavailable")
+	}
+	return b.Blobs.Put(ctx, key, r)
+}
+
+// A build that fails goes back to wait; the one that fails its last attempt marks the
+// export failed and mails the owner who asked, with the page to ask again.
+func TestExportFailureIsMailed(t *testing.T) {
+	sink := mailtest.Start(t)
+	apptest.EachBackend(t, func(t *testing.T, env *apptest.Env) {
+		ex := env.Stack.Web.Server.Exports()
+		ex.Stop() // this test runs the sweep itself
+		blobs := ex.Blobs
+		ex.Blobs = putFailing{blobs}
+		t.Cleanup(func() { ex.Blobs = blobs })
+		ctx := tenant.System(context.Background())
+		db := env.Stack.Web.DB
+		first, last := env.Org(t), env.Org(t)
+		retried, err := db.Export.Create().SetOrgID(first.Org.ID).SetRequestedBy(first.User.ID).SetActiveOrg(first.Org.ID).Save(ctx)
+		require.NoError(t, err)
+		final, err := db.Export.Create().SetOrgID(last.Org.ID).SetRequestedBy(last.User.ID).SetActiveOrg(last.Org.ID).
+			SetAttempts(2).Save(ctx)
+		require.NoError(t, err)
+
+		_, err = ex.RunDue(context.Background())
+		require.NoError(t, err)
+		row, err := db.Export.Get(ctx, retried.ID)
+		require.NoError(t, err)
+		require.Equal(t, entexport.StatusPending, row.Status, "a first failure waits for a retry")
+		require.NotNil(t, row.LeaseUntil)
+		row, err = db.Export.Get(ctx, final.ID)
+		require.NoError(t, err)
+		require.Equal(t, entexport.StatusFailed, row.Status)
+		require.Equal(t, "the export could not be built", row.Error)
+		require.Nil(t, row.ActiveOrg, "the organization may ask again")
+
+		m := sink.Wait(t, last.Email, 1)
+		require.Equal(t, "Your export of "+last.Org.Name+" could not be built", m.Subject)
+		require.Equal(t, env.WebURL+"/settings/organization/export", m.Link(t, "/settings/organization/export"))
+		require.Empty(t, sink.To(first.Email), "no mail while a retry is due")
 	}, withSink(sink))
 }

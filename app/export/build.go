@@ -92,20 +92,61 @@ func (x *Exports) claim(ctx context.Context, id string) (*entweb.Export, bool, e
 	return row, true, nil
 }
 
-// failed records a failed build: back to pending after retryDelay, or failed for good.
+// failed records a failed build: back to pending after retryDelay, or failed for good,
+// when the requester is mailed in the same transaction.
 func (x *Exports) failed(ctx context.Context, row *entweb.Export, cause error) {
 	x.log().WarnContext(ctx, "export: build failed", slog.String("export_id", row.ID),
 		slog.Int("attempt", row.Attempts), slog.Any("error", cause))
 	now := x.now()
-	u := x.DB.Export.Update().Where(entexport.ID(row.ID), entexport.StatusEQ(entexport.StatusBuilding),
-		entexport.Attempts(row.Attempts)).SetUpdatedAt(now).SetError("the export could not be built")
-	if row.Attempts >= maxAttempts {
-		u = u.SetStatus(entexport.StatusFailed).ClearActiveOrg().ClearLeaseUntil()
-	} else {
-		u = u.SetStatus(entexport.StatusPending).SetLeaseUntil(now.Add(retryDelay))
-	}
-	if err := u.Exec(ctx); err != nil {
+	final := row.Attempts >= maxAttempts
+	var mailID string
+	err := x.inTx(ctx, func(tx *entweb.Tx) error {
+		u := tx.Export.Update().Where(entexport.ID(row.ID), entexport.StatusEQ(entexport.StatusBuilding),
+			entexport.Attempts(row.Attempts)).SetUpdatedAt(now).SetError("the export could not be built")
+		if final {
+			u = u.SetStatus(entexport.StatusFailed).ClearActiveOrg().ClearLeaseUntil()
+		} else {
+			u = u.SetStatus(entexport.StatusPending).SetLeaseUntil(now.Add(retryDelay))
+		}
+		n, err := u.Save(ctx)
+		if err != nil || n == 0 || !final {
+			return err
+		}
+		mailID, err = x.mailRequester(ctx, tx, row, TemplateFailed, mail.Data{Link: x.Outbox.Link(pathRequest)})
+		return err
+	})
+	if err != nil {
 		x.log().WarnContext(ctx, "export: record failure", slog.String("export_id", row.ID), slog.Any("error", err))
+		return
+	}
+	x.queueMail(ctx, mailID)
+}
+
+// mailRequester writes mail name to the user who asked for the export, in tx, with the
+// organization's name added to d; no mail (and no error) when that user is gone.
+func (x *Exports) mailRequester(ctx context.Context, tx *entweb.Tx, row *entweb.Export, name string, d mail.Data) (string, error) {
+	requester, err := tx.User.Query().Where(user.ID(row.RequestedBy)).Only(ctx)
+	if entweb.IsNotFound(err) || (err == nil && requester.Email == "") {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	org, err := tx.Organization.Get(ctx, row.OrgID)
+	if err != nil {
+		return "", err
+	}
+	d.OrgName = org.Name
+	return x.Outbox.Add(ctx, tx.Client(), requester.Email, name, d)
+}
+
+// queueMail hands a written mail to the queue; the mail sweep sends it if that fails.
+func (x *Exports) queueMail(ctx context.Context, mailID string) {
+	if mailID == "" || x.Queue == nil {
+		return
+	}
+	if err := x.Queue.Enqueue(ctx, mailID); err != nil {
+		x.log().WarnContext(ctx, "export: queue mail (the sweep will send it)", slog.String("mail_id", mailID), slog.Any("error", err))
 	}
 }
 
@@ -142,14 +183,6 @@ func (x *Exports) finish(ctx context.Context, row *entweb.Export, key string, si
 	}
 	now := x.now()
 	expires := now.Add(x.linkTTL())
-	org, err := x.DB.Organization.Get(ctx, row.OrgID)
-	if err != nil {
-		return fmt.Errorf("export: finish: %w", err)
-	}
-	requester, err := x.DB.User.Query().Where(user.ID(row.RequestedBy)).Only(ctx)
-	if err != nil && !entweb.IsNotFound(err) {
-		return fmt.Errorf("export: finish: %w", err)
-	}
 	var mailID string
 	err = x.inTx(ctx, func(tx *entweb.Tx) error {
 		n, err := tx.Export.Update().Where(entexport.ID(row.ID), entexport.StatusEQ(entexport.StatusBuilding),
@@ -163,22 +196,14 @@ func (x *Exports) finish(ctx context.Context, row *entweb.Export, key string, si
 		if n == 0 {
 			return errors.New("export: finish: the build was taken over")
 		}
-		if requester == nil || requester.Email == "" {
-			return nil
-		}
-		mailID, err = x.Outbox.Add(ctx, tx.Client(), requester.Email, TemplateReady, mail.Data{
-			OrgName: org.Name, Link: x.Outbox.Link(PathDownload + token),
-			Expires: expiresIn(x.linkTTL()), Date: expires.Format(dateFormat)})
+		mailID, err = x.mailRequester(ctx, tx, row, TemplateReady, mail.Data{
+			Link: x.Outbox.Link(PathDownload + token), Expires: expiresIn(x.linkTTL()), Date: expires.Format(dateFormat)})
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("export: finish: %w", err)
 	}
-	if mailID != "" && x.Queue != nil {
-		if err := x.Queue.Enqueue(ctx, mailID); err != nil {
-			x.log().WarnContext(ctx, "export: queue mail (the sweep will send it)", slog.String("mail_id", mailID), slog.Any("error", err))
-		}
-	}
+	x.queueMail(ctx, mailID)
 	return nil
 }
 

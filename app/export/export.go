@@ -42,8 +42,15 @@ const (
 	maxAttempts = 3
 )
 
-// TemplateReady is the mail with the download link (views/emails/export_ready.*).
-const TemplateReady = "export_ready"
+// The export mails (views/emails/export_*.*): the download link, and a build that failed
+// for good.
+const (
+	TemplateReady  = "export_ready"
+	TemplateFailed = "export_failed"
+)
+
+// pathRequest is the web page where owners ask for an export.
+const pathRequest = "/settings/organization/export"
 
 // PathDownload is the web path of a download link; the token follows it.
 const PathDownload = "/exports/"
