@@ -153,6 +153,15 @@ func TestAPIChangesAreAudited(t *testing.T) {
 		last := rows[len(rows)-1]
 		require.Equal(t, audit.TenantPurged, last.Action)
 		require.Nil(t, last.AnonymizedAt)
+		res = e.do(t, http.MethodGet, "/v1/internal/service/audit?org="+org+"&limit=100", svc, "", nil)
+		require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+		var purged auditListJSON
+		res.json(t, &purged)
+		require.Len(t, purged.Data, len(want)+1)
+		require.Equal(t, audit.ActorTypeWebApp, purged.Data[0].ActorType, "the purge, by the web app")
+		for _, got := range purged.Data[1:] {
+			require.Equal(t, audit.ActorTypeAnonymized, got.ActorType, got.Action)
+		}
 		rep, err = audit.VerifyAPI(ctx, e.db)
 		require.NoError(t, err)
 		require.Nil(t, rep.Break, "anonymized entries still verify")

@@ -95,7 +95,11 @@ func viewAuditEntry(e audit.Entry) auditEntryView {
 	_ = json.Unmarshal([]byte(e.Details), &v.Details) // written by audit as a JSON object
 	v.ActorType = v.Details[audit.DetailActorType]
 	delete(v.Details, audit.DetailActorType)
-	if v.ActorType == "" {
+	switch {
+	case e.Anonymized:
+		// The purge wiped the details that said who acted: say so, not "system".
+		v.ActorType = audit.ActorTypeAnonymized
+	case v.ActorType == "":
 		v.ActorType = audit.ActorTypeSystem
 	}
 	return v

@@ -24,5 +24,7 @@ const (
 	ActorTypeUser   = "user"
 	ActorTypeAPIKey = "apikey"
 	ActorTypeSystem = "system"
-	ActorTypeWebApp = "service"
+	// ActorTypeAnonymized is the actor of an entry whose personal fields a purge wiped.
+	ActorTypeAnonymized = "anonymized"
+	ActorTypeWebApp     = "service"
 )
