@@ -105,23 +105,23 @@ func TestClaimSiblings(t *testing.T) {
 		ok, err := claim(ctx, e.db, enr.ID, "other worker", lease)
 		require.NoError(t, err)
 		require.True(t, ok)
-		run := &stepRun{Step: norm, Task: tk, owner: newLeaseOwner()}
-		ok, err = claim(ctx, e.db, norm.ID, run.owner, lease)
-		require.NoError(t, err)
-		require.True(t, ok)
-		sibs, err := claimSiblings(ctx, e.db, run, lease)
-		require.NoError(t, err)
+		// claimSet claims s as a worker would, then its siblings.
+		claimSet := func(s *entapi.Step) (*stepRun, []*entapi.Step) {
+			run := &stepRun{Step: s, Task: tk, owner: newLeaseOwner()}
+			ok, err := claim(ctx, e.db, s.ID, run.owner, lease)
+			require.NoError(t, err)
+			require.True(t, ok)
+			sibs, err := claimSiblings(ctx, e.db, run, lease)
+			require.NoError(t, err)
+			return run, sibs
+		}
+		run, sibs := claimSet(norm)
 		require.Len(t, sibs, 1)
 		require.Equal(t, val.ID, sibs[0].ID)
 		require.Equal(t, step.StatusRunning, sibs[0].Status)
 		require.Equal(t, 1, sibs[0].Attempt)
 
-		run1 := &stepRun{Step: later, Task: tk, owner: newLeaseOwner()}
-		ok, err = claim(ctx, e.db, later.ID, run1.owner, lease)
-		require.NoError(t, err)
-		require.True(t, ok)
-		sibs1, err := claimSiblings(ctx, e.db, run1, lease)
-		require.NoError(t, err)
+		_, sibs1 := claimSet(later)
 		require.Len(t, sibs1, 1, "the sibling waiting for its retry stays queued")
 		require.NotEqual(t, retrying.ID, sibs1[0].ID)
 
