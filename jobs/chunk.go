@@ -6,6 +6,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gocraft/work"
 
@@ -119,12 +120,13 @@ func partialOf(ps *report.Partials, kind string) encoding.BinaryMarshaler {
 // a step alone gets a blob of its own; several share one blob, each partial at its
 // offset, so a pass writes one file whatever it computed.
 func (r *Runner) putPartials(ctx context.Context, taskID string, chunk int, steps []*entapi.Step, ps *report.Partials) (map[string]blobResult, error) {
-	var buf bytes.Buffer
 	results := make(map[string]blobResult, len(steps))
 	key := setKey(taskID, chunk)
 	if len(steps) == 1 {
 		key = partialKey(taskID, steps[0].Kind, chunk)
 	}
+	parts := make([]io.Reader, 0, len(steps))
+	var offset int64
 	for _, s := range steps {
 		b, err := partialOf(ps, s.Kind).MarshalBinary()
 		if err != nil {
@@ -132,12 +134,13 @@ func (r *Runner) putPartials(ctx context.Context, taskID string, chunk int, step
 		}
 		res := blobResult{Blob: key}
 		if len(steps) > 1 {
-			res.Offset, res.Length = int64(buf.Len()), int64(len(b))
+			res.Offset, res.Length = offset, int64(len(b))
 		}
-		buf.Write(b)
+		offset += int64(len(b))
+		parts = append(parts, bytes.NewReader(b))
 		results[s.Kind] = res
 	}
-	if _, err := r.deps.Blobs.Put(ctx, key, &buf); err != nil {
+	if _, err := r.deps.Blobs.Put(ctx, key, io.MultiReader(parts...)); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	return results, nil
