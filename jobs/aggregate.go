@@ -10,7 +10,6 @@ import (
 
 	"github.com/gocraft/work"
 
-	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
@@ -103,14 +102,9 @@ func (r *Runner) partialRefs(ctx context.Context, taskID string) (func(kind stri
 // permanent, as a retry reads the same bytes.
 func loadPartial[P any](ctx context.Context, r *Runner, ref blobResult, kind string, chunk int, decode func([]byte) (P, error)) (P, error) {
 	var zero P
-	rc, err := r.openPartial(ctx, ref)
+	b, err := r.readStored(ctx, ref)
 	if err != nil {
 		return zero, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(&ctxReader{ctx: ctx, r: rc})
-	if err != nil {
-		return zero, fmt.Errorf("aggregate: read %s: %w", ref.Blob, err)
 	}
 	p, err := decode(b)
 	if err != nil {
@@ -163,7 +157,7 @@ func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rul
 		return mergeError(err)
 	}
 	open := func(kind string, i int, read func(io.Reader, report.Chunk) (*report.HashRun, error)) (*report.HashRun, error) {
-		rc, err := r.openPartial(ctx, ref(kind, i))
+		rc, err := r.openStored(ctx, ref(kind, i))
 		if err != nil {
 			return nil, err
 		}
@@ -214,23 +208,4 @@ func mergeError(err error) error {
 		return err
 	}
 	return permanentf(err, "the partial results could not be merged")
-}
-
-// openPartial opens a stored partial for streaming: its whole blob, or its section of a
-// shared one. A missing blob is permanent, as no retry brings it back.
-func (r *Runner) openPartial(ctx context.Context, ref blobResult) (io.ReadCloser, error) {
-	var rc io.ReadCloser
-	var err error
-	if ref.Length > 0 {
-		rc, err = r.deps.Blobs.OpenRange(ctx, ref.Blob, ref.Offset, ref.Length)
-	} else {
-		rc, err = r.deps.Blobs.Open(ctx, ref.Blob)
-	}
-	if errors.Is(err, platform.ErrBlobNotFound) {
-		return nil, permanentf(err, "a stored intermediate result is missing")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", ref.Blob, err)
-	}
-	return rc, nil
 }

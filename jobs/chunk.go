@@ -27,9 +27,9 @@ const (
 	Validate = jobPrefix + kindValidate
 )
 
-func (r *Runner) normalize(job *work.Job) error { return r.runStep(job, r.chunkStage) }
-func (r *Runner) enrich(job *work.Job) error    { return r.runStep(job, r.chunkStage) }
-func (r *Runner) validate(job *work.Job) error  { return r.runStep(job, r.chunkStage) }
+// chunk handles the jobs of all three (runStep checks the step's kind against the job's
+// name).
+func (r *Runner) chunk(job *work.Job) error { return r.runStep(job, r.chunkStage) }
 
 // chunkStage reads the chunk's byte range once, computes the partials of the claimed
 // step and of the siblings it claims, stores them (putPartials), and in the finishing
@@ -55,7 +55,7 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if run.siblings, err = claimSiblings(ctx, r.db, run, r.opts.Lease); err != nil {
 		return nil, err
 	}
-	all := append([]*entapi.Step{run.Step}, run.siblings...)
+	all := run.steps()
 	want := partsOf(all)
 	rc, err := r.deps.Blobs.OpenRange(ctx, ds.BlobKey, c.Offset, c.Length)
 	if err != nil {

@@ -43,9 +43,9 @@ func kindOf(job string) string { return strings.TrimPrefix(job, jobPrefix) }
 func register(wp *work.WorkerPool, r *Runner) {
 	wp.JobWithOptions(Fetch, jobOptions, r.fetch)
 	wp.JobWithOptions(Transform, jobOptions, r.transform)
-	wp.JobWithOptions(Normalize, jobOptions, r.normalize)
-	wp.JobWithOptions(Enrich, jobOptions, r.enrich)
-	wp.JobWithOptions(Validate, jobOptions, r.validate)
+	wp.JobWithOptions(Normalize, jobOptions, r.chunk)
+	wp.JobWithOptions(Enrich, jobOptions, r.chunk)
+	wp.JobWithOptions(Validate, jobOptions, r.chunk)
 	wp.JobWithOptions(Aggregate, jobOptions, r.aggregate)
 	wp.JobWithOptions(Save, jobOptions, r.save)
 	wp.JobWithOptions(Notify, jobOptions, r.notify)

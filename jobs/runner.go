@@ -55,7 +55,12 @@ type stepRun struct {
 	siblings []*entapi.Step
 }
 
-// all is the claimed step followed by its siblings, each as a run of its own.
+// steps is the claimed step followed by its siblings.
+func (run *stepRun) steps() []*entapi.Step {
+	return append([]*entapi.Step{run.Step}, run.siblings...)
+}
+
+// all is steps, each as a run of its own.
 func (run *stepRun) all() []*stepRun {
 	out := []*stepRun{run}
 	for _, s := range run.siblings {
@@ -134,7 +139,7 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	outcome := "succeeded"
 	defer func() {
 		d := time.Since(start)
-		for i, st := range append([]*entapi.Step{s}, run.siblings...) {
+		for i, st := range run.steps() {
 			sctx := ctx
 			if i > 0 {
 				// A sibling ran inside this step's pass: its span nests in this one.

@@ -30,7 +30,7 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 	body := []byte(agg.Report)
 	if len(body) == 0 {
 		var err error
-		if body, err = r.readBlob(ctx, agg.Blob); err != nil {
+		if body, err = r.readStored(ctx, blobResult{Blob: agg.Blob}); err != nil {
 			return nil, err
 		}
 	}

@@ -71,19 +71,35 @@ func taskRules(t *entapi.Task) ([]report.Rule, error) {
 	return rules, nil
 }
 
-// readBlob reads a whole blob; a missing one is permanent, as no retry brings it back.
-func (r *Runner) readBlob(ctx context.Context, key string) ([]byte, error) {
-	rc, err := r.deps.Blobs.Open(ctx, key)
+// openStored opens what a stage stored for streaming: a whole blob, or its section of
+// a shared one. A missing blob is permanent, as no retry brings it back.
+func (r *Runner) openStored(ctx context.Context, ref blobResult) (io.ReadCloser, error) {
+	var rc io.ReadCloser
+	var err error
+	if ref.Length > 0 {
+		rc, err = r.deps.Blobs.OpenRange(ctx, ref.Blob, ref.Offset, ref.Length)
+	} else {
+		rc, err = r.deps.Blobs.Open(ctx, ref.Blob)
+	}
 	if errors.Is(err, platform.ErrBlobNotFound) {
 		return nil, permanentf(err, "a stored intermediate result is missing")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", key, err)
+		return nil, fmt.Errorf("jobs: open %s: %w", ref.Blob, err)
+	}
+	return rc, nil
+}
+
+// readStored reads what a stage stored (see openStored) whole.
+func (r *Runner) readStored(ctx context.Context, ref blobResult) ([]byte, error) {
+	rc, err := r.openStored(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(&ctxReader{ctx: ctx, r: rc})
 	if err != nil {
-		return nil, fmt.Errorf("jobs: read %s: %w", key, err)
+		return nil, fmt.Errorf("jobs: read %s: %w", ref.Blob, err)
 	}
 	return b, nil
 }

@@ -40,13 +40,17 @@ func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, er
 			if err != nil {
 				return nil, err
 			}
-			open, first := 0, map[int]*entapi.Step{}
+			// One job per chunk: the step it runs claims its siblings (chunkStage).
+			// A sibling left unclaimed is dispatched by the reconciler.
+			open, dispatch, sent := 0, []*entapi.Step{}, map[int]bool{}
 			for _, c := range children {
-				if c.Status != step.StatusSucceeded {
-					open++
-					if first[c.Chunk] == nil {
-						first[c.Chunk] = c
-					}
+				if c.Status == step.StatusSucceeded {
+					continue
+				}
+				open++
+				if !sent[c.Chunk] {
+					sent[c.Chunk] = true
+					dispatch = append(dispatch, c)
 				}
 			}
 			err = tx.Step.UpdateOneID(parent).SetPendingChildren(open).Exec(ctx)
@@ -55,14 +59,6 @@ func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, er
 			}
 			if open == 0 {
 				return wakeParent(ctx, tx, run.Task, parent)
-			}
-			// One job per chunk: the step it runs claims its siblings (chunkStage).
-			// A sibling left unclaimed is dispatched by the reconciler.
-			dispatch := make([]*entapi.Step, 0, len(first))
-			for _, c := range children {
-				if first[c.Chunk] == c {
-					dispatch = append(dispatch, c)
-				}
 			}
 			return dispatch, nil
 		},

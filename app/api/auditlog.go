@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -23,21 +22,8 @@ type auditLogHandlers struct {
 	db *entapi.Client
 }
 
-// auditEntryView is the JSON of one API audit entry. Personal fields are empty once
-// the tenant was purged (anonymized).
-type auditEntryView struct {
-	Seq        int64             `json:"seq"`
-	At         time.Time         `json:"at"`
-	Action     string            `json:"action"`
-	OrgID      *string           `json:"org_id"`
-	ActorID    *string           `json:"actor_id"`
-	ActorType  string            `json:"actor_type"`
-	TargetType string            `json:"target_type"`
-	TargetID   string            `json:"target_id"`
-	IP         string            `json:"ip"`
-	UserAgent  string            `json:"user_agent"`
-	Details    map[string]string `json:"details"`
-}
+// auditEntryView is the JSON of one API audit entry.
+type auditEntryView = audit.APIEntryJSON
 
 var errAuditRole = apperr.Forbidden("only the organization's owners and admins may read its audit log")
 

@@ -55,9 +55,9 @@ func BenchmarkStages(b *testing.B) {
 		fn   func() error
 	}{
 		{"scan", func() error { _, err := Scan(bytes.NewReader(data), ScanOptions{}); return err }},
-		{"normalize", func() error { _, err := Normalize(chunk(), l, c); return err }},
-		{"enrich", func() error { _, err := Enrich(chunk(), l, c); return err }},
-		{"validate", func() error { _, err := Validate(chunk(), l, c, rules); return err }},
+		{"normalize", func() error { _, err := normalizeChunk(chunk(), l, c); return err }},
+		{"enrich", func() error { _, err := enrichChunk(chunk(), l, c); return err }},
+		{"validate", func() error { _, err := validateChunk(chunk(), l, c, rules); return err }},
 		{"chunk", func() error { _, err := ComputeChunk(chunk(), l, c, rules, AllParts); return err }},
 	}
 	for _, s := range steps {

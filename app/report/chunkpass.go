@@ -6,7 +6,13 @@ import (
 	"strings"
 )
 
-// Parts selects the partials one pass over a chunk computes.
+// Parts selects the partials one pass over a chunk computes:
+//   - Normalize trims every value, counts nulls and the types each value parses as, and
+//     hashes every row for duplicate detection;
+//   - Enrich profiles every column: counts, nulls, distinct values, numeric statistics
+//     and quantiles, top values, value lengths and recognisable formats;
+//   - Validate evaluates the rules and records the failing row numbers (1-based data
+//     rows) of each.
 type Parts struct {
 	Normalize, Enrich, Validate bool
 }
@@ -36,9 +42,9 @@ type Partials struct {
 }
 
 // ComputeChunk parses one chunk, whose bytes r yields exactly, once and computes the
-// partials want asks for from the same trimmed values: each is what Normalize, Enrich or
-// Validate alone returns. Rules are checked against the layout's columns first when
-// Validate is wanted.
+// partials want asks for from the same trimmed values: each is what a pass asking for it
+// alone returns. Rules are checked against the layout's columns first when Validate is
+// wanted.
 func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*Partials, error) {
 	var (
 		norm *normalizer

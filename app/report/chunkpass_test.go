@@ -16,11 +16,11 @@ func TestComputeChunkMatchesEachStage(t *testing.T) {
 	require.Len(t, l.Chunks, 3)
 	rules := append(benchRules(), Rule{Column: "email", Check: CheckUnique}, Rule{Column: "age", Check: CheckNotNull})
 	for _, c := range l.Chunks {
-		norm, err := Normalize(chunkBytes(data, c), l, c)
+		norm, err := normalizeChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
-		enr, err := Enrich(chunkBytes(data, c), l, c)
+		enr, err := enrichChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
-		val, err := Validate(chunkBytes(data, c), l, c, rules)
+		val, err := validateChunk(chunkBytes(data, c), l, c, rules)
 		require.NoError(t, err)
 		want := [3][]byte{encode(t, norm), encode(t, enr), encode(t, val)}
 		for _, parts := range []Parts{AllParts, {Normalize: true, Validate: true}, {Enrich: true}, {Enrich: true, Validate: true}} {

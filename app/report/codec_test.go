@@ -18,7 +18,7 @@ func TestPartialRoundTrip(t *testing.T) {
 	var enr, enr2 []*EnrichPartial
 	var val, val2 []*ValidatePartial
 	for _, c := range l.Chunks {
-		np, err := Normalize(chunkBytes(data, c), l, c)
+		np, err := normalizeChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
 		b, err := np.MarshalBinary()
 		require.NoError(t, err)
@@ -27,7 +27,7 @@ func TestPartialRoundTrip(t *testing.T) {
 		require.Equal(t, np, np2)
 		norm, norm2 = append(norm, np), append(norm2, np2)
 
-		ep, err := Enrich(chunkBytes(data, c), l, c)
+		ep, err := enrichChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
 		b, err = ep.MarshalBinary()
 		require.NoError(t, err)
@@ -44,7 +44,7 @@ func TestPartialRoundTrip(t *testing.T) {
 		}
 		enr, enr2 = append(enr, ep), append(enr2, ep2)
 
-		vp, err := Validate(chunkBytes(data, c), l, c, rules)
+		vp, err := validateChunk(chunkBytes(data, c), l, c, rules)
 		require.NoError(t, err)
 		b, err = vp.MarshalBinary()
 		require.NoError(t, err)
@@ -114,9 +114,9 @@ func TestAggregateRejectsMismatchedPartials(t *testing.T) {
 	var norm []*NormalizePartial
 	var enr []*EnrichPartial
 	for _, c := range l.Chunks {
-		np, err := Normalize(chunkBytes(data, c), l, c)
+		np, err := normalizeChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
-		ep, err := Enrich(chunkBytes(data, c), l, c)
+		ep, err := enrichChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
 		norm, enr = append(norm, np), append(enr, ep)
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"io"
 	"unicode/utf8"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -60,17 +59,6 @@ type TrackedValue struct {
 	Hash  uint64
 	Value string
 	Count int64
-}
-
-// Enrich profiles one chunk, whose bytes r yields exactly: counts, nulls,
-// distinct values, numeric statistics and quantiles, top values, value
-// lengths and recognisable formats for every column.
-func Enrich(r io.Reader, l *Layout, c Chunk) (*EnrichPartial, error) {
-	out, err := ComputeChunk(r, l, c, nil, Parts{Enrich: true})
-	if err != nil {
-		return nil, err
-	}
-	return out.Enrich, nil
 }
 
 // enrichment accumulates an EnrichPartial row by row, one enricher per column.

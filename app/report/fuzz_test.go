@@ -49,7 +49,7 @@ func FuzzScan(f *testing.F) {
 				t.Fatalf("chunk %d does not follow on: %+v", i, c)
 			}
 			next = c.Offset + c.Length
-			p, err := Normalize(chunkBytes(data, c), l, c)
+			p, err := normalizeChunk(chunkBytes(data, c), l, c)
 			if err != nil {
 				t.Fatalf("Normalize chunk %d: %v", i, err)
 			}

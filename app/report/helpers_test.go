@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -47,3 +48,29 @@ func chunkBytes(data []byte, c Chunk) *bytes.Reader {
 func f64(x float64) *float64 { return &x }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// normalizeChunk, enrichChunk and validateChunk compute one part of a chunk, in a pass
+// that asks for it alone.
+func normalizeChunk(r io.Reader, l *Layout, c Chunk) (*NormalizePartial, error) {
+	p, err := ComputeChunk(r, l, c, nil, Parts{Normalize: true})
+	if err != nil {
+		return nil, err
+	}
+	return p.Normalize, nil
+}
+
+func enrichChunk(r io.Reader, l *Layout, c Chunk) (*EnrichPartial, error) {
+	p, err := ComputeChunk(r, l, c, nil, Parts{Enrich: true})
+	if err != nil {
+		return nil, err
+	}
+	return p.Enrich, nil
+}
+
+func validateChunk(r io.Reader, l *Layout, c Chunk, rules []Rule) (*ValidatePartial, error) {
+	p, err := ComputeChunk(r, l, c, rules, Parts{Validate: true})
+	if err != nil {
+		return nil, err
+	}
+	return p.Validate, nil
+}

@@ -22,11 +22,11 @@ func TestMergerFromStoredPartials(t *testing.T) {
 	m := NewMerger(l, rules)
 	var normBlobs, valBlobs [][]byte
 	for _, c := range l.Chunks {
-		np, err := Normalize(chunkBytes(data, c), l, c)
+		np, err := normalizeChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
-		ep, err := Enrich(chunkBytes(data, c), l, c)
+		ep, err := enrichChunk(chunkBytes(data, c), l, c)
 		require.NoError(t, err)
-		vp, err := Validate(chunkBytes(data, c), l, c, rules)
+		vp, err := validateChunk(chunkBytes(data, c), l, c, rules)
 		require.NoError(t, err)
 		norm, enr, val = append(norm, np), append(enr, ep), append(val, vp)
 

@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/binary"
-	"io"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -81,17 +80,6 @@ func (t *ColumnTypes) count(typ string) int64 {
 		return t.DateTime
 	}
 	return t.NonNull
-}
-
-// Normalize parses one chunk, whose bytes r yields exactly, trims every
-// value, counts nulls and the types each value parses as, and hashes every
-// row for duplicate detection.
-func Normalize(r io.Reader, l *Layout, c Chunk) (*NormalizePartial, error) {
-	out, err := ComputeChunk(r, l, c, nil, Parts{Normalize: true})
-	if err != nil {
-		return nil, err
-	}
-	return out.Normalize, nil
 }
 
 // normalizer accumulates a NormalizePartial row by row.

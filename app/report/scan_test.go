@@ -228,7 +228,7 @@ func TestChunksOnRecordBoundaries(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want[2*i:2*i+2], got, "chunk %d", i)
 
-		np, err := Normalize(chunkBytes(raw, c), l, c)
+		np, err := normalizeChunk(chunkBytes(raw, c), l, c)
 		require.NoError(t, err)
 		require.Equal(t, c.FirstRow, np.FirstRow)
 		require.EqualValues(t, 2, np.Rows)
@@ -240,7 +240,7 @@ func TestChunksOnRecordBoundaries(t *testing.T) {
 			require.Equal(t, xxhash.Sum64(key), np.RowHashes[k], "chunk %d row %d", i, k)
 		}
 
-		vp, err := Validate(chunkBytes(raw, c), l, c, []Rule{{Column: "note", Check: CheckNotNull}})
+		vp, err := validateChunk(chunkBytes(raw, c), l, c, []Rule{{Column: "note", Check: CheckNotNull}})
 		require.NoError(t, err)
 		// Row 4 is empty and row 5 holds only a newline: both are null.
 		wantFailed := [][]int64{{}, {4}, {5}}[i]
@@ -250,9 +250,9 @@ func TestChunksOnRecordBoundaries(t *testing.T) {
 	// A chunk reader refuses a range that does not hold the promised rows.
 	bad := l.Chunks[0]
 	bad.Rows = 3
-	_, err = Normalize(chunkBytes(raw, l.Chunks[0]), l, bad)
+	_, err = normalizeChunk(chunkBytes(raw, l.Chunks[0]), l, bad)
 	require.ErrorContains(t, err, "found 2 rows, the layout says 3")
 	bad.Rows = 1
-	_, err = Enrich(chunkBytes(raw, l.Chunks[0]), l, bad)
+	_, err = enrichChunk(chunkBytes(raw, l.Chunks[0]), l, bad)
 	require.ErrorContains(t, err, "more than the 1 rows")
 }

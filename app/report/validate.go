@@ -1,7 +1,6 @@
 package report
 
 import (
-	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -103,17 +102,6 @@ func (c *compiledRule) passes(v string) bool {
 		return c.mask == 0 || classify(v)&c.mask != 0
 	}
 	return true
-}
-
-// Validate evaluates rules on one chunk, whose bytes r yields exactly, and
-// records the failing row numbers (1-based data rows) of each rule. Rules
-// are checked against the layout's columns first.
-func Validate(r io.Reader, l *Layout, c Chunk, rules []Rule) (*ValidatePartial, error) {
-	out, err := ComputeChunk(r, l, c, rules, Parts{Validate: true})
-	if err != nil {
-		return nil, err
-	}
-	return out.Validate, nil
 }
 
 // validator accumulates a ValidatePartial row by row.

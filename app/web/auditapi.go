@@ -5,26 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/assayhq/assay/app/audit"
 )
 
 // apiAuditPath lists the organization's entries in the API database's audit log.
 const apiAuditPath = "/v1/internal/audit"
 
 // apiAuditEntry is one entry of the API's audit log, as GET /v1/internal/audit answers.
-type apiAuditEntry struct {
-	Seq        int64             `json:"seq"`
-	At         time.Time         `json:"at"`
-	Action     string            `json:"action"`
-	OrgID      *string           `json:"org_id"`
-	ActorID    *string           `json:"actor_id"`
-	ActorType  string            `json:"actor_type"`
-	TargetType string            `json:"target_type"`
-	TargetID   string            `json:"target_id"`
-	IP         string            `json:"ip"`
-	UserAgent  string            `json:"user_agent"`
-	Details    map[string]string `json:"details"`
-}
+type apiAuditEntry = audit.APIEntryJSON
 
 type apiAuditList struct {
 	Data       []apiAuditEntry `json:"data"`
