@@ -56,13 +56,13 @@ func TestBrowserPricingCheckoutPlan(t *testing.T) {
 		chromedp.SendKeys(css("#email"), email),
 		chromedp.SendKeys(css("#password"), apptest.Password),
 		chromedp.SendKeys(css("#org"), "Billing Browser Org"),
-		chromedp.Click(css("#signup-submit")),
+		press("#signup-submit"),
 		chromedp.WaitVisible(css("#notice-link")),
 		chromedp.Navigate(env.WebURL+"/pricing"),
 		chromedp.WaitVisible(css("#plan-pro")),
-		chromedp.Click(css("#choose-pro")),
+		press("#choose-pro"),
 		chromedp.WaitVisible(css("#checkout-pro")),
-		chromedp.Click(css("#checkout-pro")),
+		press("#checkout-pro"),
 	))
 	require.Eventually(t, func() bool {
 		mu.Lock()

@@ -90,14 +90,14 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 		chromedp.SendKeys(css("#email"), email),
 		chromedp.SendKeys(css("#password"), apptest.Password),
 		chromedp.SendKeys(css("#org"), "Browser Org"),
-		chromedp.Click(css("#signup-submit")),
+		press("#signup-submit"),
 		chromedp.WaitVisible(css("#notice-link")), // "check your inbox"
-		chromedp.Click(css("#notice-link")),
+		press("#notice-link"),
 		chromedp.WaitVisible(css("#upload-form")),
 		chromedp.SetUploadFiles(css("#file"), []string{file}),
 		chromedp.SendKeys(css("#name"), "big"),
 		chromedp.SendKeys(css("#rules"), "score range 0 90\ncountry in DE,FR,NL\nid unique"),
-		chromedp.Click(css("#upload-submit")),
+		press("#upload-submit"),
 		chromedp.WaitVisible(css("#task-status")),
 	))
 	firstStatus, err := chromedp.Run(ctx, chromedp.Text(css("#task-status")))
@@ -136,4 +136,16 @@ func TestBrowserSignupUploadLiveReport(t *testing.T) {
 	require.NotEmpty(t, strings.TrimSpace(score))
 	require.Equal(t, 4, columnRows)
 	require.Equal(t, 3, ruleRows)
+}
+
+// press clicks sel once its page has settled: loaded, and htmx done swapping in and
+// taking over new content. A click before then reaches a form htmx has not boosted yet,
+// which submits as a plain navigation under the policy of the page the browser first
+// loaded, so its redirect to another origin (Stripe's Checkout) is refused.
+func press(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(sel),
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")`),
+		chromedp.Click(sel),
+	)
 }

@@ -36,15 +36,15 @@ func TestBrowserInviteAndAccept(t *testing.T) {
 		chromedp.WaitVisible(css("#email")),
 		chromedp.SendKeys(css("#email"), owner.Email),
 		chromedp.SendKeys(css("#password"), apptest.Password),
-		chromedp.Click(css("#login-submit")),
+		press("#login-submit"),
 		chromedp.WaitVisible(css("#upload-form")),
 		chromedp.Navigate(env.WebURL+"/settings/organization"),
 		chromedp.WaitVisible(css("#invite-form")),
 		chromedp.SendKeys(css("#invite-form #email"), invitee),
 		chromedp.SetValue(css("#invite-form #role"), "admin"),
-		chromedp.Click(css("#invite-submit")),
+		press("#invite-submit"),
 		chromedp.WaitVisible(css("#org-notice")),
-		chromedp.Click(css("#logout-submit")),
+		press("#logout-submit"),
 		chromedp.WaitVisible(css(`a[href="/login"]`)),
 	))
 
@@ -52,10 +52,10 @@ func TestBrowserInviteAndAccept(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(css("#invitation-signup")),
-		chromedp.Click(css("#invitation-signup")),
+		press("#invitation-signup"),
 		chromedp.WaitVisible(css("#signup-form #password")),
 		chromedp.SendKeys(css("#signup-form #password"), apptest.Password),
-		chromedp.Click(css("#signup-submit")),
+		press("#signup-submit"),
 		chromedp.WaitVisible(css("#upload-form")),
 	))
 	org, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#current-org").textContent`))

@@ -28,14 +28,14 @@ func TestBrowserMFAEnrollmentAndLogin(t *testing.T) {
 		chromedp.WaitVisible(css("#email")),
 		chromedp.SendKeys(css("#email"), o.Email),
 		chromedp.SendKeys(css("#password"), apptest.Password),
-		chromedp.Click(css("#login-submit")),
+		press("#login-submit"),
 	}
 	require.NoError(t, chromedp.Do(ctx, login...))
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.WaitVisible(css("#upload-form")),
 		chromedp.Navigate(env.WebURL+"/settings/security"),
 		chromedp.WaitVisible(css("#setup-submit")),
-		chromedp.Click(css("#setup-submit")),
+		press("#setup-submit"),
 		chromedp.WaitVisible(css("#mfa-secret")),
 	))
 	secret, err := chromedp.Run(ctx, chromedp.Text(css("#mfa-secret")))
@@ -51,7 +51,7 @@ func TestBrowserMFAEnrollmentAndLogin(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SendKeys(css("#code"), code),
-		chromedp.Click(css("#enable-submit")),
+		press("#enable-submit"),
 		chromedp.WaitVisible(css("#recovery-codes")),
 	))
 	codes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes code").length`))
@@ -61,7 +61,7 @@ func TestBrowserMFAEnrollmentAndLogin(t *testing.T) {
 	// Log out, then in: the password leads to the code form, the code to the dashboard.
 	// The enrollment's code is spent; the next period's is accepted (one step of skew).
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(css("#logout-submit")),
+		press("#logout-submit"),
 		chromedp.WaitVisible(css("a[href='/login']")),
 	))
 	require.NoError(t, chromedp.Do(ctx, login...))
@@ -70,7 +70,7 @@ func TestBrowserMFAEnrollmentAndLogin(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SendKeys(css("#code"), next),
-		chromedp.Click(css("#mfa-submit")),
+		press("#mfa-submit"),
 		chromedp.WaitVisible(css("#upload-form")),
 	))
 	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))

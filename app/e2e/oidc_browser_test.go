@@ -42,7 +42,7 @@ func TestBrowserSignInWithProvider(t *testing.T) {
 	label, err := chromedp.Run(ctx, chromedp.Text(css("#oidc-submit")))
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(css("#oidc-submit")),
+		press("#oidc-submit"),
 		chromedp.WaitVisible(css("#upload-form")),
 	))
 	who, err := chromedp.Run(ctx, chromedp.Text(css(".who")))

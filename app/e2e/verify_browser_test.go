@@ -33,9 +33,9 @@ func TestBrowserSignupWithEmailVerification(t *testing.T) {
 		chromedp.SendKeys(css("#email"), email),
 		chromedp.SendKeys(css("#password"), apptest.Password),
 		chromedp.SendKeys(css("#org"), "Verified Org"),
-		chromedp.Click(css("#signup-submit")),
+		press("#signup-submit"),
 		chromedp.WaitVisible(css("#notice-link")),
-		chromedp.Click(css("#notice-link")),
+		press("#notice-link"),
 		chromedp.WaitVisible(css("#verify-banner")),
 	))
 
@@ -43,7 +43,7 @@ func TestBrowserSignupWithEmailVerification(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(css("#confirm-submit")),
-		chromedp.Click(css("#confirm-submit")),
+		press("#confirm-submit"),
 		chromedp.WaitVisible(css("#upload-form")),
 	))
 	banners, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#verify-banner").length`))
