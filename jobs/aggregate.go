@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gocraft/work"
-
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
@@ -18,11 +16,9 @@ import (
 // Aggregate merges every chunk's partials into the report and stores it as JSON.
 const Aggregate = jobPrefix + kindAggregate
 
-func (r *Runner) aggregate(job *work.Job) error { return r.runStep(job, r.aggregateStage) }
-
 func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	t := run.Task
-	l, err := r.layout(ctx, t.ID)
+	l, err := r.layout(ctx, run)
 	if err != nil {
 		return nil, err
 	}

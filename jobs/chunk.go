@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gocraft/work"
-
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 )
@@ -27,16 +25,12 @@ const (
 	Validate = jobPrefix + kindValidate
 )
 
-// chunk handles the jobs of all three (runStep checks the step's kind against the job's
-// name).
-func (r *Runner) chunk(job *work.Job) error { return r.runStep(job, r.chunkStage) }
-
 // chunkStage reads the chunk's byte range once, computes the partials of the claimed
 // step and of the siblings it claims, stores them (putPartials), and in the finishing
 // transaction records the siblings' results and counts every one off the parent.
 func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	kind, i := run.Step.Kind, run.Step.Chunk
-	l, err := r.layout(ctx, run.Task.ID)
+	l, err := r.layout(ctx, run)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +38,7 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 		return nil, permanentf(fmt.Errorf("chunk %d of %d", i, len(l.Chunks)), "the dataset layout is inconsistent")
 	}
 	c := l.Chunks[i]
-	ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
+	ds, err := r.dataset(ctx, run)
 	if err != nil {
 		return nil, fmt.Errorf("%s: dataset: %w", kind, err)
 	}

@@ -102,15 +102,15 @@ func TestClaimSiblings(t *testing.T) {
 		mk(kindValidate, 1, now())
 
 		lease := time.Minute
-		ok, err := claim(ctx, e.db, enr.ID, "other worker", lease)
+		c, err := claim(ctx, e.db, enr, "other worker", lease)
 		require.NoError(t, err)
-		require.True(t, ok)
+		require.NotNil(t, c)
 		// claimSet claims s as a worker would, then its siblings.
 		claimSet := func(s *entapi.Step) (*stepRun, []*entapi.Step) {
 			run := &stepRun{Step: s, Task: tk, owner: newLeaseOwner()}
-			ok, err := claim(ctx, e.db, s.ID, run.owner, lease)
+			c, err := claim(ctx, e.db, s, run.owner, lease)
 			require.NoError(t, err)
-			require.True(t, ok)
+			require.NotNil(t, c)
 			sibs, err := claimSiblings(ctx, e.db, run, lease)
 			require.NoError(t, err)
 			return run, sibs

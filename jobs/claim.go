@@ -29,20 +29,28 @@ func newLeaseOwner() string {
 	return hex.EncodeToString(b)
 }
 
-// claim takes the step if it is due (queued and available) or abandoned (running with an
-// expired lease and attempts left). It reports false for a duplicate or stale delivery.
-func claim(ctx context.Context, db *entapi.Client, id, owner string, lease time.Duration) (bool, error) {
-	n, err := claimWhere(ctx, db, owner, lease, step.ID(id))
+// claim takes s if it is due (queued and available) or abandoned (running with an
+// expired lease and attempts left), and unchanged since it was read (same attempt), and
+// returns it as the claim left it; nil for a duplicate or stale delivery.
+func claim(ctx context.Context, db *entapi.Client, s *entapi.Step, owner string, lease time.Duration) (*entapi.Step, error) {
+	until, n, err := claimWhere(ctx, db, owner, lease, step.ID(s.ID), step.Attempt(s.Attempt))
 	if err != nil {
-		return false, fmt.Errorf("jobs: claim %s: %w", id, err)
+		return nil, fmt.Errorf("jobs: claim %s: %w", s.ID, err)
 	}
-	return n == 1, nil
+	if n != 1 {
+		return nil, nil
+	}
+	c := *s
+	c.Status, c.LeaseOwner, c.LeaseUntil, c.Attempt = step.StatusRunning, owner, &until, s.Attempt+1
+	return &c, nil
 }
 
-// claimWhere claims every step matching where that is due or abandoned, under owner.
-func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time.Duration, where ...predicate.Step) (int, error) {
+// claimWhere claims every step matching where that is due or abandoned, under owner,
+// until the time it returns.
+func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time.Duration, where ...predicate.Step) (time.Time, int, error) {
 	t := now()
-	return db.Step.Update().
+	until := t.Add(lease)
+	n, err := db.Step.Update().
 		Where(append(where, step.Or(
 			step.And(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(t)),
 			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t),
@@ -50,9 +58,10 @@ func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time
 		))...).
 		SetStatus(step.StatusRunning).
 		SetLeaseOwner(owner).
-		SetLeaseUntil(t.Add(lease)).
+		SetLeaseUntil(until).
 		AddAttempt(1).
 		Save(ctx)
+	return until, n, err
 }
 
 // claimSiblings claims, under run's lease, the other steps of run's chunk set that are
@@ -60,7 +69,7 @@ func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time
 // for a retry, are left to it.
 func claimSiblings(ctx context.Context, db *entapi.Client, run *stepRun, lease time.Duration) ([]*entapi.Step, error) {
 	s := run.Step
-	n, err := claimWhere(ctx, db, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
+	_, n, err := claimWhere(ctx, db, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
 		step.KindIn(childKinds...), step.IDNEQ(s.ID))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: claim siblings of %s: %w", s.ID, err)
@@ -112,9 +121,10 @@ func owned(id, owner string) []predicate.Step {
 }
 
 // release is a fenced update of our own step that ends the claim (status set by the
-// caller); errLeaseLost when another worker took over.
-func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate) error {
-	u := tx.Step.Update().Where(owned(id, owner)...).SetLeaseOwner("").ClearLeaseUntil()
+// caller), when it also matches where; errLeaseLost when another worker took over (or
+// where did not match).
+func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate, where ...predicate.Step) error {
+	u := tx.Step.Update().Where(append(owned(id, owner), where...)...).SetLeaseOwner("").ClearLeaseUntil()
 	n, err := set(u).Save(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: release %s: %w", id, err)
@@ -129,6 +139,17 @@ func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*ent
 func attemptsLeft() predicate.Step {
 	return func(s *sql.Selector) {
 		s.Where(sql.ColumnsLT(s.C(step.FieldAttempt), s.C(step.FieldMaxAttempts)))
+	}
+}
+
+// taskActive matches steps whose task has not ended.
+func taskActive() predicate.Step {
+	return func(s *sql.Selector) {
+		t := sql.Table(task.Table)
+		s.Where(sql.Exists(sql.Select(t.C(task.FieldID)).From(t).Where(sql.And(
+			sql.ColumnsEQ(t.C(task.FieldID), s.C(step.FieldTaskID)),
+			sql.In(t.C(task.FieldStatus), string(task.StatusPending), string(task.StatusProcessing)),
+		))))
 	}
 }
 

@@ -51,24 +51,36 @@ func (d *dispatcher) addLocal(wake func()) {
 // the step row is queued, so the reconciler dispatches it again. Each job carries the
 // trace of the request that started its run, read from the task rows.
 func (d *dispatcher) dispatch(steps ...*entapi.Step) {
-	d.enqueue(d.traceparents(steps, nil), steps)
+	d.enqueue(d.traceparents(steps, nil), steps, max(1, d.copies))
 }
 
 // dispatchTraced is dispatch carrying ctx's trace into the jobs of the steps of taskID,
 // so their stages join the trace of the request that started the run. Steps of other
 // tasks (admitted when this one ended) get their own runs' traces.
 func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ...*entapi.Step) {
-	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps)
+	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps, max(1, d.copies))
 }
 
-func (d *dispatcher) enqueue(traces map[string]string, steps []*entapi.Step) {
+// echo is for a step a worker kept to run itself (see Runner.handOn): no job is sent,
+// except in tests that duplicate every job (copies > 1), where the copies still arrive.
+func (d *dispatcher) echo(ctx context.Context, taskID string, s *entapi.Step) {
+	if d.copies > 1 {
+		d.enqueue(map[string]string{taskID: telemetry.Traceparent(ctx)}, []*entapi.Step{s}, d.copies-1)
+	}
+}
+
+// enqueue sends copies jobs for each step and wakes the pools.
+func (d *dispatcher) enqueue(traces map[string]string, steps []*entapi.Step, copies int) {
+	if len(steps) == 0 {
+		return
+	}
 	n := 0
 	for _, s := range steps {
 		if s == nil {
 			continue
 		}
 		args := stepArgs{StepID: s.ID, Traceparent: traces[s.TaskID]}
-		for range max(1, d.copies) {
+		for range copies {
 			if _, err := d.enq.Enqueue(jobName(s.Kind), args.q()); err != nil {
 				d.log.Warn("jobs: enqueue", "step_id", s.ID, "kind", s.Kind, "err", err)
 				continue

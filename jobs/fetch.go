@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gocraft/work"
-
 	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
@@ -19,8 +17,6 @@ import (
 // the dataset's bytes in blob storage and the task's rules against its columns, stores
 // the dataset's layout as its result and creates transform.
 const Fetch = jobPrefix + kindFetch
-
-func (r *Runner) fetch(job *work.Job) error { return r.runStep(job, r.fetchStage) }
 
 func (r *Runner) fetchStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
@@ -64,6 +60,7 @@ func (r *Runner) fetchStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if err := report.CheckRules(rules, l.Columns); err != nil {
 		return nil, err
 	}
+	run.layout, run.dataset = l, ds
 	return &outcome{
 		result: l,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocraft/work"
-
 	"github.com/assayhq/assay/app/webhook"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/outbox"
@@ -20,8 +18,6 @@ import (
 // Notify delivers the task's outbox messages to the web app as Standard Webhooks and
 // publishes the final live event.
 const Notify = jobPrefix + kindNotify
-
-func (r *Runner) notify(job *work.Job) error { return r.runStep(job, r.notifyStage) }
 
 // notifyStage delivers first and then publishes, so a browser reacting to the event
 // finds the web app's copy of the task already updated. The event goes out after the

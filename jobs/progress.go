@@ -127,27 +127,40 @@ func progressOf(stages []events.Stage) (float64, string) {
 }
 
 // progress keeps task.stage and task.progress current (never backwards) and publishes a
-// progress event. Ended tasks are left to notify, which publishes the final event.
-func (r *Runner) progress(ctx context.Context, taskID string) {
-	t, err := r.db.Task.Get(ctx, taskID)
+// progress event. Ended tasks are left to notify, which publishes the final event. known
+// is the task as the step's run loaded it; progress returns it as it now stands, read
+// again only when the stored progress did not move (nil when that read failed).
+func (r *Runner) progress(ctx context.Context, known *entapi.Task) *entapi.Task {
+	stages, err := StagesOf(ctx, r.db, known.ID)
 	if err != nil {
-		return
+		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
+		return nil
 	}
-	r.publishStages(ctx, t, true)
+	p, cur := progressOf(stages)
+	n, err := r.db.Task.Update().
+		Where(task.ID(known.ID), task.StatusEQ(task.StatusProcessing), task.ProgressLTE(p)).
+		SetProgress(p).SetStage(cur).Save(ctx)
+	if err != nil {
+		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
+	}
+	t := new(entapi.Task)
+	if n == 1 {
+		*t = *known
+		t.Status, t.Progress, t.Stage = task.StatusProcessing, p, cur
+	} else if t, err = r.db.Task.Get(ctx, known.ID); err != nil {
+		return nil
+	}
+	if !terminal(t.Status) {
+		r.publishEvent(ctx, t, stages, p, cur)
+	}
+	return t
 }
 
 // announceStart publishes the stages as a step begins, so watchers see it running. The
 // stored stage and progress move only when steps end (progress), so this writes nothing
 // and uses the task the claim loaded.
 func (r *Runner) announceStart(ctx context.Context, t *entapi.Task) {
-	if r.deps.Events != nil {
-		r.publishStages(ctx, t, false)
-	}
-}
-
-// publishStages publishes t's stages and progress, storing them first when store is set.
-func (r *Runner) publishStages(ctx context.Context, t *entapi.Task, store bool) {
-	if terminal(t.Status) {
+	if r.deps.Events == nil || terminal(t.Status) {
 		return
 	}
 	stages, err := StagesOf(ctx, r.db, t.ID)
@@ -156,14 +169,11 @@ func (r *Runner) publishStages(ctx context.Context, t *entapi.Task, store bool) 
 		return
 	}
 	p, cur := progressOf(stages)
-	if store {
-		err = r.db.Task.Update().
-			Where(task.ID(t.ID), task.StatusEQ(task.StatusProcessing), task.ProgressLTE(p)).
-			SetProgress(p).SetStage(cur).Exec(ctx)
-		if err != nil {
-			r.log.Warn("jobs: progress", "task_id", t.ID, "err", err)
-		}
-	}
+	r.publishEvent(ctx, t, stages, p, cur)
+}
+
+// publishEvent publishes t's stages and progress (p, at stage cur).
+func (r *Runner) publishEvent(ctx context.Context, t *entapi.Task, stages []events.Stage, p float64, cur string) {
 	r.publish(ctx, events.Event{
 		Type: events.TypeProgress, OrgID: t.OrgID, TaskID: t.ID, Status: string(t.Status),
 		Stage: cur, Progress: max(p, t.Progress), Stages: stages, At: now(),

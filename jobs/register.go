@@ -41,15 +41,29 @@ func kindOf(job string) string { return strings.TrimPrefix(job, jobPrefix) }
 
 // register adds every pipeline job to wp; nothing registers itself.
 func register(wp *work.WorkerPool, r *Runner) {
-	wp.JobWithOptions(Fetch, jobOptions, r.fetch)
-	wp.JobWithOptions(Transform, jobOptions, r.transform)
-	wp.JobWithOptions(Normalize, jobOptions, r.chunk)
-	wp.JobWithOptions(Enrich, jobOptions, r.chunk)
-	wp.JobWithOptions(Validate, jobOptions, r.chunk)
-	wp.JobWithOptions(Aggregate, jobOptions, r.aggregate)
-	wp.JobWithOptions(Save, jobOptions, r.save)
-	wp.JobWithOptions(Notify, jobOptions, r.notify)
+	for _, k := range stageOrder {
+		wp.JobWithOptions(jobName(k), jobOptions, r.runStep)
+	}
 	wp.JobWithOptions(WebhookDeliver, jobOptions, r.deliverWebhook)
+}
+
+// stageOf is the stage that runs steps of kind; nil for a kind that is not a stage.
+func (r *Runner) stageOf(kind string) stage {
+	switch kind {
+	case kindFetch:
+		return r.fetchStage
+	case kindTransform:
+		return r.transformStage
+	case kindNormalize, kindEnrich, kindValidate:
+		return r.chunkStage
+	case kindAggregate:
+		return r.aggregateStage
+	case kindSave:
+		return r.saveStage
+	case kindNotify:
+		return r.notifyStage
+	}
+	return nil
 }
 
 // stepArgs are the arguments of every pipeline job: the step id, as a string, and the

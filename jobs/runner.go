@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/gocraft/work"
@@ -14,9 +15,11 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/assayhq/assay/app/report"
 	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 )
@@ -53,6 +56,13 @@ type stepRun struct {
 	// siblings are the steps of the same chunk set the stage claimed under owner; they
 	// end as the step does.
 	siblings []*entapi.Step
+	// announced is set when the event of the previous step already showed this one
+	// running.
+	announced bool
+	// layout and dataset, when set, are the run's as an earlier step in this worker
+	// loaded them (both are fixed once fetch has succeeded).
+	layout  *report.Layout
+	dataset *entapi.Dataset
 }
 
 // steps is the claimed step followed by its siblings.
@@ -80,9 +90,10 @@ type outcome struct {
 	commit func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error)
 }
 
-// runStep is the handler shape every job shares. It returns an error (so gocraft
-// retries) only before the claim; after it, SQL decides what happens next.
-func (r *Runner) runStep(job *work.Job, fn stage) error {
+// runStep is the handler of every pipeline job. It returns an error (so gocraft
+// retries) only before the claim; after it, SQL decides what happens next. A step that
+// succeeds may hand its worker the run's next step (see handOn), which runs here too.
+func (r *Runner) runStep(job *work.Job) error {
 	if r.handBack(job) {
 		return nil
 	}
@@ -100,7 +111,7 @@ func (r *Runner) runStep(job *work.Job, fn stage) error {
 	if err != nil {
 		return fmt.Errorf("jobs: load step %s: %w", args.StepID, err)
 	}
-	if s.Kind != kindOf(job.Name) {
+	if s.Kind != kindOf(job.Name) || r.stageOf(s.Kind) == nil {
 		r.log.Warn("jobs: step kind does not match job", "job", job.Name, "step_id", s.ID, "kind", s.Kind)
 		return nil
 	}
@@ -112,25 +123,24 @@ func (r *Runner) runStep(job *work.Job, fn stage) error {
 		return r.drop(ctx, s)
 	}
 	owner := newLeaseOwner()
-	ok, err := claim(ctx, r.db, s.ID, owner, r.opts.Lease)
+	c, err := claim(ctx, r.db, s, owner, r.opts.Lease)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if c == nil {
 		r.early(ctx, s)
 		return nil
 	}
-	if s, err = r.db.Step.Get(ctx, s.ID); err != nil {
-		r.log.Error("jobs: reload claimed step", "step_id", args.StepID, "err", err)
-		return nil // the lease expires and the reconciler re-queues it
+	for run := (&stepRun{Step: c, Task: t, owner: owner}); run != nil; {
+		run = r.execute(ctx, run)
 	}
-	r.execute(ctx, &stepRun{Step: s, Task: t, owner: owner}, fn)
 	return nil
 }
 
 // execute runs a claimed step to one of: succeeded/waiting, retry, failed, or discarded
 // when the lease was lost, in a span of its own, and records its duration and outcome.
-func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
+// It returns the step this worker runs next, claimed (see handOn), or nil.
+func (r *Runner) execute(ctx context.Context, run *stepRun) (next *stepRun) {
 	s := run.Step
 	ctx, span := r.tracer.Start(ctx, "stage "+s.Kind, trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(stepAttrs(s)...))
@@ -160,7 +170,9 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	if s.Kind == kindFetch {
 		r.markProcessing(ctx, run.Task)
 	}
-	r.announceStart(ctx, run.Task)
+	if !run.announced {
+		r.announceStart(ctx, run.Task)
+	}
 	deadline := now().Add(r.opts.StageTimeout)
 	if s.Kind != kindNotify && run.Task.Deadline.Before(deadline) {
 		deadline = run.Task.Deadline
@@ -168,28 +180,32 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 	sctx, cancel := context.WithDeadline(ctx, deadline)
 	lease := r.keepLease(sctx, ctx, run)
 	unwatch := r.onHalt(lease.cancel)
-	out, err := call(lease.ctx, fn, run)
+	out, err := call(lease.ctx, r.stageOf(s.Kind), run)
 	unwatch()
 	lease.stop()
 	cancel()
 	if lease.lost.Load() {
 		outcome = "abandoned"
 		r.log.InfoContext(ctx, "jobs: step abandoned", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind, "cause", context.Cause(lease.ctx))
-		return
+		return nil
 	}
 	if err != nil && errors.Is(context.Cause(lease.ctx), errShutdown) {
 		outcome = "released"
 		for _, sr := range run.all() {
 			r.yieldRun(ctx, sr)
 		}
-		return
+		return nil
 	}
 	if err == nil {
-		err = r.succeed(ctx, run, out)
+		var spawned []*entapi.Step
+		spawned, err = r.succeed(ctx, run, out)
 		if errors.Is(err, errLeaseLost) {
 			outcome = "abandoned"
 			r.log.InfoContext(ctx, "jobs: result discarded, lease lost", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind)
-			return
+			return nil
+		}
+		if err == nil {
+			next = r.handOn(ctx, run, spawned)
 		}
 	}
 	if err != nil {
@@ -206,7 +222,41 @@ func (r *Runner) execute(ctx context.Context, run *stepRun, fn stage) {
 			r.handleError(ctx, sr, err)
 		}
 	}
-	r.progress(ctx, run.Task.ID)
+	// With the next step claimed, this one event shows this step done and that one
+	// running.
+	if t := r.progress(ctx, run.Task); t != nil && next != nil {
+		next.Task, next.announced = t, true
+	}
+	return next
+}
+
+// handOn dispatches the steps a success created, but keeps the first one of the same
+// run for this worker: it claims that step and returns it, so a run's chain of steps
+// (fetch, transform, one chunk, aggregate, save, notify) does not go through the queue
+// at each hop. The step row is the record either way: if this worker dies before it
+// runs, the reconciler dispatches it. During shutdown, or when the claim fails, the
+// step is dispatched like the rest.
+func (r *Runner) handOn(ctx context.Context, run *stepRun, spawned []*entapi.Step) *stepRun {
+	i := slices.IndexFunc(spawned, func(s *entapi.Step) bool {
+		return s != nil && s.TaskID == run.Task.ID && r.stageOf(s.Kind) != nil
+	})
+	if i < 0 || r.shut.stopping.Load() {
+		r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
+		return nil
+	}
+	s := spawned[i]
+	r.disp.dispatchTraced(ctx, run.Task.ID, slices.Delete(slices.Clone(spawned), i, i+1)...)
+	owner := newLeaseOwner()
+	c, err := claim(ctx, r.db, s, owner, r.opts.Lease)
+	if err != nil || c == nil {
+		if err != nil {
+			r.log.Warn("jobs: claim next step", "step_id", s.ID, "err", err)
+		}
+		r.disp.dispatchTraced(ctx, run.Task.ID, s)
+		return nil
+	}
+	r.disp.echo(ctx, run.Task.ID, s)
+	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset}
 }
 
 // stepAttrs are the span attributes of a step.
@@ -231,14 +281,14 @@ func call(ctx context.Context, fn stage, run *stepRun) (out *outcome, err error)
 }
 
 // succeed records the result with a fenced update and runs the stage's commit in the
-// same transaction, then dispatches the steps it created. A step whose task ended
-// meanwhile is cancelled instead.
-func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) error {
+// same transaction, and returns the steps it created, to dispatch. A step whose task
+// ended meanwhile is cancelled instead.
+func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) ([]*entapi.Step, error) {
 	var res json.RawMessage
 	if out.result != nil {
 		b, err := json.Marshal(out.result)
 		if err != nil {
-			return fmt.Errorf("jobs: encode result: %w", err)
+			return nil, fmt.Errorf("jobs: encode result: %w", err)
 		}
 		res = b
 	}
@@ -247,21 +297,25 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) error 
 		status = step.StatusWaiting
 	}
 	var spawned []*entapi.Step
+	var live []predicate.Step
+	if run.Step.Kind != kindNotify {
+		live = append(live, taskActive())
+	}
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
 		err := release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
 			return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
-		})
+		}, live...)
+		if errors.Is(err, errLeaseLost) && len(live) > 0 {
+			// Still ours, but the task ended meanwhile: cancelled rather than succeeded.
+			err = release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+				return u.SetStatus(step.StatusCancelled)
+			})
+			if err == nil {
+				return nil
+			}
+		}
 		if err != nil {
 			return err
-		}
-		if run.Step.Kind != kindNotify {
-			t, err := tx.Task.Get(ctx, run.Task.ID)
-			if err != nil {
-				return fmt.Errorf("jobs: load task: %w", err)
-			}
-			if terminal(t.Status) {
-				return tx.Step.UpdateOneID(run.Step.ID).SetStatus(step.StatusCancelled).Exec(ctx)
-			}
 		}
 		if out.commit != nil {
 			spawned, err = out.commit(ctx, tx)
@@ -269,10 +323,9 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) error 
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
-	return nil
+	return spawned, nil
 }
 
 // drop cancels a step of an ended task that has not run (or whose worker died).

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"entgo.io/ent/dialect/sql"
-	"github.com/gocraft/work"
 
 	"github.com/assayhq/assay/app/report"
 	"github.com/assayhq/assay/app/usage"
@@ -18,8 +17,6 @@ import (
 // Save records the result in one transaction: the Report row, the task completed with
 // its score, and the outbox message for the web app; then notify runs.
 const Save = jobPrefix + kindSave
-
-func (r *Runner) save(job *work.Job) error { return r.runStep(job, r.saveStage) }
 
 func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	t := run.Task

@@ -50,15 +50,17 @@ func TestShutdownReleasesRunningSteps(t *testing.T) {
 			require.Empty(t, s.Error, "a release is not a failure")
 		}
 		// Claimable at once by anyone, although the old lease would have run for an hour.
-		ok, err := claim(sys(), e.db, running[0].ID, "next-worker", time.Minute)
+		released, err := e.db.Step.Get(sys(), running[0].ID)
 		require.NoError(t, err)
-		require.True(t, ok)
+		c, err := claim(sys(), e.db, released, "next-worker", time.Minute)
+		require.NoError(t, err)
+		require.NotNil(t, c)
 		_, err = yield(sys(), e.db, running[0].ID, "not-the-owner")
 		require.NoError(t, err)
 		s, err := e.db.Step.Get(sys(), running[0].ID)
 		require.NoError(t, err)
 		require.Equal(t, "next-worker", s.LeaseOwner, "a release is fenced by the lease owner")
-		ok, err = yield(sys(), e.db, running[0].ID, "next-worker")
+		ok, err := yield(sys(), e.db, running[0].ID, "next-worker")
 		require.NoError(t, err)
 		require.True(t, ok)
 

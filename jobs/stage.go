@@ -53,13 +53,30 @@ func (r *Runner) stepResult(ctx context.Context, taskID, kind string, v any) err
 	return nil
 }
 
-// layout is the dataset layout fetch stored for the task.
-func (r *Runner) layout(ctx context.Context, taskID string) (*report.Layout, error) {
+// layout is the dataset layout fetch stored for run's task.
+func (r *Runner) layout(ctx context.Context, run *stepRun) (*report.Layout, error) {
+	if run.layout != nil {
+		return run.layout, nil
+	}
 	var l report.Layout
-	if err := r.stepResult(ctx, taskID, kindFetch, &l); err != nil {
+	if err := r.stepResult(ctx, run.Task.ID, kindFetch, &l); err != nil {
 		return nil, err
 	}
+	run.layout = &l
 	return &l, nil
+}
+
+// dataset is run's task's dataset.
+func (r *Runner) dataset(ctx context.Context, run *stepRun) (*entapi.Dataset, error) {
+	if run.dataset != nil {
+		return run.dataset, nil
+	}
+	ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
+	if err != nil {
+		return nil, err
+	}
+	run.dataset = ds
+	return ds, nil
 }
 
 // taskRules decodes the rules a task was created with.

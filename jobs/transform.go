@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gocraft/work"
-
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
 )
@@ -15,13 +13,11 @@ import (
 // it and creates aggregate.
 const Transform = jobPrefix + kindTransform
 
-func (r *Runner) transform(job *work.Job) error { return r.runStep(job, r.transformStage) }
-
 // transformStage fans out. Children are inserted idempotently (unique per task, kind and
 // chunk) in the transaction that sets transform waiting with pending_children, and are
 // enqueued after commit.
 func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, error) {
-	l, err := r.layout(ctx, run.Task.ID)
+	l, err := r.layout(ctx, run)
 	if err != nil {
 		return nil, err
 	}

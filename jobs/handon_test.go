@@ -1,0 +1,148 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/step"
+	"github.com/assayhq/assay/ent/api/task"
+)
+
+// TestClaimIsFencedByAttempt: a claim succeeds only on the step as it was read, and
+// returns the row as the claim left it.
+func TestClaimIsFencedByAttempt(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(4), 2, true)
+		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+			SetDeadline(now().Add(time.Hour)).Save(ctx)
+		require.NoError(t, err)
+		read, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindFetch).
+			SetAvailableAt(now()).Save(ctx)
+		require.NoError(t, err)
+		// Another worker claimed it and its attempt failed: queued again, one attempt used.
+		require.NoError(t, e.db.Step.UpdateOne(read).SetAttempt(1).Exec(ctx))
+
+		c, err := claim(ctx, e.db, read, "stale", time.Minute)
+		require.NoError(t, err)
+		require.Nil(t, c, "a delivery that read the step before the other attempt claims nothing")
+
+		fresh, err := e.db.Step.Get(ctx, read.ID)
+		require.NoError(t, err)
+		c, err = claim(ctx, e.db, fresh, "worker", time.Minute)
+		require.NoError(t, err)
+		require.NotNil(t, c)
+		stored, err := e.db.Step.Get(ctx, read.ID)
+		require.NoError(t, err)
+		require.Equal(t, stored.Status, c.Status)
+		require.Equal(t, step.StatusRunning, c.Status)
+		require.Equal(t, "worker", c.LeaseOwner)
+		require.Equal(t, stored.LeaseOwner, c.LeaseOwner)
+		require.Equal(t, 2, c.Attempt)
+		require.Equal(t, stored.Attempt, c.Attempt)
+		require.WithinDuration(t, *stored.LeaseUntil, *c.LeaseUntil, time.Millisecond)
+	})
+}
+
+// TestRunHandsOnItsSteps: a worker that finishes a step runs the next step of the run
+// itself, so a one-chunk run sends one job (fetch's, at creation) through the queue; a
+// run of several chunks sends one more per extra chunk. Every stage still runs once.
+func TestRunHandsOnItsSteps(t *testing.T) {
+	cases := []struct {
+		name   string
+		rows   int
+		chunks int
+	}{
+		{"one chunk", 4, 1},
+		{"four chunks", 16, 4},
+	}
+	eachBackend(t, func(t *testing.T, e *env) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				opts := testOptions()
+				opts.Reconcile = false
+				p := e.newPool(t, opts)
+				var enqueued atomic.Int64
+				p.runner.disp.afterEnqueue = func(steps []*entapi.Step) { enqueued.Add(int64(len(steps))) }
+				var mu sync.Mutex
+				claimed := map[string]int{}
+				p.runner.afterClaim = func(s *entapi.Step) {
+					mu.Lock()
+					claimed[s.Kind]++
+					mu.Unlock()
+				}
+				p.Start()
+				t.Cleanup(p.Stop)
+				ds := e.dataset(t, testCSV(tc.rows), 4, true)
+				require.Len(t, storedLayout(ds).Chunks, tc.chunks)
+				tk, err := e.client().CreateTask(sys(), ds, testRules(t))
+				require.NoError(t, err)
+				done := e.waitTask(t, tk.ID, 30*time.Second, task.StatusCompleted, task.StatusFailed)
+				require.Equal(t, task.StatusCompleted, done.Status, done.Error)
+				eventually(t, 10*time.Second, "notify", func() bool {
+					n, err := e.db.Step.Query().Where(step.TaskID(tk.ID), step.Kind(kindNotify), step.StatusEQ(step.StatusSucceeded)).Count(sys())
+					return err == nil && n == 1
+				})
+
+				require.Equal(t, int64(tc.chunks-1), enqueued.Load(), "jobs the workers sent")
+				mu.Lock()
+				defer mu.Unlock()
+				for _, k := range []string{kindFetch, kindTransform, kindAggregate, kindSave, kindNotify} {
+					require.Equal(t, 1, claimed[k], k)
+				}
+				require.Equal(t, tc.chunks, claimed[kindNormalize])
+				for _, s := range stepsOf(t, e, tk.ID) {
+					require.Equal(t, step.StatusSucceeded, s.Status, "%s %d", s.Kind, s.Chunk)
+					require.Equal(t, 1, s.Attempt, "%s %d", s.Kind, s.Chunk)
+				}
+			})
+		}
+	})
+}
+
+// TestSucceedAfterTaskEnded: a step still held when its task ended is recorded
+// cancelled rather than succeeded, and its commit does not run; one no longer held
+// reports the lost lease.
+func TestSucceedAfterTaskEnded(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(4), 2, true)
+		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+			SetDeadline(now().Add(time.Hour)).Save(ctx)
+		require.NoError(t, err)
+		r := e.newPool(t, testOptions()).runner
+		mk := func(kind string) *entapi.Step {
+			s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kind).SetAvailableAt(now()).Save(ctx)
+			require.NoError(t, err)
+			c, err := claim(ctx, e.db, s, "worker", time.Minute)
+			require.NoError(t, err)
+			require.NotNil(t, c)
+			return c
+		}
+		held, lost := mk(kindTransform), mk(kindAggregate)
+		require.NoError(t, e.db.Task.UpdateOneID(tk.ID).SetStatus(task.StatusCancelled).Exec(ctx))
+		out := &outcome{commit: func(context.Context, *entapi.Tx) ([]*entapi.Step, error) {
+			t.Error("the commit of a step whose task ended ran")
+			return nil, nil
+		}}
+		spawned, err := r.succeed(ctx, &stepRun{Step: held, Task: tk, owner: "worker"}, out)
+		require.NoError(t, err)
+		require.Empty(t, spawned)
+		got, err := e.db.Step.Get(ctx, held.ID)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusCancelled, got.Status)
+		require.Empty(t, got.LeaseOwner)
+
+		_, err = r.succeed(ctx, &stepRun{Step: lost, Task: tk, owner: "another worker"}, out)
+		require.ErrorIs(t, err, errLeaseLost)
+		got, err = e.db.Step.Get(ctx, lost.ID)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusRunning, got.Status)
+	})
+}
