@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/require"
@@ -74,6 +75,14 @@ func TestOpenRedis(t *testing.T) {
 			v, err := redis.String(c.Do("GET", key))
 			require.NoError(t, err)
 			require.Equal(t, "v", v)
+
+			// A key's TTL runs out with the clock, on the embedded server too.
+			_, err = c.Do("SET", key, "v", "PX", 50)
+			require.NoError(t, err)
+			require.Eventually(t, func() bool {
+				n, err := redis.Int(c.Do("EXISTS", key))
+				return err == nil && n == 0
+			}, 5*time.Second, 20*time.Millisecond, "the key expired")
 		})
 	}
 }

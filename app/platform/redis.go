@@ -35,6 +35,9 @@ func OpenRedis(rawURL string) (*Redis, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis: start embedded: %w", err)
 		}
+		// Keys expire with the wall clock, as on a Redis server (miniredis otherwise
+		// keeps every TTL until told to move time on).
+		m.ClockTTL(true)
 		r.embedded = m
 		r.URL = "redis://" + m.Addr()
 	}

@@ -20,6 +20,7 @@ func TestWorkerKilledMidStage(t *testing.T) {
 	eachBackend(t, func(t *testing.T, h *harness) {
 		const rows = 40 * chunkRows
 		id := h.submit(t, csvRows(rows))
+		h.reportUnfinished(t, id)
 
 		// Kill a worker while a step is running under its lease. A stage may finish between
 		// seeing it running and the kill; the rows left running after the kill are the

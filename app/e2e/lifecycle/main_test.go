@@ -73,6 +73,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, h *harness)) {
 					storetest.SkipOrFail(t, "postgres+redis: TEST_REDIS_URL is not set")
 				}
 				h.mini = miniredis.RunT(t)
+				h.mini.ClockTTL(true) // keys expire as on a server: a killed worker's locks lapse
 				b.RedisURL = "redis://" + h.mini.Addr()
 			}
 			h.env = apptest.New(t, b, apptest.HoldWorkers(), apptest.WithConfig(func(c *config.Config) {
@@ -144,6 +145,21 @@ func (h *harness) steps(t *testing.T, taskID string) []*entapi.Step {
 	rows, err := h.db().Step.Query().Where(step.TaskID(taskID)).All(sys())
 	require.NoError(t, err)
 	return rows
+}
+
+// reportUnfinished logs, if the test fails, the task's steps that did not succeed.
+func (h *harness) reportUnfinished(t *testing.T, taskID string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for _, s := range h.steps(t, taskID) {
+			if s.Status != step.StatusSucceeded {
+				t.Logf("unfinished: %s %d %s attempt %d owner %q lease until %v error %q",
+					s.Kind, s.Chunk, s.Status, s.Attempt, s.LeaseOwner, s.LeaseUntil, s.Error)
+			}
+		}
+	})
 }
 
 // count is how many of the task's steps match.
