@@ -70,7 +70,7 @@ func newEnv(t testing.TB, name, dbURL, redisURL string) *env {
 		log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if redisURL == "" {
 		e.mini = miniredis.RunT(t)
-		e.mini.ClockTTL(true) // keys expire as on a server
+		t.Cleanup(platform.ExpireKeys(e.mini, 100*time.Millisecond)) // keys expire as on a server
 		e.rds = &platform.Redis{Pool: platform.NewRedisPool("redis://" + e.mini.Addr()), URL: "redis://" + e.mini.Addr()}
 	} else {
 		e.rds, err = platform.OpenRedis(redisURL)

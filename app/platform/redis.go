@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -10,9 +11,10 @@ import (
 
 // Redis is a redigo pool, backed by a real server or by an in-process miniredis.
 type Redis struct {
-	Pool     *redis.Pool
-	URL      string
-	embedded *miniredis.Miniredis
+	Pool       *redis.Pool
+	URL        string
+	embedded   *miniredis.Miniredis
+	stopExpiry func()
 }
 
 // Embedded reports whether this is the in-process server.
@@ -22,6 +24,7 @@ func (r *Redis) Embedded() bool { return r.embedded != nil }
 func (r *Redis) Close() error {
 	err := r.Pool.Close()
 	if r.embedded != nil {
+		r.stopExpiry()
 		r.embedded.Close()
 	}
 	return err
@@ -35,10 +38,8 @@ func OpenRedis(rawURL string) (*Redis, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis: start embedded: %w", err)
 		}
-		// Keys expire with the wall clock, as on a Redis server (miniredis otherwise
-		// keeps every TTL until told to move time on).
-		m.ClockTTL(true)
 		r.embedded = m
+		r.stopExpiry = ExpireKeys(m, embeddedExpiryEvery)
 		r.URL = "redis://" + m.Addr()
 	}
 	r.Pool = NewRedisPool(r.URL)
@@ -49,6 +50,33 @@ func OpenRedis(rawURL string) (*Redis, error) {
 		return nil, fmt.Errorf("redis: ping %s: %w", Redact(r.URL), err)
 	}
 	return r, nil
+}
+
+// embeddedExpiryEvery is how often the embedded server's TTLs move on.
+const embeddedExpiryEvery = 250 * time.Millisecond
+
+// ExpireKeys makes m's keys expire as on a Redis server: every period it moves the TTLs
+// on by the time that passed, until the returned func is called. (miniredis keeps every
+// TTL until told that time passed; its ClockTTL mode does so on every command, at the
+// cost of a sorted walk over all keys each time.)
+func ExpireKeys(m *miniredis.Miniredis, period time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-tick.C:
+				m.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }
 
 // NewRedisPool builds a pool for a redis:// or rediss:// URL.

@@ -19,6 +19,7 @@ import (
 	"github.com/assayhq/assay/app/apptest"
 	"github.com/assayhq/assay/app/apptest/proc"
 	"github.com/assayhq/assay/app/config"
+	"github.com/assayhq/assay/app/platform"
 	"github.com/assayhq/assay/app/store/storetest"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
@@ -73,7 +74,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, h *harness)) {
 					storetest.SkipOrFail(t, "postgres+redis: TEST_REDIS_URL is not set")
 				}
 				h.mini = miniredis.RunT(t)
-				h.mini.ClockTTL(true) // keys expire as on a server: a killed worker's locks lapse
+				t.Cleanup(platform.ExpireKeys(h.mini, 100*time.Millisecond)) // a killed worker's locks lapse
 				b.RedisURL = "redis://" + h.mini.Addr()
 			}
 			h.env = apptest.New(t, b, apptest.HoldWorkers(), apptest.WithConfig(func(c *config.Config) {
