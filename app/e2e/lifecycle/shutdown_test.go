@@ -28,9 +28,12 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 		a := h.worker(t, "worker-a", "WORKERS=2")
 		b := h.worker(t, "worker-b", "WORKERS=2")
 		var ids []string
-		for range 3 {
-			ids = append(ids, h.submit(t, csvRows(rows)))
+		submit := func() {
+			for range 3 {
+				ids = append(ids, h.submit(t, csvRows(rows)))
+			}
 		}
+		submit()
 		running := func() bool {
 			n := 0
 			for _, id := range ids {
@@ -41,6 +44,9 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 		eventually(t, time.Minute, "stages running", running)
 		stopWorker(t, a)
 		h.worker(t, "worker-a2", "WORKERS=2")
+		// The other worker may have finished the first runs while this one stopped: more
+		// runs, so the second stop lands in the middle of stages too.
+		submit()
 		eventually(t, time.Minute, "stages running", running)
 		stopWorker(t, b)
 		h.worker(t, "worker-b2", "WORKERS=2")
