@@ -85,9 +85,7 @@ func TestClaimSiblings(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := sys()
 		ds := e.dataset(t, testCSV(4), 2, true)
-		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
-			SetDeadline(now().Add(time.Hour)).Save(ctx)
-		require.NoError(t, err)
+		tk := e.processingTask(t, ds)
 		mk := func(kind string, chunk int, available time.Time) *entapi.Step {
 			s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kind).SetChunk(chunk).
 				SetAvailableAt(available).Save(ctx)
@@ -157,9 +155,7 @@ func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 		l := storedLayout(ds)
 		require.Len(t, l.Chunks, 3)
 		rules := testRules(t)
-		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
-			SetDeadline(now().Add(time.Hour)).Save(ctx)
-		require.NoError(t, err)
+		tk := e.processingTask(t, ds)
 		r := e.newPool(t, testOptions()).runner
 		// Chunk 0 in one pass; chunk 1 split after a retry; chunk 2 each step alone.
 		groups := [][][]string{

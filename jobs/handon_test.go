@@ -20,9 +20,7 @@ func TestClaimIsFencedByAttempt(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := sys()
 		ds := e.dataset(t, testCSV(4), 2, true)
-		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
-			SetDeadline(now().Add(time.Hour)).Save(ctx)
-		require.NoError(t, err)
+		tk := e.processingTask(t, ds)
 		read, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindFetch).
 			SetAvailableAt(now()).Save(ctx)
 		require.NoError(t, err)
@@ -113,9 +111,7 @@ func TestSucceedAfterTaskEnded(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := sys()
 		ds := e.dataset(t, testCSV(4), 2, true)
-		tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
-			SetDeadline(now().Add(time.Hour)).Save(ctx)
-		require.NoError(t, err)
+		tk := e.processingTask(t, ds)
 		r := e.newPool(t, testOptions()).runner
 		mk := func(kind string) *entapi.Step {
 			s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kind).SetAvailableAt(now()).Save(ctx)

@@ -230,9 +230,7 @@ func TestReconcilerWakesParentAmongManyWaiting(t *testing.T) {
 		ds := e.dataset(t, testCSV(5), 5, true)
 		// waiting creates a task whose transform waits for one normalize child.
 		waiting := func(child step.Status) (*entapi.Task, *entapi.Step) {
-			tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
-				SetDeadline(now().Add(time.Hour)).Save(ctx)
-			require.NoError(t, err)
+			tk := e.processingTask(t, ds)
 			p, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindTransform).
 				SetStatus(step.StatusWaiting).SetPendingChildren(1).SetAvailableAt(now()).Save(ctx)
 			require.NoError(t, err)

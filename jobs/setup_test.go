@@ -157,6 +157,15 @@ func (e *env) client() *Client { return NewClient(e.db, e.rds, e.ns, e.log) }
 // sys is the worker's view of the database.
 func sys() context.Context { return tenant.System(context.Background()) }
 
+// processingTask is a processing task on ds with an hour to its deadline, created
+// directly: no steps, nothing dispatched.
+func (e *env) processingTask(t testing.TB, ds *entapi.Dataset) *entapi.Task {
+	tk, err := e.db.Task.Create().SetOrgID(e.org).SetDatasetID(ds.ID).SetStatus(task.StatusProcessing).
+		SetDeadline(now().Add(time.Hour)).Save(sys())
+	require.NoError(t, err)
+	return tk
+}
+
 // dataset stores csv as a blob and its row with the layout report.Scan gives it.
 func (e *env) dataset(t testing.TB, csv []byte, chunkRows int, withLayout bool) *entapi.Dataset {
 	ctx := sys()
