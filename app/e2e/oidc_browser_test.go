@@ -35,8 +35,10 @@ func TestBrowserSignInWithProvider(t *testing.T) {
 	ctx := headlessChromium(t, browser, time.Minute)
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	// The sign-in page is reached by a (boosted) link, as a visitor would.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(env.WebURL+"/login"),
+		chromedp.Navigate(env.WebURL+"/pricing"),
+		press(`a[href="/login"]`),
 		chromedp.WaitVisible(css("#oidc-submit")),
 	))
 	label, err := chromedp.Run(ctx, chromedp.Text(css("#oidc-submit")))

@@ -60,6 +60,12 @@ func TestBillingCheckoutAndPortal(t *testing.T) {
 		require.Equal(t, 1, d.Find("#checkout-pro").Length())
 		require.Equal(t, 1, d.Find("#checkout-business").Length())
 		require.Zero(t, d.Find("#portal-submit").Length(), "nothing to manage before a subscription")
+		// Reached by a boosted link, the page is loaded as a document of its own, under
+		// its own policy.
+		res = c.get(pathSettingsBilling+"?interval=year", hxRequest, "true", hxBoosted, "true")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, pathSettingsBilling+"?interval=year", res.Header.Get(hxRedirect))
+		require.Zero(t, res.doc(t).Find("#checkout-pro").Length(), "no page: the browser loads it itself")
 
 		res = c.postForm(pathBillingCheckout, url.Values{"plan": {"gold"}, "interval": {"year"}})
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)

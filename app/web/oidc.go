@@ -69,7 +69,7 @@ func (h *oidcFlow) offer(c fiber.Ctx) error {
 	csp := strings.Replace(contentSecurityPolicy, "form-action 'self'",
 		"form-action 'self' "+strings.Join(h.provider.formOrigins(), " "), 1)
 	c.Set("Content-Security-Policy", csp)
-	return c.Next()
+	return ownDocument(c)
 }
 
 // offeredProvider is the provider name offer set, or "".

@@ -142,6 +142,12 @@ func TestOIDCButtonAndStart(t *testing.T) {
 			require.Contains(t, csp, "form-action 'self' "+origin(mp.m.Issuer()))
 			require.NotContains(t, csp, "unsafe-inline")
 			requireNoInlineCode(t, doc)
+			// Reached by a boosted link, the page loads as a document of its own: the
+			// button's form is not boosted, and its redirect to the provider is allowed only
+			// by this page's policy.
+			res = c.get(path+"?next=%2Fdatasets", hxRequest, "true", hxBoosted, "true")
+			require.Equal(t, http.StatusOK, res.StatusCode, path)
+			require.Equal(t, path+"?next=%2Fdatasets", res.Header.Get(hxRedirect), path)
 		}
 		// Elsewhere forms stay on this site.
 		require.True(t, strings.HasSuffix(env.client(t).get("/").Header.Get("Content-Security-Policy"), "form-action 'self'"))

@@ -114,6 +114,19 @@ func isHTMX(c fiber.Ctx) bool { return c.Get(hxRequest) == "true" }
 // isFragmentRequest reports whether only the page's content is wanted.
 func isFragmentRequest(c fiber.Ctx) bool { return isHTMX(c) && c.Get(hxBoosted) != "true" }
 
+// ownDocument is middleware for pages that widen the policy's form-action: a boosted GET
+// gets HX-Redirect to the same URL, so the browser loads the page as a document of its
+// own. A Content-Security-Policy holds for the document it came with; a page htmx swaps
+// into another document lives under that one's, and a form submitted before htmx takes
+// it over would have its redirect to another origin refused.
+func ownDocument(c fiber.Ctx) error {
+	if c.Method() == fiber.MethodGet && isHTMX(c) && c.Get(hxBoosted) == "true" {
+		c.Set(hxRedirect, c.OriginalURL())
+		return c.SendStatus(http.StatusOK)
+	}
+	return c.Next()
+}
+
 // redirect sends the browser to path: 303 for plain requests, HX-Redirect for htmx
 // (an XHR would follow a 303 silently and swap the target page into the old one).
 func redirect(c fiber.Ctx, path string) error {

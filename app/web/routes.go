@@ -152,7 +152,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Billing: every member sees the plan; owners start Checkout and open the Portal.
 	mayBill := s.billing.mayManage
-	app.Get(pathSettingsBilling, sess, signedIn, s.billing.show)
+	app.Get(pathSettingsBilling, sess, signedIn, ownDocument, s.billing.show)
 	// Usage of the plan this month: every member may see it.
 	app.Get(pathSettingsUsage, sess, signedIn, s.usagePage.show)
 	app.Post(pathBillingCheckout, form, sess, csrf, signedIn, mayBill, s.billing.checkout)
