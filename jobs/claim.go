@@ -142,13 +142,17 @@ func attemptsLeft() predicate.Step {
 	}
 }
 
-// taskActive matches steps whose task has not ended.
+// taskActive matches steps whose task has not ended (activeStatuses).
 func taskActive() predicate.Step {
+	active := make([]any, len(activeStatuses))
+	for i, st := range activeStatuses {
+		active[i] = string(st)
+	}
 	return func(s *sql.Selector) {
 		t := sql.Table(task.Table)
 		s.Where(sql.Exists(sql.Select(t.C(task.FieldID)).From(t).Where(sql.And(
 			sql.ColumnsEQ(t.C(task.FieldID), s.C(step.FieldTaskID)),
-			sql.In(t.C(task.FieldStatus), string(task.StatusPending), string(task.StatusProcessing)),
+			sql.In(t.C(task.FieldStatus), active...),
 		))))
 	}
 }

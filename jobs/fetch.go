@@ -19,7 +19,7 @@ import (
 const Fetch = jobPrefix + kindFetch
 
 func (r *Runner) fetchStage(ctx context.Context, run *stepRun) (*outcome, error) {
-	ds, err := r.db.Dataset.Get(ctx, run.Task.DatasetID)
+	ds, err := r.dataset(ctx, run)
 	if entapi.IsNotFound(err) {
 		return nil, permanentf(err, "the dataset no longer exists")
 	}
