@@ -66,7 +66,7 @@ func ComputeChunk(r io.Reader, l *Layout, c Chunk, rules []Rule, want Parts) (*P
 		norm = newNormalizer(len(l.Columns), c)
 	}
 	if want.Enrich {
-		enr = newEnrichment(len(l.Columns))
+		enr = newEnrichment(len(l.Columns), c.Rows)
 	}
 	row := newCells(len(l.Columns), norm != nil || enr != nil)
 	for {

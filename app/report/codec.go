@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/axiomhq/hyperloglog"
@@ -15,7 +16,13 @@ import (
 // codecVersion is bumped whenever a wire struct changes incompatibly.
 // Version 2 moved row and value hashes out of the gob header into sorted
 // runs after it (see HashRun) and top values to a Misra–Gries summary.
-const codecVersion = 2
+// Version 3 moves an enrich partial's distinct hashes and top values out of
+// the header into sections after it, the top values packed (packTop);
+// partials of version 2 still decode.
+const (
+	codecVersion  = 3
+	oldestVersion = 2
+)
 
 type normalizeWire struct {
 	Version  int
@@ -37,12 +44,17 @@ type enrichWire struct {
 }
 
 type enrichColumnWire struct {
-	Count          int64
-	Nulls          int64
-	DistinctExact  bool
+	Count         int64
+	Nulls         int64
+	DistinctExact bool
+	// DistinctHashes and Top are version 2's. Since version 3 the header
+	// gives the number of distinct hashes and the size of the packed top
+	// values that follow it.
 	DistinctHashes []byte
+	Distinct       int64
 	Numeric        NumericStats
 	Top            []TrackedValue
+	TopBytes       int64
 	TopError       int64
 	MinLength      int64
 	MaxLength      int64
@@ -97,9 +109,13 @@ func UnmarshalNormalize(b []byte) (*NormalizePartial, error) {
 	return &NormalizePartial{Chunk: w.Chunk, FirstRow: w.FirstRow, Rows: w.Rows, Columns: w.Columns, RowHashes: hashes}, nil
 }
 
-// MarshalBinary encodes the partial for storage between pipeline stages.
+// MarshalBinary encodes the partial for storage between pipeline stages: a
+// gob header, then each column's distinct hashes (packUint64s) and top values
+// (packTop), whose sizes the header gives.
 func (p *EnrichPartial) MarshalBinary() ([]byte, error) {
 	w := enrichWire{Version: codecVersion, Chunk: p.Chunk, FirstRow: p.FirstRow, Rows: p.Rows, Columns: make([]enrichColumnWire, len(p.Columns))}
+	sections := make([][]byte, 0, 2*len(p.Columns))
+	size := 0
 	for i, c := range p.Columns {
 		var hll []byte
 		if c.hll != nil {
@@ -110,24 +126,63 @@ func (p *EnrichPartial) MarshalBinary() ([]byte, error) {
 		}
 		var q []byte
 		c.quantiles.Encode(&q, false)
+		distinct, top := packUint64s(c.DistinctHashes), packTop(c.Top)
+		sections = append(sections, distinct, top)
+		size += len(distinct) + len(top)
 		w.Columns[i] = enrichColumnWire{
-			Count: c.Count, Nulls: c.Nulls, DistinctExact: c.DistinctExact, DistinctHashes: packUint64s(c.DistinctHashes),
-			Numeric: c.Numeric, Top: c.Top, TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
+			Count: c.Count, Nulls: c.Nulls, DistinctExact: c.DistinctExact, Distinct: int64(len(c.DistinctHashes)),
+			Numeric: c.Numeric, TopBytes: int64(len(top)), TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
 			Formats: c.Formats, HLL: hll, Quantiles: q,
 		}
 	}
-	return encodeGob(w)
+	header, err := encodeGob(w)
+	if err != nil {
+		return nil, err
+	}
+	b := append(make([]byte, 0, len(header)+size), header...)
+	for _, sec := range sections {
+		b = append(b, sec...)
+	}
+	return b, nil
 }
 
 // UnmarshalEnrich decodes an EnrichPartial written by MarshalBinary.
 func UnmarshalEnrich(b []byte) (*EnrichPartial, error) {
 	var w enrichWire
-	if err := decodeGob(b, &w); err != nil {
+	rd := bytes.NewReader(b)
+	if err := decodeGobFrom(rd, &w); err != nil {
 		return nil, fmt.Errorf("decode enrich partial: %w", err)
+	}
+	rest := b[len(b)-rd.Len():]
+	// section takes the next n bytes after the header.
+	section := func(n int64) ([]byte, error) {
+		if n < 0 || n > int64(len(rest)) {
+			return nil, errors.New("truncated")
+		}
+		sec := rest[:n]
+		rest = rest[n:]
+		return sec, nil
 	}
 	p := &EnrichPartial{Chunk: w.Chunk, FirstRow: w.FirstRow, Rows: w.Rows, Columns: make([]*ColumnProfile, len(w.Columns))}
 	for i, c := range w.Columns {
-		hashes, err := unpackUint64s(c.DistinctHashes)
+		packed, top := c.DistinctHashes, c.Top
+		if w.Version >= 3 {
+			var err error
+			if c.Distinct > int64(len(rest))/8 {
+				return nil, errors.New("decode enrich partial: distinct hashes: truncated")
+			}
+			if packed, err = section(8 * c.Distinct); err != nil {
+				return nil, fmt.Errorf("decode enrich partial: distinct hashes: %w", err)
+			}
+			sec, err := section(c.TopBytes)
+			if err == nil {
+				top, err = unpackTop(sec)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("decode enrich partial: top values: %w", err)
+			}
+		}
+		hashes, err := unpackUint64s(packed)
 		if err != nil {
 			return nil, fmt.Errorf("decode enrich partial: distinct hashes: %w", err)
 		}
@@ -147,9 +202,12 @@ func UnmarshalEnrich(b []byte) (*EnrichPartial, error) {
 		}
 		p.Columns[i] = &ColumnProfile{
 			Count: c.Count, Nulls: c.Nulls, DistinctExact: c.DistinctExact, DistinctHashes: hashes,
-			Numeric: c.Numeric, Top: c.Top, TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
+			Numeric: c.Numeric, Top: top, TopError: c.TopError, MinLength: c.MinLength, MaxLength: c.MaxLength,
 			Formats: c.Formats, hll: hll, quantiles: q,
 		}
+	}
+	if len(rest) != 0 {
+		return nil, errors.New("decode enrich partial: trailing bytes")
 	}
 	return p, nil
 }
@@ -238,8 +296,8 @@ func decodeGobFrom[T interface {
 	case *validateWire:
 		version = w.Version
 	}
-	if version != codecVersion {
-		return fmt.Errorf("unsupported partial version %d (want %d)", version, codecVersion)
+	if version < oldestVersion || version > codecVersion {
+		return fmt.Errorf("unsupported partial version %d (want %d to %d)", version, oldestVersion, codecVersion)
 	}
 	return nil
 }
@@ -255,6 +313,70 @@ func packUint64s(v []uint64) []byte {
 		b = binary.LittleEndian.AppendUint64(b, x)
 	}
 	return b
+}
+
+// packTop stores top values as one record each: the hash (8 bytes,
+// little-endian), then the count and the value's length as uvarints, then
+// the value. Gob would encode them field by field through reflection, which
+// costs more than computing them.
+func packTop(top []TrackedValue) []byte {
+	n := 0
+	for _, t := range top {
+		n += 8 + 4 + len(t.Value) // a count and a length of up to two bytes each
+	}
+	b := make([]byte, 0, n)
+	for _, t := range top {
+		b = binary.LittleEndian.AppendUint64(b, t.Hash)
+		b = binary.AppendUvarint(b, uint64(t.Count)) // #nosec G115 -- counts are positive
+		b = binary.AppendUvarint(b, uint64(len(t.Value)))
+		b = append(b, t.Value...)
+	}
+	return b
+}
+
+// unpackTop decodes what packTop stored. The values share one string.
+func unpackTop(b []byte) ([]TrackedValue, error) {
+	out := make([]TrackedValue, 0, topRecords(b))
+	text := string(b)
+	for i := 0; i < len(b); {
+		if len(b)-i < 8 {
+			return nil, errors.New("truncated record")
+		}
+		t := TrackedValue{Hash: binary.LittleEndian.Uint64(b[i:])}
+		i += 8
+		count, n := binary.Uvarint(b[i:])
+		if n <= 0 || count == 0 || count > math.MaxInt64 {
+			return nil, errors.New("bad count")
+		}
+		i += n
+		size, n := binary.Uvarint(b[i:])
+		if n <= 0 || size > uint64(len(b)-i-n) {
+			return nil, errors.New("bad value length")
+		}
+		i += n
+		t.Count, t.Value = int64(count), text[i:i+int(size)] // #nosec G115 -- both checked above
+		i += int(size)
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// topRecords counts the records packTop stored in b, or a few less when b is
+// malformed (unpackTop then says how).
+func topRecords(b []byte) int {
+	n := 0
+	for i := 8; i < len(b); n++ {
+		_, c := binary.Uvarint(b[i:])
+		if c <= 0 {
+			break
+		}
+		size, s := binary.Uvarint(b[i+c:])
+		if s <= 0 || size > uint64(len(b)) {
+			break
+		}
+		i += c + s + int(size) + 8 // #nosec G115 -- size is at most len(b)
+	}
+	return n
 }
 
 func unpackUint64s(b []byte) ([]uint64, error) {

@@ -107,6 +107,68 @@ func TestUnmarshalRejectsBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "out of the chunk's range")
 }
 
+// TestUnmarshalEnrichVersion2 decodes an enrich partial the way version 2
+// stored it (distinct hashes and top values inside the gob header), as a
+// worker of the previous release leaves them during an upgrade.
+func TestUnmarshalEnrichVersion2(t *testing.T) {
+	data := genCSV(500)
+	l, err := Scan(bytes.NewReader(data), ScanOptions{})
+	require.NoError(t, err)
+	c := l.Chunks[0]
+	ep, err := enrichChunk(chunkBytes(data, c), l, c)
+	require.NoError(t, err)
+	b, err := ep.MarshalBinary()
+	require.NoError(t, err)
+	cur, err := UnmarshalEnrich(b)
+	require.NoError(t, err)
+
+	var w enrichWire
+	rd := bytes.NewReader(b)
+	require.NoError(t, decodeGobFrom(rd, &w))
+	w.Version = 2
+	for i, col := range ep.Columns {
+		w.Columns[i].DistinctHashes, w.Columns[i].Distinct = packUint64s(col.DistinctHashes), 0
+		w.Columns[i].Top, w.Columns[i].TopBytes = col.Top, 0
+	}
+	v2, err := encodeGob(w)
+	require.NoError(t, err)
+	old, err := UnmarshalEnrich(v2)
+	require.NoError(t, err)
+	require.Equal(t, exportedEnrich(cur), exportedEnrich(old))
+	require.NotEmpty(t, old.Columns[0].Top)
+}
+
+func TestUnmarshalEnrichRejectsBadSections(t *testing.T) {
+	data := genCSV(200)
+	l, err := Scan(bytes.NewReader(data), ScanOptions{})
+	require.NoError(t, err)
+	c := l.Chunks[0]
+	ep, err := enrichChunk(chunkBytes(data, c), l, c)
+	require.NoError(t, err)
+	b, err := ep.MarshalBinary()
+	require.NoError(t, err)
+	var w enrichWire
+	rd := bytes.NewReader(b)
+	require.NoError(t, decodeGobFrom(rd, &w))
+	header := len(b) - rd.Len()
+
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"truncated", b[:len(b)-3], "truncated"},
+		{"trailing bytes", append(bytes.Clone(b), 0), "trailing bytes"},
+		{"no sections", b[:header], "truncated"},
+		{"zero count", bytes.Replace(bytes.Clone(b), packTop(ep.Columns[0].Top[:1]), append(packTop(ep.Columns[0].Top[:1])[:8:8], 0, 1, 'x'), 1), "bad count"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := UnmarshalEnrich(tc.b)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
 func TestAggregateRejectsMismatchedPartials(t *testing.T) {
 	data := []byte("a\n1\n2\n3\n")
 	l, err := Scan(bytes.NewReader(data), ScanOptions{ChunkRows: 2})

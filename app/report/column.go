@@ -46,13 +46,18 @@ type columnMerger struct {
 	m     ColumnProfile
 	union map[uint64]struct{}
 	top   *topSketch
+	added int
+	// first is the first chunk's profile while it is the only one: its
+	// distinct set and top values are already what merging them alone would
+	// give, so they are merged only when a second chunk comes.
+	first *ColumnProfile
 }
 
 func newColumnMerger() *columnMerger {
 	return &columnMerger{
 		m:     ColumnProfile{DistinctExact: true, quantiles: newSketch()},
 		union: map[uint64]struct{}{},
-		top:   newTopSketch(topTrackLimit),
+		top:   newTopSketch(topTrackLimit, 0),
 	}
 }
 
@@ -76,7 +81,29 @@ func (cm *columnMerger) add(p *ColumnProfile) error {
 	if err := m.quantiles.MergeWith(p.quantiles); err != nil {
 		return fmt.Errorf("merge quantile sketch: %w", err)
 	}
-	if err := m.mergeDistinct(p, cm.union); err != nil {
+	cm.added++
+	if cm.added == 1 && settled(p) {
+		cm.first = p
+		return nil
+	}
+	if f := cm.first; f != nil {
+		cm.first = nil
+		if err := cm.sets(f); err != nil {
+			return err
+		}
+	}
+	return cm.sets(p)
+}
+
+// settled says the distinct set and top values of p are within the bounds a
+// merge keeps them in, as the partials of one chunk are.
+func settled(p *ColumnProfile) bool {
+	return len(p.Top) <= topTrackLimit && (!p.DistinctExact || len(p.DistinctHashes) <= distinctExactLimit)
+}
+
+// sets merges p's distinct values and top values.
+func (cm *columnMerger) sets(p *ColumnProfile) error {
+	if err := cm.m.mergeDistinct(p, cm.union); err != nil {
 		return err
 	}
 	cm.top.merge(p.Top, p.TopError)
@@ -86,13 +113,19 @@ func (cm *columnMerger) add(p *ColumnProfile) error {
 // report builds the column's report from everything added.
 func (cm *columnMerger) report(name string, types ColumnTypes) ColumnReport {
 	m := &cm.m
-	if m.DistinctExact {
+	switch f := cm.first; {
+	case f != nil:
+		m.DistinctExact, m.DistinctHashes, m.hll = f.DistinctExact, f.DistinctHashes, f.hll
+		m.Top, m.TopError = f.Top, f.TopError
+	case m.DistinctExact:
 		m.DistinctHashes = make([]uint64, 0, len(cm.union))
 		for h := range cm.union {
 			m.DistinctHashes = append(m.DistinctHashes, h)
 		}
+		fallthrough
+	default:
+		m.Top, m.TopError = cm.top.items, cm.top.Err
 	}
-	m.Top, m.TopError = cm.top.items, cm.top.Err
 	col := ColumnReport{
 		Name:        name,
 		Type:        inferType(types),

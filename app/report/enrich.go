@@ -64,10 +64,11 @@ type TrackedValue struct {
 // enrichment accumulates an EnrichPartial row by row, one enricher per column.
 type enrichment []*enricher
 
-func newEnrichment(ncols int) enrichment {
+// newEnrichment starts the columns of a chunk of rows rows.
+func newEnrichment(ncols int, rows int64) enrichment {
 	cols := make(enrichment, ncols)
 	for i := range cols {
-		cols[i] = newEnricher()
+		cols[i] = newEnricher(rows)
 	}
 	return cols
 }
@@ -96,11 +97,13 @@ type enricher struct {
 	top      *topSketch
 }
 
-func newEnricher() *enricher {
+// newEnricher starts a column of a chunk of rows rows, its sets sized for as
+// many distinct values as they can hold.
+func newEnricher(rows int64) *enricher {
 	return &enricher{
 		p:        ColumnProfile{quantiles: newSketch()},
-		distinct: newHashIndex(64),
-		top:      newTopSketch(topTrackLimit),
+		distinct: newHashIndex(int(min(max(rows, 64), distinctExactLimit+1))),
+		top:      newTopSketch(topTrackLimit, rows),
 	}
 }
 

@@ -34,8 +34,17 @@ type span struct {
 	cut    bool
 }
 
-func newTopSketch(k int) *topSketch {
-	return &topSketch{k: k, index: newHashIndex(64)}
+// newTopSketch makes a summary of capacity k for about n values (0: unknown),
+// its index sized once for them: it never holds more than 2k.
+func newTopSketch(k int, n int64) *topSketch {
+	size := 2 * k
+	if n > 0 && n < int64(size) {
+		size = int(n)
+	}
+	if n <= 0 {
+		size = 64
+	}
+	return &topSketch{k: k, index: newHashIndex(size)}
 }
 
 // add counts one occurrence of v, whose valueHash is h.

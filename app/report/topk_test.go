@@ -18,10 +18,10 @@ func TestTopSketchBounds(t *testing.T) {
 	const k = 50
 	rng := rand.New(rand.NewPCG(3, 4))
 	exact := map[string]int64{}
-	merged := newTopSketch(k)
+	merged := newTopSketch(k, 0)
 	var n int64
 	for range 7 {
-		s := newTopSketch(k)
+		s := newTopSketch(k, 0)
 		for range 5_000 {
 			var v string
 			if rng.IntN(3) == 0 {
