@@ -26,7 +26,7 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	if err != nil {
 		return nil, err
 	}
-	rep, err := r.merge(ctx, t.ID, l, rules)
+	rep, err := r.merge(ctx, t.ID, l, rules, run.kept)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +112,28 @@ func loadPartial[P any](ctx context.Context, r *Runner, ref blobResult, kind str
 // merge feeds the chunks' partials to a report.Merger one chunk at a time, then streams
 // the sorted hash runs of all chunks for duplicate rows and unique rules. Memory stays
 // bounded by the column summaries, one chunk's partials and one read buffer per chunk,
-// whatever the number of rows.
-func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rules []report.Rule) (*report.Report, error) {
-	ref, err := r.partialRefs(ctx, taskID)
-	if err != nil {
-		return nil, err
+// whatever the number of rows. The partials of kept, when set, come from memory.
+func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rules []report.Rule, kept *keptChunk) (*report.Report, error) {
+	if kept != nil && (kept.index < 0 || kept.index >= len(l.Chunks)) {
+		kept = nil
+	}
+	isKept := func(i int) bool { return kept != nil && kept.index == i }
+	ref := func(string, int) blobResult { return blobResult{} }
+	if kept == nil || len(l.Chunks) > 1 {
+		var err error
+		if ref, err = r.partialRefs(ctx, taskID); err != nil {
+			return nil, err
+		}
 	}
 	m := report.NewMerger(l, rules)
 	for i := range l.Chunks {
+		if isKept(i) {
+			ps := kept.partials
+			if err := m.Add(ps.Normalize, ps.Enrich, ps.Validate); err != nil {
+				return nil, mergeError(err)
+			}
+			continue
+		}
 		np, err := loadPartial(ctx, r, ref(kindNormalize, i), kindNormalize, i, report.UnmarshalNormalize)
 		if err != nil {
 			return nil, err
@@ -168,6 +182,10 @@ func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rul
 	}
 	rowRuns := make([]*report.HashRun, len(l.Chunks))
 	for i := range l.Chunks {
+		if isKept(i) {
+			rowRuns[i] = kept.partials.Normalize.RowHashRun()
+			continue
+		}
 		var err error
 		if rowRuns[i], err = open(kindNormalize, i, report.NewRowHashRun); err != nil {
 			return nil, err
@@ -180,6 +198,10 @@ func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rul
 		}
 		runs := make([]*report.HashRun, len(l.Chunks))
 		for i := range l.Chunks {
+			if isKept(i) {
+				runs[i] = kept.partials.Validate.UniqueHashRun(j)
+				continue
+			}
 			var err error
 			runs[i], err = open(kindValidate, i, func(rd io.Reader, c report.Chunk) (*report.HashRun, error) {
 				return report.NewUniqueHashRun(rd, c, j)

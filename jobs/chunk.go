@@ -65,6 +65,9 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if err != nil {
 		return nil, fmt.Errorf("%s: chunk %d: %w", kind, i, err)
 	}
+	if want == report.AllParts {
+		run.kept = &keptChunk{index: i, partials: ps}
+	}
 	return &outcome{
 		result: results[kind],
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {

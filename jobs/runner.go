@@ -63,6 +63,16 @@ type stepRun struct {
 	// loaded them (both are fixed once fetch has succeeded).
 	layout  *report.Layout
 	dataset *entapi.Dataset
+	// kept is the chunk whose every partial this worker just computed and
+	// stored, still in memory: aggregate, run next here, uses them as they are
+	// rather than reading them back.
+	kept *keptChunk
+}
+
+// keptChunk is one chunk's partials in memory.
+type keptChunk struct {
+	index    int
+	partials *report.Partials
 }
 
 // steps is the claimed step followed by its siblings.
@@ -256,7 +266,7 @@ func (r *Runner) handOn(ctx context.Context, run *stepRun, spawned []*entapi.Ste
 		return nil
 	}
 	r.disp.echo(ctx, run.Task.ID, s)
-	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset}
+	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset, kept: run.kept}
 }
 
 // stepAttrs are the span attributes of a step.

@@ -114,7 +114,15 @@ func (r *Runner) readStored(ctx context.Context, ref blobResult) ([]byte, error)
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(&ctxReader{ctx: ctx, r: rc})
+	cr := &ctxReader{ctx: ctx, r: rc}
+	var b []byte
+	if ref.Length > 0 {
+		// A section's size is known: read it into a buffer of that size.
+		b = make([]byte, ref.Length)
+		_, err = io.ReadFull(cr, b)
+	} else {
+		b, err = io.ReadAll(cr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: read %s: %w", ref.Blob, err)
 	}

@@ -30,7 +30,7 @@ func Aggregate(l *Layout, rules []Rule, norm []*NormalizePartial, enr []*EnrichP
 	}
 	rowRuns := make([]*HashRun, n)
 	for i, p := range norm {
-		rowRuns[i] = &HashRun{recs: sortedRecords(p.RowHashes, false), first: p.FirstRow}
+		rowRuns[i] = p.RowHashRun()
 	}
 	var uniqueRuns [][]*HashRun
 	for j, r := range rules {
@@ -39,11 +39,22 @@ func Aggregate(l *Layout, rules []Rule, norm []*NormalizePartial, enr []*EnrichP
 		}
 		runs := make([]*HashRun, n)
 		for i, p := range val {
-			runs[i] = &HashRun{recs: sortedRecords(p.Rules[j].ValueHashes, true), first: p.FirstRow}
+			runs[i] = p.UniqueHashRun(j)
 		}
 		uniqueRuns = append(uniqueRuns, runs)
 	}
 	return m.Finish(rowRuns, uniqueRuns)
+}
+
+// RowHashRun is NewRowHashRun for a partial in memory.
+func (p *NormalizePartial) RowHashRun() *HashRun {
+	return &HashRun{recs: sortedRecords(p.RowHashes, false), first: p.FirstRow}
+}
+
+// UniqueHashRun is NewUniqueHashRun for a partial in memory; rule is the
+// index of a unique rule.
+func (p *ValidatePartial) UniqueHashRun(rule int) *HashRun {
+	return &HashRun{recs: sortedRecords(p.Rules[rule].ValueHashes, true), first: p.FirstRow}
 }
 
 // bitmap is a fixed-size set of row indexes.
