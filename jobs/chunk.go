@@ -46,7 +46,7 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if err != nil {
 		return nil, err
 	}
-	if run.siblings, err = claimSiblings(ctx, r.db, run, r.opts.Lease); err != nil {
+	if run.siblings, err = claimSiblings(ctx, r.db.Step, run, r.opts.Lease); err != nil {
 		return nil, err
 	}
 	all := run.steps()

@@ -101,16 +101,16 @@ func TestClaimSiblings(t *testing.T) {
 		mk(kindValidate, 1, now())
 
 		lease := time.Minute
-		c, err := claim(ctx, e.db, enr, "other worker", lease)
+		c, err := claim(ctx, e.db.Step, enr, "other worker", lease)
 		require.NoError(t, err)
 		require.NotNil(t, c)
 		// claimSet claims s as a worker would, then its siblings.
 		claimSet := func(s *entapi.Step) (*stepRun, []*entapi.Step) {
 			run := &stepRun{Step: s, Task: tk, owner: newLeaseOwner()}
-			c, err := claim(ctx, e.db, s, run.owner, lease)
+			c, err := claim(ctx, e.db.Step, s, run.owner, lease)
 			require.NoError(t, err)
 			require.NotNil(t, c)
-			sibs, err := claimSiblings(ctx, e.db, run, lease)
+			sibs, err := claimSiblings(ctx, e.db.Step, run, lease)
 			require.NoError(t, err)
 			return run, sibs
 		}

@@ -32,8 +32,8 @@ func newLeaseOwner() string {
 // claim takes s if it is due (queued and available) or abandoned (running with an
 // expired lease and attempts left), and unchanged since it was read (same attempt), and
 // returns it as the claim left it; nil for a duplicate or stale delivery.
-func claim(ctx context.Context, db *entapi.Client, s *entapi.Step, owner string, lease time.Duration) (*entapi.Step, error) {
-	until, n, err := claimWhere(ctx, db, owner, lease, step.ID(s.ID), step.Attempt(s.Attempt))
+func claim(ctx context.Context, steps *entapi.StepClient, s *entapi.Step, owner string, lease time.Duration) (*entapi.Step, error) {
+	until, n, err := claimWhere(ctx, steps, owner, lease, step.ID(s.ID), step.Attempt(s.Attempt))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: claim %s: %w", s.ID, err)
 	}
@@ -47,10 +47,10 @@ func claim(ctx context.Context, db *entapi.Client, s *entapi.Step, owner string,
 
 // claimWhere claims every step matching where that is due or abandoned, under owner,
 // until the time it returns.
-func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time.Duration, where ...predicate.Step) (time.Time, int, error) {
+func claimWhere(ctx context.Context, steps *entapi.StepClient, owner string, lease time.Duration, where ...predicate.Step) (time.Time, int, error) {
 	t := now()
 	until := t.Add(lease)
-	n, err := db.Step.Update().
+	n, err := steps.Update().
 		Where(append(where, step.Or(
 			step.And(step.StatusEQ(step.StatusQueued), step.AvailableAtLTE(t)),
 			step.And(step.StatusEQ(step.StatusRunning), step.LeaseUntilLT(t),
@@ -67,9 +67,9 @@ func claimWhere(ctx context.Context, db *entapi.Client, owner string, lease time
 // claimSiblings claims, under run's lease, the other steps of run's chunk set that are
 // due or abandoned, and returns them as claimed. Those another worker holds, or that wait
 // for a retry, are left to it.
-func claimSiblings(ctx context.Context, db *entapi.Client, run *stepRun, lease time.Duration) ([]*entapi.Step, error) {
+func claimSiblings(ctx context.Context, steps *entapi.StepClient, run *stepRun, lease time.Duration) ([]*entapi.Step, error) {
 	s := run.Step
-	_, n, err := claimWhere(ctx, db, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
+	_, n, err := claimWhere(ctx, steps, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
 		step.KindIn(childKinds...), step.IDNEQ(s.ID))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: claim siblings of %s: %w", s.ID, err)
@@ -77,7 +77,7 @@ func claimSiblings(ctx context.Context, db *entapi.Client, run *stepRun, lease t
 	if n == 0 {
 		return nil, nil
 	}
-	sibs, err := db.Step.Query().
+	sibs, err := steps.Query().
 		Where(step.TaskID(s.TaskID), step.LeaseOwner(run.owner), step.IDNEQ(s.ID)).
 		Order(step.ByKind()).All(ctx)
 	if err != nil {
@@ -139,21 +139,6 @@ func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*ent
 func attemptsLeft() predicate.Step {
 	return func(s *sql.Selector) {
 		s.Where(sql.ColumnsLT(s.C(step.FieldAttempt), s.C(step.FieldMaxAttempts)))
-	}
-}
-
-// taskActive matches steps whose task has not ended (activeStatuses).
-func taskActive() predicate.Step {
-	active := make([]any, len(activeStatuses))
-	for i, st := range activeStatuses {
-		active[i] = string(st)
-	}
-	return func(s *sql.Selector) {
-		t := sql.Table(task.Table)
-		s.Where(sql.Exists(sql.Select(t.C(task.FieldID)).From(t).Where(sql.And(
-			sql.ColumnsEQ(t.C(task.FieldID), s.C(step.FieldTaskID)),
-			sql.In(t.C(task.FieldStatus), active...),
-		))))
 	}
 }
 

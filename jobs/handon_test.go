@@ -27,13 +27,13 @@ func TestClaimIsFencedByAttempt(t *testing.T) {
 		// Another worker claimed it and its attempt failed: queued again, one attempt used.
 		require.NoError(t, e.db.Step.UpdateOne(read).SetAttempt(1).Exec(ctx))
 
-		c, err := claim(ctx, e.db, read, "stale", time.Minute)
+		c, err := claim(ctx, e.db.Step, read, "stale", time.Minute)
 		require.NoError(t, err)
 		require.Nil(t, c, "a delivery that read the step before the other attempt claims nothing")
 
 		fresh, err := e.db.Step.Get(ctx, read.ID)
 		require.NoError(t, err)
-		c, err = claim(ctx, e.db, fresh, "worker", time.Minute)
+		c, err = claim(ctx, e.db.Step, fresh, "worker", time.Minute)
 		require.NoError(t, err)
 		require.NotNil(t, c)
 		stored, err := e.db.Step.Get(ctx, read.ID)
@@ -116,7 +116,7 @@ func TestSucceedAfterTaskEnded(t *testing.T) {
 		mk := func(kind string) *entapi.Step {
 			s, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kind).SetAvailableAt(now()).Save(ctx)
 			require.NoError(t, err)
-			c, err := claim(ctx, e.db, s, "worker", time.Minute)
+			c, err := claim(ctx, e.db.Step, s, "worker", time.Minute)
 			require.NoError(t, err)
 			require.NotNil(t, c)
 			return c

@@ -127,33 +127,53 @@ func progressOf(stages []events.Stage) (float64, string) {
 }
 
 // progress keeps task.stage and task.progress current (never backwards) and publishes a
-// progress event. Ended tasks are left to notify, which publishes the final event. known
-// is the task as the step's run loaded it; progress returns it as it now stands, read
-// again only when the stored progress did not move (nil when that read failed).
-func (r *Runner) progress(ctx context.Context, known *entapi.Task) *entapi.Task {
-	stages, err := StagesOf(ctx, r.db, known.ID)
+// progress event, after a step that did not succeed. Ended tasks are left to notify,
+// which publishes the final event. known is the task as the step's run loaded it.
+func (r *Runner) progress(ctx context.Context, known *entapi.Task) {
+	m, err := advance(ctx, r.db, known)
 	if err != nil {
 		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
-		return nil
+		return
+	}
+	if m != nil {
+		r.publishEvent(ctx, m.task, m.stages, m.p, m.cur)
+	}
+}
+
+// moved is a task's progress as advance left it.
+type moved struct {
+	task   *entapi.Task
+	stages []events.Stage
+	p      float64
+	cur    string
+}
+
+// advance moves the task's stored stage and progress on (never back) from its steps,
+// and returns them with the task as it now stands: known, read again only when the
+// stored progress did not move; nil when the task has ended.
+func advance(ctx context.Context, db *entapi.Client, known *entapi.Task) (*moved, error) {
+	stages, err := StagesOf(ctx, db, known.ID)
+	if err != nil {
+		return nil, err
 	}
 	p, cur := progressOf(stages)
-	n, err := r.db.Task.Update().
+	n, err := db.Task.Update().
 		Where(task.ID(known.ID), task.StatusEQ(task.StatusProcessing), task.ProgressLTE(p)).
 		SetProgress(p).SetStage(cur).Save(ctx)
 	if err != nil {
-		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
+		return nil, fmt.Errorf("jobs: progress of %s: %w", known.ID, err)
 	}
 	t := new(entapi.Task)
 	if n == 1 {
 		*t = *known
 		t.Status, t.Progress, t.Stage = task.StatusProcessing, p, cur
-	} else if t, err = r.db.Task.Get(ctx, known.ID); err != nil {
-		return nil
+	} else if t, err = db.Task.Get(ctx, known.ID); err != nil {
+		return nil, fmt.Errorf("jobs: progress of %s: %w", known.ID, err)
 	}
-	if !terminal(t.Status) {
-		r.publishEvent(ctx, t, stages, p, cur)
+	if terminal(t.Status) {
+		return nil, nil
 	}
-	return t
+	return &moved{task: t, stages: stages, p: p, cur: cur}, nil
 }
 
 // announceStart publishes the stages as a step begins, so watchers see it running. The

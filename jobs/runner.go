@@ -19,7 +19,6 @@ import (
 	"github.com/assayhq/assay/app/telemetry"
 	"github.com/assayhq/assay/app/tenant"
 	entapi "github.com/assayhq/assay/ent/api"
-	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
 )
@@ -98,6 +97,9 @@ type outcome struct {
 	// commit, if set, runs in the finishing transaction after the fenced status update;
 	// the steps it returns are dispatched after commit.
 	commit func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error)
+	// ends says the commit ends the task (save): the final event is notify's, so the
+	// task's progress is not advanced.
+	ends bool
 }
 
 // runStep is the handler of every pipeline job. It returns an error (so gocraft
@@ -133,7 +135,7 @@ func (r *Runner) runStep(job *work.Job) error {
 		return r.drop(ctx, s)
 	}
 	owner := newLeaseOwner()
-	c, err := claim(ctx, r.db, s, owner, r.opts.Lease)
+	c, err := claim(ctx, r.db.Step, s, owner, r.opts.Lease)
 	if err != nil {
 		return err
 	}
@@ -207,66 +209,51 @@ func (r *Runner) execute(ctx context.Context, run *stepRun) (next *stepRun) {
 		return nil
 	}
 	if err == nil {
-		var spawned []*entapi.Step
-		spawned, err = r.succeed(ctx, run, out)
+		next, err = r.succeed(ctx, run, out)
 		if errors.Is(err, errLeaseLost) {
 			outcome = "abandoned"
 			r.log.InfoContext(ctx, "jobs: result discarded, lease lost", "step_id", s.ID, "task_id", s.TaskID, "kind", s.Kind)
 			return nil
 		}
 		if err == nil {
-			next = r.handOn(ctx, run, spawned)
+			return next
 		}
 	}
-	if err != nil {
-		class := classify(err)
-		outcome = "retry"
-		if class == classPermanent || s.Attempt >= s.MaxAttempts {
-			outcome = "failed"
-		}
-		r.deps.Metrics.StageFailed(s.Kind, class)
-		span.RecordError(err)
-		span.SetStatus(codes.Error, class)
-		span.SetAttributes(attribute.String("assay.error_class", class))
-		for _, sr := range run.all() {
-			r.handleError(ctx, sr, err)
-		}
+	class := classify(err)
+	outcome = "retry"
+	if class == classPermanent || s.Attempt >= s.MaxAttempts {
+		outcome = "failed"
 	}
-	// With the next step claimed, this one event shows this step done and that one
-	// running.
-	if t := r.progress(ctx, run.Task); t != nil && next != nil {
-		next.Task, next.announced = t, true
+	r.deps.Metrics.StageFailed(s.Kind, class)
+	span.RecordError(err)
+	span.SetStatus(codes.Error, class)
+	span.SetAttributes(attribute.String("assay.error_class", class))
+	for _, sr := range run.all() {
+		r.handleError(ctx, sr, err)
 	}
-	return next
+	r.progress(ctx, run.Task)
+	return nil
 }
 
-// handOn dispatches the steps a success created, but keeps the first one of the same
-// run for this worker: it claims that step and returns it, so a run's chain of steps
-// (fetch, transform, one chunk, aggregate, save, notify) does not go through the queue
-// at each hop. The step row is the record either way: if this worker dies before it
-// runs, the reconciler dispatches it. During shutdown, or when the claim fails, the
-// step is dispatched like the rest.
-func (r *Runner) handOn(ctx context.Context, run *stepRun, spawned []*entapi.Step) *stepRun {
+// handOn keeps for this worker the first of the steps a success created that belongs
+// to the same run: it claims that step in the transaction that created it (so no
+// other worker can hold it) and returns it, so a run's chain of steps (fetch,
+// transform, one chunk, aggregate, save, notify) does not go through the queue at each
+// hop. The step row is the record either way: if this worker dies before it runs, the
+// reconciler dispatches it. During shutdown nothing is kept.
+func (r *Runner) handOn(ctx context.Context, tx *entapi.Tx, run *stepRun, spawned []*entapi.Step) (*stepRun, error) {
 	i := slices.IndexFunc(spawned, func(s *entapi.Step) bool {
 		return s != nil && s.TaskID == run.Task.ID && r.stageOf(s.Kind) != nil
 	})
 	if i < 0 || r.shut.stopping.Load() {
-		r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
-		return nil
+		return nil, nil
 	}
-	s := spawned[i]
-	r.disp.dispatchTraced(ctx, run.Task.ID, slices.Delete(slices.Clone(spawned), i, i+1)...)
 	owner := newLeaseOwner()
-	c, err := claim(ctx, r.db, s, owner, r.opts.Lease)
+	c, err := claim(ctx, tx.Step, spawned[i], owner, r.opts.Lease)
 	if err != nil || c == nil {
-		if err != nil {
-			r.log.Warn("jobs: claim next step", "step_id", s.ID, "err", err)
-		}
-		r.disp.dispatchTraced(ctx, run.Task.ID, s)
-		return nil
+		return nil, err
 	}
-	r.disp.echo(ctx, run.Task.ID, s)
-	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset, kept: run.kept}
+	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset, kept: run.kept}, nil
 }
 
 // stepAttrs are the span attributes of a step.
@@ -290,10 +277,16 @@ func call(ctx context.Context, fn stage, run *stepRun) (out *outcome, err error)
 	return out, err
 }
 
-// succeed records the result with a fenced update and runs the stage's commit in the
-// same transaction, and returns the steps it created, to dispatch. A step whose task
-// ended meanwhile is cancelled instead.
-func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) ([]*entapi.Step, error) {
+// succeed records the step's result in one transaction: the fenced status update, the
+// stage's commit, the claim of the step this worker runs next (handOn) and the task's
+// progress. After commit it dispatches the other steps the commit created and
+// publishes the progress, and it returns the step to run next, or nil. A step whose
+// task ended meanwhile is cancelled instead.
+//
+// On Postgres the task's row is locked first, then step rows, the order endTask takes
+// them in. (Save's commit takes the organization's admission lock last, after the usage
+// counter's row, in the order task creation takes those two.)
+func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*stepRun, error) {
 	var res json.RawMessage
 	if out.result != nil {
 		b, err := json.Marshal(out.result)
@@ -306,36 +299,70 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) ([]*en
 	if out.wait {
 		status = step.StatusWaiting
 	}
+	// Notify runs for ended tasks and records nothing about the task.
+	live := run.Step.Kind != kindNotify
 	var spawned []*entapi.Step
-	var live []predicate.Step
-	if run.Step.Kind != kindNotify {
-		live = append(live, taskActive())
-	}
+	var next *stepRun
+	var moved *moved
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
-		err := release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
-			return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
-		}, live...)
-		if errors.Is(err, errLeaseLost) && len(live) > 0 {
-			// Still ours, but the task ended meanwhile: cancelled rather than succeeded.
-			err = release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
-				return u.SetStatus(step.StatusCancelled)
-			})
-			if err == nil {
-				return nil
+		if live {
+			active, err := lockActive(ctx, tx, run.Task)
+			if err != nil {
+				return err
+			}
+			if !active {
+				return release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+					return u.SetStatus(step.StatusCancelled)
+				})
 			}
 		}
+		err := release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+			return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
+		})
 		if err != nil {
 			return err
 		}
 		if out.commit != nil {
-			spawned, err = out.commit(ctx, tx)
+			if spawned, err = out.commit(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if next, err = r.handOn(ctx, tx, run, spawned); err != nil {
+			return err
+		}
+		if live && !out.ends {
+			moved, err = advance(ctx, tx.Client(), run.Task)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return spawned, nil
+	if next != nil {
+		spawned = slices.DeleteFunc(slices.Clone(spawned), func(s *entapi.Step) bool { return s.ID == next.Step.ID })
+		r.disp.echo(ctx, run.Task.ID, next.Step)
+	}
+	r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
+	if moved != nil {
+		// With the next step claimed, this one event shows this step done and that one
+		// running.
+		r.publishEvent(ctx, moved.task, moved.stages, moved.p, moved.cur)
+		if next != nil {
+			next.Task, next.announced = moved.task, true
+		}
+	}
+	return next, nil
+}
+
+// lockActive locks the row of t, an active task, in tx; false when the task has ended.
+func lockActive(ctx context.Context, tx *entapi.Tx, t *entapi.Task) (bool, error) {
+	// An update that changes nothing but updated_at takes the row lock on Postgres
+	// (SQLite's write transactions are serialized already).
+	n, err := tx.Task.Update().Where(task.ID(t.ID), task.StatusIn(activeStatuses...)).Save(ctx)
+	if err != nil {
+		return false, fmt.Errorf("jobs: lock task %s: %w", t.ID, err)
+	}
+	return n == 1, nil
 }
 
 // drop cancels a step of an ended task that has not run (or whose worker died).

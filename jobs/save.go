@@ -36,6 +36,7 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 		return nil, permanentf(fmt.Errorf("save: decode report: %w", err), "the report is unreadable")
 	}
 	return &outcome{
+		ends: true,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
 			// Still pending if marking it processing failed: it has run all the same.
 			n, err := tx.Task.Update().

@@ -52,7 +52,7 @@ func TestShutdownReleasesRunningSteps(t *testing.T) {
 		// Claimable at once by anyone, although the old lease would have run for an hour.
 		released, err := e.db.Step.Get(sys(), running[0].ID)
 		require.NoError(t, err)
-		c, err := claim(sys(), e.db, released, "next-worker", time.Minute)
+		c, err := claim(sys(), e.db.Step, released, "next-worker", time.Minute)
 		require.NoError(t, err)
 		require.NotNil(t, c)
 		_, err = yield(sys(), e.db, running[0].ID, "not-the-owner")
