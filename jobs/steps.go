@@ -43,18 +43,34 @@ func createSteps(ctx context.Context, tx *entapi.Tx, t *entapi.Task, specs ...st
 		return nil, nil
 	}
 	at := now()
+	create := func(sp stepSpec) *entapi.StepCreate {
+		return tx.Step.Create().
+			SetOrgID(t.OrgID).
+			SetTaskID(t.ID).
+			SetKind(sp.Kind).
+			SetChunk(sp.Chunk).
+			SetNillableParentID(sp.Parent).
+			SetAvailableAt(at)
+	}
+	if len(specs) == 1 {
+		// One row comes back from the insert itself, unless it existed (no row
+		// returned): then it is loaded below.
+		c := create(specs[0])
+		c.OnConflict(sql.ConflictColumns(step.FieldTaskID, step.FieldKind, step.FieldChunk)).DoNothing()
+		s, err := c.Save(ctx)
+		if err == nil {
+			return []*entapi.Step{s}, nil
+		}
+		if err := ignoreNoRows(err); err != nil {
+			return nil, fmt.Errorf("jobs: create steps: %w", err)
+		}
+	}
 	const batch = 500 // stays under SQLite's and Postgres's bind-parameter limits
-	for i := 0; i < len(specs); i += batch {
+	for i := 0; i < len(specs) && len(specs) > 1; i += batch {
 		part := specs[i:min(i+batch, len(specs))]
 		creates := make([]*entapi.StepCreate, len(part))
 		for j, sp := range part {
-			creates[j] = tx.Step.Create().
-				SetOrgID(t.OrgID).
-				SetTaskID(t.ID).
-				SetKind(sp.Kind).
-				SetChunk(sp.Chunk).
-				SetNillableParentID(sp.Parent).
-				SetAvailableAt(at)
+			creates[j] = create(sp)
 		}
 		err := tx.Step.CreateBulk(creates...).
 			OnConflict(sql.ConflictColumns(step.FieldTaskID, step.FieldKind, step.FieldChunk)).

@@ -40,6 +40,26 @@ func TestInsertsAreIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 3, n)
 
+		// One step alone comes back from its insert, and as it is when it existed.
+		one := stepSpec{Kind: kindAggregate}
+		var made, existing []*entapi.Step
+		require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) (err error) {
+			made, err = createSteps(ctx, tx, tk, one)
+			return err
+		}))
+		require.NoError(t, e.db.Step.UpdateOneID(made[0].ID).SetStatus(step.StatusRunning).Exec(ctx))
+		require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) (err error) {
+			existing, err = createSteps(ctx, tx, tk, one)
+			return err
+		}))
+		stored, err := e.db.Step.Get(ctx, made[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusQueued, made[0].Status)
+		require.Equal(t, made[0].ID, existing[0].ID)
+		require.Equal(t, step.StatusRunning, existing[0].Status)
+		require.Equal(t, stored.MaxAttempts, made[0].MaxAttempts)
+		require.Equal(t, stored.AvailableAt.Unix(), made[0].AvailableAt.Unix())
+
 		for range 2 {
 			require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) error {
 				return insertReport(ctx, tx, tk, &report.Report{Score: 50, Rows: 10}, []byte(`{}`))
