@@ -26,6 +26,11 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	if err != nil {
 		return nil, err
 	}
+	if run.kept == nil && len(l.Chunks) == 1 {
+		if run.kept, err = r.unstored(ctx, run, l, rules); err != nil {
+			return nil, err
+		}
+	}
 	rep, err := r.merge(ctx, t.ID, l, rules, run.kept)
 	if err != nil {
 		return nil, err
@@ -52,6 +57,28 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 			return createSteps(ctx, tx, t, stepSpec{Kind: kindSave})
 		},
 	}, nil
+}
+
+// unstored computes again the partials of a one-chunk dataset that its chunk step did
+// not store (see chunkStage), nil when they were stored.
+func (r *Runner) unstored(ctx context.Context, run *stepRun, l *report.Layout, rules []report.Rule) (*keptChunk, error) {
+	steps, err := r.db.Step.Query().
+		Where(step.TaskID(run.Task.ID), step.KindIn(childKinds...), step.Chunk(0)).
+		Select(step.FieldResult).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: partials of %s: %w", run.Task.ID, err)
+	}
+	for _, s := range steps {
+		var ref blobResult
+		if json.Unmarshal(s.Result, &ref) != nil || ref.Blob != "" {
+			return nil, nil
+		}
+	}
+	ps, err := r.computeChunk(ctx, run, l, 0, rules, report.AllParts)
+	if err != nil {
+		return nil, err
+	}
+	return &keptChunk{index: 0, partials: ps}, nil
 }
 
 // inlineReportBytes is the largest report JSON aggregate hands to save in its result.

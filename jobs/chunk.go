@@ -28,6 +28,10 @@ const (
 // chunkStage reads the chunk's byte range once, computes the partials of the claimed
 // step and of the siblings it claims, stores them (putPartials), and in the finishing
 // transaction records the siblings' results and counts every one off the parent.
+//
+// A dataset of one chunk computed whole in one pass is not stored: aggregate, which
+// this worker runs next, takes the partials from memory, and a worker that runs it
+// instead (after a crash, or at shutdown) computes them again (see aggregateStage).
 func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	kind, i := run.Step.Kind, run.Step.Chunk
 	l, err := r.layout(ctx, run)
@@ -36,11 +40,6 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	}
 	if i < 0 || i >= len(l.Chunks) {
 		return nil, permanentf(fmt.Errorf("chunk %d of %d", i, len(l.Chunks)), "the dataset layout is inconsistent")
-	}
-	c := l.Chunks[i]
-	ds, err := r.dataset(ctx, run)
-	if err != nil {
-		return nil, fmt.Errorf("%s: dataset: %w", kind, err)
 	}
 	rules, err := taskRules(run.Task)
 	if err != nil {
@@ -51,22 +50,18 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	}
 	all := run.steps()
 	want := partsOf(all)
-	rc, err := r.deps.Blobs.OpenRange(ctx, ds.BlobKey, c.Offset, c.Length)
+	ps, err := r.computeChunk(ctx, run, l, i, rules, want)
 	if err != nil {
-		return nil, fmt.Errorf("%s: open chunk %d: %w", kind, i, err)
+		return nil, err
 	}
-	defer rc.Close()
-	cr := &ctxReader{ctx: ctx, r: rc}
-	ps, err := report.ComputeChunk(cr, l, c, rules, want)
-	if err != nil {
-		return nil, chunkError(kind, i, err, cr.err)
-	}
-	results, err := r.putPartials(ctx, run.Task.ID, i, all, ps)
-	if err != nil {
-		return nil, fmt.Errorf("%s: chunk %d: %w", kind, i, err)
-	}
+	results := map[string]blobResult{}
 	if want == report.AllParts {
 		run.kept = &keptChunk{index: i, partials: ps}
+	}
+	if want != report.AllParts || len(l.Chunks) > 1 {
+		if results, err = r.putPartials(ctx, run.Task.ID, i, all, ps); err != nil {
+			return nil, fmt.Errorf("%s: chunk %d: %w", kind, i, err)
+		}
 	}
 	return &outcome{
 		result: results[kind],
@@ -84,6 +79,26 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 			return childDone(ctx, tx, run.Task, run.Step, done)
 		},
 	}, nil
+}
+
+// computeChunk reads chunk i of run's dataset and computes its partials of want.
+func (r *Runner) computeChunk(ctx context.Context, run *stepRun, l *report.Layout, i int, rules []report.Rule, want report.Parts) (*report.Partials, error) {
+	kind, c := run.Step.Kind, l.Chunks[i]
+	ds, err := r.dataset(ctx, run)
+	if err != nil {
+		return nil, fmt.Errorf("%s: dataset: %w", kind, err)
+	}
+	rc, err := r.deps.Blobs.OpenRange(ctx, ds.BlobKey, c.Offset, c.Length)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open chunk %d: %w", kind, i, err)
+	}
+	defer rc.Close()
+	cr := &ctxReader{ctx: ctx, r: rc}
+	ps, err := report.ComputeChunk(cr, l, c, rules, want)
+	if err != nil {
+		return nil, chunkError(kind, i, err, cr.err)
+	}
+	return ps, nil
 }
 
 // partsOf is what one pass computes for the steps held.

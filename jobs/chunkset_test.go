@@ -252,3 +252,42 @@ func TestReportSizes(t *testing.T) {
 		}
 	})
 }
+
+// TestAggregateComputesUnstoredChunk: the partials of a one-chunk dataset are not
+// stored; an aggregate that does not have them in memory (run by another worker after
+// a crash, or at shutdown) computes them again from the dataset, and reads stored ones.
+func TestAggregateComputesUnstoredChunk(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		data := testCSV(8)
+		ds := e.dataset(t, data, 10, true)
+		l := storedLayout(ds)
+		require.Len(t, l.Chunks, 1)
+		rules := testRules(t)
+		tk := e.processingTask(t, ds)
+		rj, err := json.Marshal(rules)
+		require.NoError(t, err)
+		require.NoError(t, e.db.Task.UpdateOne(tk).SetRules(rj).Exec(ctx))
+		tk, err = e.db.Task.Get(ctx, tk.ID)
+		require.NoError(t, err)
+		for _, k := range childKinds {
+			_, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(k).SetChunk(0).
+				SetStatus(step.StatusSucceeded).SetResult([]byte(`{"blob":""}`)).SetAvailableAt(now()).Save(ctx)
+			require.NoError(t, err)
+		}
+		agg, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindAggregate).
+			SetAvailableAt(now()).Save(ctx)
+		require.NoError(t, err)
+		r := e.newPool(t, testOptions()).runner
+		out, err := r.aggregateStage(ctx, &stepRun{Step: agg, Task: tk, owner: "worker", layout: l})
+		require.NoError(t, err)
+		got := out.result.(reportResult).Report
+
+		want, err := report.Run(bytes.NewReader(data), int64(len(data)), rules, report.ScanOptions{ChunkRows: 10})
+		require.NoError(t, err)
+		want.TaskID, want.DatasetID = tk.ID, ds.ID
+		wantJSON, err := json.Marshal(want)
+		require.NoError(t, err)
+		require.JSONEq(t, string(wantJSON), string(got))
+	})
+}

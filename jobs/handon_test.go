@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -89,6 +90,19 @@ func TestRunHandsOnItsSteps(t *testing.T) {
 				})
 
 				require.Equal(t, int64(tc.chunks-1), enqueued.Load(), "jobs the workers sent")
+				// One chunk's partials go from its pass to aggregate in memory; several
+				// chunks' are stored, one blob each.
+				partials := 0
+				for key := range e.blobs.putCounts() {
+					if strings.HasPrefix(key, "tasks/"+tk.ID+"/") && !strings.HasSuffix(key, "report.json") {
+						partials++
+					}
+				}
+				stored := tc.chunks
+				if tc.chunks == 1 {
+					stored = 0
+				}
+				require.Equal(t, stored, partials, "partial blobs")
 				mu.Lock()
 				defer mu.Unlock()
 				for _, k := range []string{kindFetch, kindTransform, kindAggregate, kindSave, kindNotify} {
@@ -127,9 +141,9 @@ func TestSucceedAfterTaskEnded(t *testing.T) {
 			t.Error("the commit of a step whose task ended ran")
 			return nil, nil
 		}}
-		spawned, err := r.succeed(ctx, &stepRun{Step: held, Task: tk, owner: "worker"}, out)
+		next, err := r.succeed(ctx, &stepRun{Step: held, Task: tk, owner: "worker"}, out)
 		require.NoError(t, err)
-		require.Empty(t, spawned)
+		require.Nil(t, next)
 		got, err := e.db.Step.Get(ctx, held.ID)
 		require.NoError(t, err)
 		require.Equal(t, step.StatusCancelled, got.Status)
