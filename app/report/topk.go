@@ -25,6 +25,8 @@ type topSketch struct {
 	spans []span
 	// scratch holds counts for reduce, reused between reductions.
 	scratch []int64
+	// spare is the arena reduce copies the surviving values to.
+	spare []byte
 }
 
 // span locates a value's display text in the arena; cut says it was
@@ -72,7 +74,7 @@ func (s *topSketch) values() {
 		}
 		s.items[i].Value = v
 	}
-	s.spans, s.arena = nil, nil
+	s.spans, s.arena, s.spare = nil, nil, nil
 }
 
 // merge adds o's counters and error, then reduces to k counters.
@@ -105,7 +107,9 @@ func (s *topSketch) reduce(keep int) {
 	kept := s.items[:0]
 	var arena []byte
 	if s.spans != nil {
-		arena = make([]byte, 0, len(s.arena))
+		// The survivors move to the spare arena, and the old one becomes the spare.
+		arena = s.spare[:0]
+		s.spare = s.arena
 	}
 	n := 0
 	for i, t := range s.items {
