@@ -46,9 +46,11 @@ type TaskOptions struct {
 	// Deadline bounds the run from its admission (default DefaultDeadline); the caller
 	// keeps it within MinDeadline and MaxDeadline.
 	Deadline time.Duration
-	// InTx, when set, runs in the transaction that writes the task, after it (to charge
-	// the plan's quota, append the audit entry): an error (the quota exhausted, say)
-	// rolls the task back.
+	// InTx, when set, runs in the transaction that writes the task, after it and its
+	// admission (to charge the plan's quota, append the audit entry): an error (the
+	// quota exhausted, say) rolls the task back. Locks it takes come after the
+	// organization's admission lock: the usage counter's row, then the audit chain's
+	// head, which every audited write waits for, last.
 	InTx func(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error
 }
 
@@ -116,13 +118,10 @@ func (c *Client) StartTask(ctx context.Context, ds *entapi.Dataset, tr TaskRules
 		if err != nil {
 			return fmt.Errorf("jobs: create task: %w", err)
 		}
-		if opts.InTx != nil {
-			if err := opts.InTx(ctx, tx, t); err != nil {
-				return err
-			}
+		if fetch, err = admit(ctx, tx, c.limit, ds.OrgID); err != nil || opts.InTx == nil {
+			return err
 		}
-		fetch, err = admit(ctx, tx, c.limit, ds.OrgID)
-		return err
+		return opts.InTx(ctx, tx, t)
 	})
 	if err != nil {
 		return nil, err

@@ -284,7 +284,7 @@ func call(ctx context.Context, fn stage, run *stepRun) (out *outcome, err error)
 // task ended meanwhile is cancelled instead.
 //
 // On Postgres the task's row is locked first, then step rows, the order endTask takes
-// them in. (Save's commit takes the organization's admission lock last, after the usage
+// them in. (Save's commit then takes the organization's admission lock, then the usage
 // counter's row, in the order task creation takes those two.)
 func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*stepRun, error) {
 	var res json.RawMessage

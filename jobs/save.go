@@ -54,10 +54,15 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 			if err := insertReport(ctx, tx, t, &rep, body); err != nil {
 				return nil, err
 			}
+			next, err := announce(ctx, tx, r.deps.MaxRunning, t.ID)
+			if err != nil {
+				return nil, err
+			}
+			// After the admission lock (announce), in the order task creation takes them.
 			if err := usage.Add(ctx, tx, t.OrgID, now(), usage.Delta{Rows: rep.Rows}); err != nil {
 				return nil, err
 			}
-			return announce(ctx, tx, r.deps.MaxRunning, t.ID)
+			return next, nil
 		},
 	}, nil
 }
