@@ -2,12 +2,14 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/auditentry"
+	"github.com/assayhq/assay/ent/api/audithead"
 	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/mixin"
 )
@@ -131,12 +133,8 @@ func (a apiTx) exec(ctx context.Context, query string) error {
 	return err
 }
 
-func (a apiTx) head(ctx context.Context) (Head, error) {
-	h, err := a.tx.AuditHead.Get(ctx, headID)
-	if err != nil {
-		return Head{}, err
-	}
-	return Head{Seq: h.Seq, Hash: h.Hash}, nil
+func (a apiTx) query(ctx context.Context, query string) (*sql.Rows, error) {
+	return a.tx.QueryContext(ctx, query)
 }
 
 func (a apiTx) insert(ctx context.Context, en Entry) error {
@@ -150,7 +148,7 @@ func (a apiTx) insert(ctx context.Context, en Entry) error {
 }
 
 func (a apiTx) moveHead(ctx context.Context, h Head) error {
-	return a.tx.AuditHead.UpdateOneID(headID).SetSeq(h.Seq).SetHash(h.Hash).Exec(ctx)
+	return a.tx.AuditHead.Update().Where(audithead.ID(headID)).SetSeq(h.Seq).SetHash(h.Hash).Exec(ctx)
 }
 
 // apiSource is the chain of the API database.

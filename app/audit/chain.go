@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -12,26 +14,18 @@ import (
 type chainTx interface {
 	// exec runs a constant statement.
 	exec(ctx context.Context, query string) error
-	head(ctx context.Context) (Head, error)
+	// query runs a constant statement that returns rows.
+	query(ctx context.Context, query string) (*sql.Rows, error)
 	insert(ctx context.Context, e Entry) error
 	moveHead(ctx context.Context, h Head) error
 }
 
 // appendChain appends e, with the Request of ctx, inside tx. The chain's head row is
-// locked first: on Postgres the UPDATE holds its row lock until tx ends, on SQLite every
-// write transaction holds the database's one write lock; either way appends are
-// serialized and the chain stays linear.
+// locked first (lockHead), so appends are serialized and the chain stays linear.
 func appendChain(ctx context.Context, tx chainTx, e Event, now time.Time) (Entry, error) {
-	// Constant statements, identical in both dialects (ON CONFLICT needs SQLite 3.24).
-	if err := tx.exec(ctx, `INSERT INTO audit_heads (id, seq, hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING`); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: head: %w", err)
-	}
-	if err := tx.exec(ctx, `UPDATE audit_heads SET seq = seq WHERE id = 1`); err != nil {
-		return Entry{}, fmt.Errorf("audit: append: lock head: %w", err)
-	}
-	head, err := tx.head(ctx)
+	head, err := lockHead(ctx, tx)
 	if err != nil {
-		return Entry{}, fmt.Errorf("audit: append: read head: %w", err)
+		return Entry{}, fmt.Errorf("audit: append: lock head: %w", err)
 	}
 	en := newEntry(e, RequestFrom(ctx), now)
 	en.Seq = head.Seq + 1
@@ -44,6 +38,42 @@ func appendChain(ctx context.Context, tx chainTx, e Event, now time.Time) (Entry
 		return Entry{}, fmt.Errorf("audit: append: move head: %w", err)
 	}
 	return en, nil
+}
+
+// lockHead locks the chain's head row and reads it, in one statement: on Postgres the
+// UPDATE holds its row lock until tx ends, on SQLite every write transaction holds the
+// database's one write lock. The row is made by the chain's first append. The statements
+// are constant and the same in both dialects (RETURNING needs SQLite 3.35, ON CONFLICT
+// 3.24).
+func lockHead(ctx context.Context, tx chainTx) (Head, error) {
+	for made := false; ; made = true {
+		rows, err := tx.query(ctx, `UPDATE audit_heads SET seq = seq WHERE id = 1 RETURNING seq, hash`)
+		if err != nil {
+			return Head{}, err
+		}
+		var h Head
+		found := rows.Next()
+		if found {
+			err = rows.Scan(&h.Seq, &h.Hash)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		switch {
+		case err != nil:
+			return Head{}, err
+		case found:
+			return h, nil
+		case made:
+			return Head{}, errors.New("the head row is missing")
+		}
+		if err := tx.exec(ctx, `INSERT INTO audit_heads (id, seq, hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING`); err != nil {
+			return Head{}, err
+		}
+	}
 }
 
 // committer is a transaction of either generated client.

@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"time"
 
 	entweb "github.com/assayhq/assay/ent/web"
+	"github.com/assayhq/assay/ent/web/audithead"
 )
 
 // headID is the id of the one row of audit_heads.
@@ -68,12 +70,8 @@ func (w webTx) exec(ctx context.Context, query string) error {
 	return err
 }
 
-func (w webTx) head(ctx context.Context) (Head, error) {
-	h, err := w.tx.AuditHead.Get(ctx, headID)
-	if err != nil {
-		return Head{}, err
-	}
-	return Head{Seq: h.Seq, Hash: h.Hash}, nil
+func (w webTx) query(ctx context.Context, query string) (*sql.Rows, error) {
+	return w.tx.QueryContext(ctx, query)
 }
 
 func (w webTx) insert(ctx context.Context, en Entry) error {
@@ -87,7 +85,7 @@ func (w webTx) insert(ctx context.Context, en Entry) error {
 }
 
 func (w webTx) moveHead(ctx context.Context, h Head) error {
-	return w.tx.AuditHead.UpdateOneID(headID).SetSeq(h.Seq).SetHash(h.Hash).Exec(ctx)
+	return w.tx.AuditHead.Update().Where(audithead.ID(headID)).SetSeq(h.Seq).SetHash(h.Hash).Exec(ctx)
 }
 
 // fromRow is the Entry of a stored row.
