@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gocraft/work"
@@ -29,7 +30,7 @@ type dispatcher struct {
 	local []func() // wakes pools of this process without the Redis round trip
 
 	// copies > 1 (tests) enqueues every job that many times, as a duplicating broker would.
-	copies int
+	copies atomic.Int32
 	// silent (tests) enqueues without waking any pool.
 	silent bool
 	// afterEnqueue, when set (tests), sees the steps of every dispatch once they are enqueued.
@@ -51,23 +52,26 @@ func (d *dispatcher) addLocal(wake func()) {
 // the step row is queued, so the reconciler dispatches it again. Each job carries the
 // trace of the request that started its run, read from the task rows.
 func (d *dispatcher) dispatch(steps ...*entapi.Step) {
-	d.enqueue(d.traceparents(steps, nil), steps, max(1, d.copies))
+	d.enqueue(d.traceparents(steps, nil), steps, d.sends())
 }
 
 // dispatchTraced is dispatch carrying ctx's trace into the jobs of the steps of taskID,
 // so their stages join the trace of the request that started the run. Steps of other
 // tasks (admitted when this one ended) get their own runs' traces.
 func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ...*entapi.Step) {
-	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps, max(1, d.copies))
+	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps, d.sends())
 }
 
 // echo is for a step a worker kept to run itself (see Runner.handOn): no job is sent,
 // except in tests that duplicate every job (copies > 1), where the copies still arrive.
 func (d *dispatcher) echo(ctx context.Context, taskID string, s *entapi.Step) {
-	if d.copies > 1 {
-		d.enqueue(map[string]string{taskID: telemetry.Traceparent(ctx)}, []*entapi.Step{s}, d.copies-1)
+	if n := d.sends(); n > 1 {
+		d.enqueue(map[string]string{taskID: telemetry.Traceparent(ctx)}, []*entapi.Step{s}, n-1)
 	}
 }
+
+// sends is how many jobs go out for each step: 1, or copies.
+func (d *dispatcher) sends() int { return max(1, int(d.copies.Load())) }
 
 // enqueue sends copies jobs for each step and wakes the pools.
 func (d *dispatcher) enqueue(traces map[string]string, steps []*entapi.Step, copies int) {

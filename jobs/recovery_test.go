@@ -18,11 +18,11 @@ import (
 func TestDuplicateDeliveryRunsEachStageOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		p := e.newPool(t, testOptions())
-		p.runner.disp.copies = 2 // every job the pipeline enqueues arrives twice
+		p.runner.disp.copies.Store(2) // every job the pipeline enqueues arrives twice
 		p.Start()
 		t.Cleanup(p.Stop)
 		c := e.client()
-		c.disp.copies = 2
+		c.disp.copies.Store(2)
 		ds := e.dataset(t, testCSV(30), 6, true)
 		tk, err := c.CreateTask(sys(), ds, testRules(t))
 		require.NoError(t, err)
@@ -31,7 +31,7 @@ func TestDuplicateDeliveryRunsEachStageOnce(t *testing.T) {
 
 		// Deliver every step's job once more after the run: nothing may happen again.
 		steps := stepsOf(t, e, tk.ID)
-		p.runner.disp.copies = 1
+		p.runner.disp.copies.Store(1)
 		p.runner.disp.dispatch(steps...)
 		time.Sleep(time.Second)
 
