@@ -350,12 +350,16 @@ func unpackTop(b []byte) ([]TrackedValue, error) {
 		}
 		i += n
 		size, n := binary.Uvarint(b[i:])
-		if n <= 0 || size > uint64(len(b)-i-n) {
+		if n <= 0 || size > uint64(len(b)) { // #nosec G115 -- a length is never negative
 			return nil, errors.New("bad value length")
 		}
 		i += n
-		t.Count, t.Value = int64(count), text[i:i+int(size)] // #nosec G115 -- both checked above
-		i += int(size)
+		end := i + int(size) // #nosec G115 -- size is at most len(b), an int
+		if end > len(b) {
+			return nil, errors.New("bad value length")
+		}
+		t.Count, t.Value = int64(count), text[i:end] // #nosec G115 -- count is checked above
+		i = end
 		out = append(out, t)
 	}
 	return out, nil
