@@ -111,20 +111,10 @@ func TestUnmarshalRejectsBadInput(t *testing.T) {
 // stored it (distinct hashes and top values inside the gob header), as a
 // worker of the previous release leaves them during an upgrade.
 func TestUnmarshalEnrichVersion2(t *testing.T) {
-	data := genCSV(500)
-	l, err := Scan(bytes.NewReader(data), ScanOptions{})
-	require.NoError(t, err)
-	c := l.Chunks[0]
-	ep, err := enrichChunk(chunkBytes(data, c), l, c)
-	require.NoError(t, err)
-	b, err := ep.MarshalBinary()
-	require.NoError(t, err)
+	ep, b, w, _ := encodedEnrich(t, 500)
 	cur, err := UnmarshalEnrich(b)
 	require.NoError(t, err)
 
-	var w enrichWire
-	rd := bytes.NewReader(b)
-	require.NoError(t, decodeGobFrom(rd, &w))
 	w.Version = 2
 	for i, col := range ep.Columns {
 		w.Columns[i].DistinctHashes, w.Columns[i].Distinct = packUint64s(col.DistinctHashes), 0
@@ -138,8 +128,10 @@ func TestUnmarshalEnrichVersion2(t *testing.T) {
 	require.NotEmpty(t, old.Columns[0].Top)
 }
 
-func TestUnmarshalEnrichRejectsBadSections(t *testing.T) {
-	data := genCSV(200)
+// encodedEnrich is the enrich partial of a rows-row file of one chunk, its encoding, the
+// encoding's header and the header's size.
+func encodedEnrich(t *testing.T, rows int) (*EnrichPartial, []byte, enrichWire, int) {
+	data := genCSV(rows)
 	l, err := Scan(bytes.NewReader(data), ScanOptions{})
 	require.NoError(t, err)
 	c := l.Chunks[0]
@@ -150,7 +142,11 @@ func TestUnmarshalEnrichRejectsBadSections(t *testing.T) {
 	var w enrichWire
 	rd := bytes.NewReader(b)
 	require.NoError(t, decodeGobFrom(rd, &w))
-	header := len(b) - rd.Len()
+	return ep, b, w, len(b) - rd.Len()
+}
+
+func TestUnmarshalEnrichRejectsBadSections(t *testing.T) {
+	ep, b, _, header := encodedEnrich(t, 200)
 
 	for _, tc := range []struct {
 		name string
