@@ -130,18 +130,18 @@ func progressOf(stages []events.Stage) (float64, string) {
 // progress event, after a step that did not succeed. Ended tasks are left to notify,
 // which publishes the final event. known is the task as the step's run loaded it.
 func (r *Runner) progress(ctx context.Context, known *entapi.Task) {
-	m, err := advance(ctx, r.db, known)
+	adv, err := advance(ctx, r.db, known)
 	if err != nil {
 		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
 		return
 	}
-	if m != nil {
-		r.publishEvent(ctx, m.task, m.stages, m.p, m.cur)
+	if adv != nil {
+		r.publishEvent(ctx, adv.task, adv.stages, adv.p, adv.cur)
 	}
 }
 
-// moved is a task's progress as advance left it.
-type moved struct {
+// advanced is a task's progress as advance left it.
+type advanced struct {
 	task   *entapi.Task
 	stages []events.Stage
 	p      float64
@@ -151,7 +151,7 @@ type moved struct {
 // advance moves the task's stored stage and progress on (never back) from its steps,
 // and returns them with the task as it now stands: known, read again only when the
 // stored progress did not move; nil when the task has ended.
-func advance(ctx context.Context, db *entapi.Client, known *entapi.Task) (*moved, error) {
+func advance(ctx context.Context, db *entapi.Client, known *entapi.Task) (*advanced, error) {
 	stages, err := StagesOf(ctx, db, known.ID)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func advance(ctx context.Context, db *entapi.Client, known *entapi.Task) (*moved
 	if terminal(t.Status) {
 		return nil, nil
 	}
-	return &moved{task: t, stages: stages, p: p, cur: cur}, nil
+	return &advanced{task: t, stages: stages, p: p, cur: cur}, nil
 }
 
 // announceStart publishes the stages as a step begins, so watchers see it running. The

@@ -62,9 +62,9 @@ type stepRun struct {
 	// loaded them (both are fixed once fetch has succeeded).
 	layout  *report.Layout
 	dataset *entapi.Dataset
-	// kept is the chunk whose every partial this worker just computed and
-	// stored, still in memory: aggregate, run next here, uses them as they are
-	// rather than reading them back.
+	// kept is the chunk whose every partial this worker just computed (and
+	// stored, unless the dataset is that one chunk), still in memory: aggregate,
+	// run next here, uses them as they are rather than reading them back.
 	kept *keptChunk
 }
 
@@ -303,7 +303,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 	live := run.Step.Kind != kindNotify
 	var spawned []*entapi.Step
 	var next *stepRun
-	var moved *moved
+	var adv *advanced
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
 		if live {
 			active, err := lockActive(ctx, tx, run.Task)
@@ -331,7 +331,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 			return err
 		}
 		if live && !out.ends {
-			moved, err = advance(ctx, tx.Client(), run.Task)
+			adv, err = advance(ctx, tx.Client(), run.Task)
 		}
 		return err
 	})
@@ -339,16 +339,16 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 		return nil, err
 	}
 	if next != nil {
-		spawned = slices.DeleteFunc(slices.Clone(spawned), func(s *entapi.Step) bool { return s.ID == next.Step.ID })
+		spawned = slices.DeleteFunc(slices.Clone(spawned), func(s *entapi.Step) bool { return s != nil && s.ID == next.Step.ID })
 		r.disp.echo(ctx, run.Task.ID, next.Step)
 	}
 	r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
-	if moved != nil {
+	if adv != nil {
 		// With the next step claimed, this one event shows this step done and that one
 		// running.
-		r.publishEvent(ctx, moved.task, moved.stages, moved.p, moved.cur)
+		r.publishEvent(ctx, adv.task, adv.stages, adv.p, adv.cur)
 		if next != nil {
-			next.Task, next.announced = moved.task, true
+			next.Task, next.announced = adv.task, true
 		}
 	}
 	return next, nil
