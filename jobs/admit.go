@@ -78,7 +78,8 @@ func admit(ctx context.Context, tx *entapi.Tx, lim OrgLimit, org string) ([]*ent
 	}
 	var out []*entapi.Step
 	for _, t := range waiting {
-		err := tx.Task.UpdateOneID(t.ID).SetDeadline(now().Add(t.Deadline.Sub(t.CreatedAt))).Exec(ctx)
+		// An update by predicate: UpdateOneID would read the row back.
+		err := tx.Task.Update().Where(task.ID(t.ID)).SetDeadline(now().Add(t.Deadline.Sub(t.CreatedAt))).Exec(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: admit %s: %w", t.ID, err)
 		}

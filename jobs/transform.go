@@ -49,7 +49,7 @@ func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, er
 					dispatch = append(dispatch, c)
 				}
 			}
-			err = tx.Step.UpdateOneID(parent).SetPendingChildren(open).Exec(ctx)
+			err = tx.Step.Update().Where(step.ID(parent)).SetPendingChildren(open).Exec(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("transform: pending children: %w", err)
 			}
