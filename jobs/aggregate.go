@@ -26,12 +26,7 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	if err != nil {
 		return nil, err
 	}
-	if run.kept == nil && len(l.Chunks) == 1 {
-		if run.kept, err = r.unstored(ctx, run, l, rules); err != nil {
-			return nil, err
-		}
-	}
-	rep, err := r.merge(ctx, t.ID, l, rules, run.kept)
+	rep, err := r.merge(ctx, run, l, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -59,28 +54,6 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 	}, nil
 }
 
-// unstored computes again the partials of a one-chunk dataset that its chunk step did
-// not store (see chunkStage), nil when they were stored.
-func (r *Runner) unstored(ctx context.Context, run *stepRun, l *report.Layout, rules []report.Rule) (*keptChunk, error) {
-	steps, err := r.db.Step.Query().
-		Where(step.TaskID(run.Task.ID), step.KindIn(childKinds...), step.Chunk(0)).
-		Select(step.FieldResult).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("aggregate: partials of %s: %w", run.Task.ID, err)
-	}
-	for _, s := range steps {
-		var ref blobResult
-		if json.Unmarshal(s.Result, &ref) != nil || ref.Blob != "" {
-			return nil, nil
-		}
-	}
-	ps, err := r.computeChunk(ctx, run, l, 0, rules, report.AllParts)
-	if err != nil {
-		return nil, err
-	}
-	return &keptChunk{index: 0, partials: ps}, nil
-}
-
 // inlineReportBytes is the largest report JSON aggregate hands to save in its result.
 const inlineReportBytes = 64 << 10
 
@@ -96,29 +69,49 @@ type partialRef struct {
 	chunk int
 }
 
-// partialRefs are where the task's chunk steps stored their partials, from their
-// results. A step without a location in its result (none is expected) is looked for at
-// its own key.
-func (r *Runner) partialRefs(ctx context.Context, taskID string) (func(kind string, chunk int) blobResult, error) {
+// storedPartials are where the task's chunk steps stored their partials, from their
+// results.
+type storedPartials struct {
+	taskID string
+	refs   map[partialRef]blobResult
+}
+
+// partialRefs reads where the task's chunk steps stored their partials.
+func (r *Runner) partialRefs(ctx context.Context, taskID string) (storedPartials, error) {
 	steps, err := r.db.Step.Query().
 		Where(step.TaskID(taskID), step.KindIn(childKinds...)).
 		Select(step.FieldKind, step.FieldChunk, step.FieldResult).All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("aggregate: partials of %s: %w", taskID, err)
+		return storedPartials{}, fmt.Errorf("aggregate: partials of %s: %w", taskID, err)
 	}
-	refs := make(map[partialRef]blobResult, len(steps))
+	sp := storedPartials{taskID: taskID, refs: make(map[partialRef]blobResult, len(steps))}
 	for _, s := range steps {
 		var res blobResult
 		if len(s.Result) > 0 && json.Unmarshal(s.Result, &res) == nil && res.Blob != "" {
-			refs[partialRef{s.Kind, s.Chunk}] = res
+			sp.refs[partialRef{s.Kind, s.Chunk}] = res
 		}
 	}
-	return func(kind string, chunk int) blobResult {
-		if res, ok := refs[partialRef{kind, chunk}]; ok {
-			return res
+	return sp, nil
+}
+
+// at is where the partial of kind of chunk is. A step without a location in its result
+// (none is expected) is looked for at its own key.
+func (sp storedPartials) at(kind string, chunk int) blobResult {
+	if res, ok := sp.refs[partialRef{kind, chunk}]; ok {
+		return res
+	}
+	return blobResult{Blob: partialKey(sp.taskID, kind, chunk)}
+}
+
+// none says no step of chunk recorded where it stored its partial: the pass that
+// computed a one-chunk dataset whole stores nothing (see chunkStage).
+func (sp storedPartials) none(chunk int) bool {
+	for _, k := range childKinds {
+		if _, ok := sp.refs[partialRef{k, chunk}]; ok {
+			return false
 		}
-		return blobResult{Blob: partialKey(taskID, kind, chunk)}
-	}, nil
+	}
+	return true
 }
 
 // loadPartial reads and decodes one chunk's partial; a partial that does not decode is
@@ -139,19 +132,30 @@ func loadPartial[P any](ctx context.Context, r *Runner, ref blobResult, kind str
 // merge feeds the chunks' partials to a report.Merger one chunk at a time, then streams
 // the sorted hash runs of all chunks for duplicate rows and unique rules. Memory stays
 // bounded by the column summaries, one chunk's partials and one read buffer per chunk,
-// whatever the number of rows. The partials of kept, when set, come from memory.
-func (r *Runner) merge(ctx context.Context, taskID string, l *report.Layout, rules []report.Rule, kept *keptChunk) (*report.Report, error) {
+// whatever the number of rows. The partials run kept in memory are used as they are; a
+// one-chunk dataset's partials that were neither kept nor stored (a worker took this
+// step over) are computed again from the dataset.
+func (r *Runner) merge(ctx context.Context, run *stepRun, l *report.Layout, rules []report.Rule) (*report.Report, error) {
+	kept := run.kept
 	if kept != nil && (kept.index < 0 || kept.index >= len(l.Chunks)) {
 		kept = nil
 	}
-	isKept := func(i int) bool { return kept != nil && kept.index == i }
-	ref := func(string, int) blobResult { return blobResult{} }
+	var stored storedPartials
 	if kept == nil || len(l.Chunks) > 1 {
 		var err error
-		if ref, err = r.partialRefs(ctx, taskID); err != nil {
+		if stored, err = r.partialRefs(ctx, run.Task.ID); err != nil {
 			return nil, err
 		}
 	}
+	if kept == nil && len(l.Chunks) == 1 && stored.none(0) {
+		ps, err := r.computeChunk(ctx, run, l, 0, rules, report.AllParts)
+		if err != nil {
+			return nil, err
+		}
+		kept = &keptChunk{index: 0, partials: ps}
+	}
+	isKept := func(i int) bool { return kept != nil && kept.index == i }
+	ref := stored.at
 	m := report.NewMerger(l, rules)
 	for i := range l.Chunks {
 		if isKept(i) {

@@ -151,12 +151,8 @@ func TestClaimSiblings(t *testing.T) {
 func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := sys()
-		data := testCSV(30)
-		ds := e.dataset(t, data, 10, true)
-		l := storedLayout(ds)
-		require.Len(t, l.Chunks, 3)
+		data, _, l, tk := e.chunkedTask(t, 30, 3)
 		rules := testRules(t)
-		tk := e.processingTask(t, ds)
 		r := e.newPool(t, testOptions()).runner
 		// Chunk 0 in one pass; chunk 1 split after a retry; chunk 2 each step alone.
 		groups := [][][]string{
@@ -188,7 +184,7 @@ func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 		require.NoError(t, err)
 		wantJSON, err := json.Marshal(want)
 		require.NoError(t, err)
-		got, err := r.merge(ctx, tk.ID, l, rules, nil)
+		got, err := r.merge(ctx, &stepRun{Task: tk}, l, rules)
 		require.NoError(t, err)
 		gotJSON, err := json.Marshal(got)
 		require.NoError(t, err)
@@ -201,9 +197,9 @@ func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 		ps, err := report.ComputeChunk(bytes.NewReader(data[c.Offset:c.Offset+c.Length]), l, c, rules, report.AllParts)
 		require.NoError(t, err)
 		require.NoError(t, r.deps.Blobs.Delete(ctx, setKey(tk.ID, 0)))
-		_, err = r.merge(ctx, tk.ID, l, rules, nil)
+		_, err = r.merge(ctx, &stepRun{Task: tk}, l, rules)
 		require.ErrorIs(t, err, platform.ErrBlobNotFound)
-		got, err = r.merge(ctx, tk.ID, l, rules, &keptChunk{index: 0, partials: ps})
+		got, err = r.merge(ctx, &stepRun{Task: tk, kept: &keptChunk{index: 0, partials: ps}}, l, rules)
 		require.NoError(t, err)
 		gotJSON, err = json.Marshal(got)
 		require.NoError(t, err)
@@ -253,18 +249,24 @@ func TestReportSizes(t *testing.T) {
 	})
 }
 
+// chunkedTask is a processing task over a dataset of rows test rows in chunks of 10,
+// which must make chunks chunks.
+func (e *env) chunkedTask(t *testing.T, rows, chunks int) ([]byte, *entapi.Dataset, *report.Layout, *entapi.Task) {
+	data := testCSV(rows)
+	ds := e.dataset(t, data, 10, true)
+	l := storedLayout(ds)
+	require.Len(t, l.Chunks, chunks)
+	return data, ds, l, e.processingTask(t, ds)
+}
+
 // TestAggregateComputesUnstoredChunk: the partials of a one-chunk dataset are not
 // stored; an aggregate that does not have them in memory (run by another worker after
-// a crash, or at shutdown) computes them again from the dataset, and reads stored ones.
+// a crash, or at shutdown) computes them again from the dataset.
 func TestAggregateComputesUnstoredChunk(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := sys()
-		data := testCSV(8)
-		ds := e.dataset(t, data, 10, true)
-		l := storedLayout(ds)
-		require.Len(t, l.Chunks, 1)
+		data, ds, l, tk := e.chunkedTask(t, 8, 1)
 		rules := testRules(t)
-		tk := e.processingTask(t, ds)
 		rj, err := json.Marshal(rules)
 		require.NoError(t, err)
 		require.NoError(t, e.db.Task.UpdateOne(tk).SetRules(rj).Exec(ctx))
