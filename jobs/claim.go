@@ -121,10 +121,9 @@ func owned(id, owner string) []predicate.Step {
 }
 
 // release is a fenced update of our own step that ends the claim (status set by the
-// caller), when it also matches where; errLeaseLost when another worker took over (or
-// where did not match).
-func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate, where ...predicate.Step) error {
-	u := tx.Step.Update().Where(append(owned(id, owner), where...)...).SetLeaseOwner("").ClearLeaseUntil()
+// caller); errLeaseLost when another worker took over.
+func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate) error {
+	u := tx.Step.Update().Where(owned(id, owner)...).SetLeaseOwner("").ClearLeaseUntil()
 	n, err := set(u).Save(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: release %s: %w", id, err)
