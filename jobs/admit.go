@@ -95,15 +95,7 @@ func admit(ctx context.Context, tx *entapi.Tx, lim OrgLimit, org string) ([]*ent
 // lockOrg serializes admissions of org until tx ends. SQLite transactions begin
 // IMMEDIATE, which already serializes them; Postgres takes a transaction advisory lock.
 func lockOrg(ctx context.Context, tx *entapi.Tx, org string) error {
-	var dia string
-	_, err := tx.Task.Query().Where(task.ID("")).Modify(func(s *sql.Selector) {
-		dia = s.Dialect()
-		s.Select(s.C(task.FieldID))
-	}).Strings(ctx)
-	if err != nil {
-		return fmt.Errorf("jobs: lock %s: %w", org, err)
-	}
-	if dia != dialect.Postgres {
+	if tx.Dialect() != dialect.Postgres {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "assay:admit:"+org); err != nil {

@@ -46,6 +46,7 @@ func (r *Runner) aggregateStage(ctx context.Context, run *stepRun) (*outcome, er
 			return nil, fmt.Errorf("aggregate: store: %w", err)
 		}
 	}
+	run.made = &madeReport{rep: rep, body: body}
 	return &outcome{
 		result: res,
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {

@@ -45,8 +45,10 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	if err != nil {
 		return nil, err
 	}
-	if run.siblings, err = claimSiblings(ctx, r.db.Step, run, r.opts.Lease); err != nil {
-		return nil, err
+	if len(run.siblings) < len(childKinds)-1 { // not all created claimed with the step
+		if run.siblings, err = claimSiblings(ctx, r.db.Step, run, r.opts.Lease); err != nil {
+			return nil, err
+		}
 	}
 	all := run.steps()
 	want := partsOf(all)

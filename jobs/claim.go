@@ -65,8 +65,8 @@ func claimWhere(ctx context.Context, steps *entapi.StepClient, owner string, lea
 }
 
 // claimSiblings claims, under run's lease, the other steps of run's chunk set that are
-// due or abandoned, and returns them as claimed. Those another worker holds, or that wait
-// for a retry, are left to it.
+// due or abandoned, and returns them as claimed with those run holds already. Those
+// another worker holds, or that wait for a retry, are left to it.
 func claimSiblings(ctx context.Context, steps *entapi.StepClient, run *stepRun, lease time.Duration) ([]*entapi.Step, error) {
 	s := run.Step
 	_, n, err := claimWhere(ctx, steps, run.owner, lease, step.TaskID(s.TaskID), step.Chunk(s.Chunk),
@@ -75,7 +75,7 @@ func claimSiblings(ctx context.Context, steps *entapi.StepClient, run *stepRun, 
 		return nil, fmt.Errorf("jobs: claim siblings of %s: %w", s.ID, err)
 	}
 	if n == 0 {
-		return nil, nil
+		return run.siblings, nil
 	}
 	sibs, err := steps.Query().
 		Where(step.TaskID(s.TaskID), step.LeaseOwner(run.owner), step.IDNEQ(s.ID)).

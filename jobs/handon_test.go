@@ -156,3 +156,71 @@ func TestSucceedAfterTaskEnded(t *testing.T) {
 		require.Equal(t, step.StatusRunning, got.Status)
 	})
 }
+
+// TestStepsCreatedClaimed: under a claim for the next step, createSteps inserts the
+// first step it creates for the task, with the other steps of its chunk, already
+// claimed (running, attempt 1, leased); other chunks' steps and other tasks' steps are
+// queued. A step that existed is left as it was, and nothing is claimed then.
+func TestStepsCreatedClaimed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(4), 2, true)
+		tk := e.processingTask(t, ds)
+		other := e.processingTask(t, ds)
+		runsAll := func(string) bool { return true }
+		until := now().Add(time.Minute)
+		specs := []stepSpec{}
+		for c := range 2 {
+			for _, k := range childKinds {
+				specs = append(specs, stepSpec{Kind: k, Chunk: c})
+			}
+		}
+
+		nc := &nextClaim{taskID: tk.ID, owner: "w1", until: until, runs: runsAll}
+		var rows []*entapi.Step
+		require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) error {
+			cctx := withNextClaim(ctx, nc)
+			if _, err := createSteps(cctx, tx, other, stepSpec{Kind: kindFetch}); err != nil {
+				return err
+			}
+			var err error
+			rows, err = createSteps(cctx, tx, tk, specs...)
+			return err
+		}))
+		require.Len(t, nc.steps, 3, "the first step and its two siblings")
+		require.Equal(t, kindNormalize, nc.steps[0].Kind)
+		for _, s := range rows {
+			stored, err := e.db.Step.Get(ctx, s.ID)
+			require.NoError(t, err)
+			if s.Chunk == 0 {
+				require.Equal(t, step.StatusRunning, stored.Status, s.Kind)
+				require.Equal(t, "w1", stored.LeaseOwner)
+				require.Equal(t, 1, stored.Attempt)
+				require.NotNil(t, stored.LeaseUntil)
+				continue
+			}
+			require.Equal(t, step.StatusQueued, stored.Status, "chunk %d %s", s.Chunk, s.Kind)
+			require.Empty(t, stored.LeaseOwner)
+		}
+		fetch, err := e.db.Step.Query().Where(step.TaskID(other.ID)).Only(ctx)
+		require.NoError(t, err)
+		require.Equal(t, step.StatusQueued, fetch.Status, "another task's step is not claimed")
+
+		// Created again (a re-run of the same commit): the rows exist and stay as they are.
+		for _, single := range []bool{false, true} {
+			again := &nextClaim{taskID: tk.ID, owner: "w2", until: until, runs: runsAll}
+			in := specs
+			if single {
+				in = specs[3:4]
+			}
+			require.NoError(t, withTx(ctx, e.db, func(tx *entapi.Tx) error {
+				_, err := createSteps(withNextClaim(ctx, again), tx, tk, in...)
+				return err
+			}))
+			require.Empty(t, again.steps, "single=%v", single)
+			n, err := e.db.Step.Query().Where(step.TaskID(tk.ID), step.LeaseOwner("w2")).Count(ctx)
+			require.NoError(t, err)
+			require.Zero(t, n)
+		}
+	})
+}

@@ -25,13 +25,16 @@ func eventType(s task.Status) string {
 }
 
 // writeOutbox records, in tx, the message that tells the web app how t ended.
-func writeOutbox(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error {
-	name := ""
-	if ds, err := tx.Dataset.Get(ctx, t.DatasetID); err == nil {
-		name = ds.Name
-	} else if !entapi.IsNotFound(err) {
-		return fmt.Errorf("jobs: outbox dataset: %w", err)
+func writeOutbox(ctx context.Context, tx *entapi.Tx, t *entapi.Task, ds *entapi.Dataset) error {
+	if ds == nil {
+		var err error
+		if ds, err = tx.Dataset.Get(ctx, t.DatasetID); entapi.IsNotFound(err) {
+			ds = &entapi.Dataset{}
+		} else if err != nil {
+			return fmt.Errorf("jobs: outbox dataset: %w", err)
+		}
 	}
+	name := ds.Name
 	body, err := json.Marshal(webhook.TaskEvent{Type: eventType(t.Status), Data: webhook.TaskData{
 		ID: t.ID, OrgID: t.OrgID, DatasetID: t.DatasetID, DatasetName: name,
 		Status: string(t.Status), Stage: t.Stage, Score: t.Score, Error: t.Error, FinishedAt: t.FinishedAt,

@@ -66,6 +66,15 @@ type stepRun struct {
 	// stored, unless the dataset is that one chunk), still in memory: aggregate,
 	// run next here, uses them as they are rather than reading them back.
 	kept *keptChunk
+	// made is the report aggregate just made here, for save to record as it is
+	// rather than read back.
+	made *madeReport
+}
+
+// madeReport is a report and its JSON.
+type madeReport struct {
+	rep  *report.Report
+	body []byte
 }
 
 // keptChunk is one chunk's partials in memory.
@@ -235,27 +244,6 @@ func (r *Runner) execute(ctx context.Context, run *stepRun) (next *stepRun) {
 	return nil
 }
 
-// handOn keeps for this worker the first of the steps a success created that belongs
-// to the same run: it claims that step in the transaction that created it (so no
-// other worker can hold it) and returns it, so a run's chain of steps (fetch,
-// transform, one chunk, aggregate, save, notify) does not go through the queue at each
-// hop. The step row is the record either way: if this worker dies before it runs, the
-// reconciler dispatches it. During shutdown nothing is kept.
-func (r *Runner) handOn(ctx context.Context, tx *entapi.Tx, run *stepRun, spawned []*entapi.Step) (*stepRun, error) {
-	i := slices.IndexFunc(spawned, func(s *entapi.Step) bool {
-		return s != nil && s.TaskID == run.Task.ID && r.stageOf(s.Kind) != nil
-	})
-	if i < 0 || r.shut.stopping.Load() {
-		return nil, nil
-	}
-	owner := newLeaseOwner()
-	c, err := claim(ctx, tx.Step, spawned[i], owner, r.opts.Lease)
-	if err != nil || c == nil {
-		return nil, err
-	}
-	return &stepRun{Step: c, Task: run.Task, owner: owner, layout: run.layout, dataset: run.dataset, kept: run.kept}, nil
-}
-
 // stepAttrs are the span attributes of a step.
 func stepAttrs(s *entapi.Step) []attribute.KeyValue {
 	return []attribute.KeyValue{attribute.String("assay.task_id", s.TaskID), attribute.String("assay.step_id", s.ID),
@@ -304,6 +292,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 	var spawned []*entapi.Step
 	var next *stepRun
 	var adv *advanced
+	nc := r.nextClaimOf(run)
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
 		if live {
 			active, err := lockActive(ctx, tx, run.Task)
@@ -323,11 +312,11 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 			return err
 		}
 		if out.commit != nil {
-			if spawned, err = out.commit(ctx, tx); err != nil {
+			if spawned, err = out.commit(withNextClaim(ctx, nc), tx); err != nil {
 				return err
 			}
 		}
-		if next, err = r.handOn(ctx, tx, run, spawned); err != nil {
+		if next, err = r.handOn(ctx, tx, run, nc, spawned); err != nil {
 			return err
 		}
 		if live && !out.ends {

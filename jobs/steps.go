@@ -38,28 +38,41 @@ type stepSpec struct {
 
 // createSteps inserts steps of t idempotently (a step that exists, unique by task, kind
 // and chunk, is left alone) and returns the rows, existing or new, in the order given.
+// Under a claim for the task's next step in ctx (see nextClaim), the steps it picks are
+// inserted claimed.
 func createSteps(ctx context.Context, tx *entapi.Tx, t *entapi.Task, specs ...stepSpec) ([]*entapi.Step, error) {
 	if len(specs) == 0 {
 		return nil, nil
 	}
 	at := now()
-	create := func(sp stepSpec) *entapi.StepCreate {
-		return tx.Step.Create().
+	nc := nextClaimFor(ctx, t.ID)
+	mine := nc.choose(specs)
+	create := func(i int) *entapi.StepCreate {
+		sp := specs[i]
+		c := tx.Step.Create().
 			SetOrgID(t.OrgID).
 			SetTaskID(t.ID).
 			SetKind(sp.Kind).
 			SetChunk(sp.Chunk).
 			SetNillableParentID(sp.Parent).
 			SetAvailableAt(at)
+		if mine != nil && mine[i] {
+			c = nc.claimed(c)
+		}
+		return c
 	}
 	if len(specs) == 1 {
 		// One row comes back from the insert itself, unless it existed (no row
 		// returned): then it is loaded below.
-		c := create(specs[0])
+		c := create(0)
 		c.OnConflict(sql.ConflictColumns(step.FieldTaskID, step.FieldKind, step.FieldChunk)).DoNothing()
 		s, err := c.Save(ctx)
 		if err == nil {
-			return []*entapi.Step{s}, nil
+			out := []*entapi.Step{s}
+			if mine != nil {
+				nc.took(out)
+			}
+			return out, nil
 		}
 		if err := ignoreNoRows(err); err != nil {
 			return nil, fmt.Errorf("jobs: create steps: %w", err)
@@ -67,10 +80,9 @@ func createSteps(ctx context.Context, tx *entapi.Tx, t *entapi.Task, specs ...st
 	}
 	const batch = 500 // stays under SQLite's and Postgres's bind-parameter limits
 	for i := 0; i < len(specs) && len(specs) > 1; i += batch {
-		part := specs[i:min(i+batch, len(specs))]
-		creates := make([]*entapi.StepCreate, len(part))
-		for j, sp := range part {
-			creates[j] = create(sp)
+		creates := make([]*entapi.StepCreate, 0, batch)
+		for j := i; j < min(i+batch, len(specs)); j++ {
+			creates = append(creates, create(j))
 		}
 		err := tx.Step.CreateBulk(creates...).
 			OnConflict(sql.ConflictColumns(step.FieldTaskID, step.FieldKind, step.FieldChunk)).
@@ -99,6 +111,9 @@ func createSteps(ctx context.Context, tx *entapi.Tx, t *entapi.Task, specs ...st
 			return nil, fmt.Errorf("jobs: step %s/%d missing after insert", sp.Kind, sp.Chunk)
 		}
 		out = append(out, s)
+	}
+	if mine != nil {
+		nc.took(out)
 	}
 	return out, nil
 }
@@ -167,17 +182,18 @@ func endTask(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string, st
 	if err != nil {
 		return nil, fmt.Errorf("jobs: cancel steps of %s: %w", taskID, err)
 	}
-	return announce(ctx, tx, lim, taskID)
-}
-
-// announce writes the outbox message for an ended task, creates its notify step and
-// admits the organization's next waiting tasks; it returns those steps, notify first.
-func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string) ([]*entapi.Step, error) {
 	t, err := tx.Task.Get(ctx, taskID)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: announce %s: %w", taskID, err)
 	}
-	if err := writeOutbox(ctx, tx, t); err != nil {
+	return announce(ctx, tx, lim, t, nil)
+}
+
+// announce writes the outbox message for t, a task that has just ended (as it is now
+// stored), creates its notify step and admits the organization's next waiting tasks; it
+// returns those steps, notify first. ds is t's dataset, nil to read it.
+func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, ds *entapi.Dataset) ([]*entapi.Step, error) {
+	if err := writeOutbox(ctx, tx, t, ds); err != nil {
 		return nil, err
 	}
 	if err := writeEndpointDeliveries(ctx, tx, t); err != nil {

@@ -52,16 +52,30 @@ func level(used, limit int64) int {
 func ChargeTask(ctx context.Context, tx *entapi.Tx, org, taskID string, limit int64, now time.Time) error {
 	ctx = tenant.With(ctx, org)
 	start := PeriodStart(now)
-	if err := ensure(ctx, tx, start); err != nil {
+	charge := func() (int, error) {
+		upd := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start))
+		if limit > 0 {
+			upd = upd.Where(usagecounter.TasksLT(limit))
+		}
+		n, err := upd.AddTasks(1).Save(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("usage: charge task: %w", err)
+		}
+		return n, nil
+	}
+	// Nothing charged: the period has no row yet (its first change), or the limit is
+	// reached. With the row there, a second try tells which.
+	n, err := charge()
+	if err != nil {
 		return err
 	}
-	upd := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start))
-	if limit > 0 {
-		upd = upd.Where(usagecounter.TasksLT(limit))
-	}
-	n, err := upd.AddTasks(1).Save(ctx)
-	if err != nil {
-		return fmt.Errorf("usage: charge task: %w", err)
+	if n == 0 {
+		if err := ensure(ctx, tx, start); err != nil {
+			return err
+		}
+		if n, err = charge(); err != nil {
+			return err
+		}
 	}
 	row, err := tx.UsageCounter.Query().Where(usagecounter.PeriodStart(start)).Only(ctx)
 	if err != nil {

@@ -107,13 +107,26 @@ func Add(ctx context.Context, tx *entapi.Tx, org string, now time.Time, d Delta)
 	}
 	ctx = tenant.With(ctx, org)
 	start := PeriodStart(now)
-	if err := ensure(ctx, tx, start); err != nil {
+	add := func() (int, error) {
+		n, err := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start)).
+			AddTasks(d.Tasks).AddRows(d.Rows).AddStorageBytes(d.StorageBytes).Save(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("usage: add: %w", err)
+		}
+		return n, nil
+	}
+	// The period's row exists but for its first change: one statement, then.
+	n, err := add()
+	if err != nil {
 		return err
 	}
-	err := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start)).
-		AddTasks(d.Tasks).AddRows(d.Rows).AddStorageBytes(d.StorageBytes).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("usage: add: %w", err)
+	if n == 0 {
+		if err := ensure(ctx, tx, start); err != nil {
+			return err
+		}
+		if _, err := add(); err != nil {
+			return err
+		}
 	}
 	if d.StorageBytes < 0 { // a dataset stored before metering began
 		err = tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start), usagecounter.StorageBytesLT(0)).
