@@ -68,17 +68,11 @@ func (r *Runner) chunkStage(ctx context.Context, run *stepRun) (*outcome, error)
 	return &outcome{
 		result: results[kind],
 		commit: func(ctx context.Context, tx *entapi.Tx) ([]*entapi.Step, error) {
-			done := 1
-			for _, s := range run.siblings {
-				ok, err := finishSibling(ctx, tx, s, run.owner, results[s.Kind])
-				if err != nil {
-					return nil, err
-				}
-				if ok {
-					done++
-				}
+			n, err := finishSiblings(ctx, tx, run.siblings, run.owner, results)
+			if err != nil {
+				return nil, err
 			}
-			return childDone(ctx, tx, run.Task, run.Step, done)
+			return childDone(ctx, tx, run.Task, run.Step, 1+n)
 		},
 	}, nil
 }

@@ -124,16 +124,16 @@ func TestClaimSiblings(t *testing.T) {
 		require.Len(t, sibs1, 1, "the sibling waiting for its retry stays queued")
 		require.NotEqual(t, retrying.ID, sibs1[0].ID)
 
-		res := blobResult{Blob: "b"}
+		res := map[string]blobResult{kindValidate: {Blob: "b"}}
 		err = withTx(ctx, e.db, func(tx *entapi.Tx) error {
-			ok, err := finishSibling(ctx, tx, sibs[0], "not the owner", res)
-			require.False(t, ok)
+			n, err := finishSiblings(ctx, tx, sibs, "not the owner", res)
+			require.Zero(t, n)
 			return err
 		})
 		require.NoError(t, err)
 		err = withTx(ctx, e.db, func(tx *entapi.Tx) error {
-			ok, err := finishSibling(ctx, tx, sibs[0], run.owner, res)
-			require.True(t, ok)
+			n, err := finishSiblings(ctx, tx, sibs, run.owner, res)
+			require.Equal(t, 1, n)
 			return err
 		})
 		require.NoError(t, err)

@@ -86,20 +86,35 @@ func claimSiblings(ctx context.Context, steps *entapi.StepClient, run *stepRun, 
 	return sibs, nil
 }
 
-// finishSibling records a claimed sibling's result with the fenced update of its own
-// success; false when it is no longer ours.
-func finishSibling(ctx context.Context, tx *entapi.Tx, s *entapi.Step, owner string, result any) (bool, error) {
-	b, err := json.Marshal(result)
-	if err != nil {
-		return false, fmt.Errorf("jobs: encode result: %w", err)
+// finishSiblings records the results of the claimed siblings sibs (by kind) with the
+// fenced update of their own success, one statement for those whose results are the
+// same, and returns how many were still ours.
+func finishSiblings(ctx context.Context, tx *entapi.Tx, sibs []*entapi.Step, owner string, results map[string]blobResult) (int, error) {
+	var groups []string // distinct results, in the order met
+	ids := map[string][]string{}
+	for _, s := range sibs {
+		b, err := json.Marshal(results[s.Kind])
+		if err != nil {
+			return 0, fmt.Errorf("jobs: encode result: %w", err)
+		}
+		if _, ok := ids[string(b)]; !ok {
+			groups = append(groups, string(b))
+		}
+		ids[string(b)] = append(ids[string(b)], s.ID)
 	}
-	err = release(ctx, tx, s.ID, owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
-		return u.SetStatus(step.StatusSucceeded).SetResult(b).SetError("").SetErrorClass("")
-	})
-	if errors.Is(err, errLeaseLost) {
-		return false, nil
+	done := 0
+	for _, res := range groups {
+		n, err := tx.Step.Update().
+			Where(step.IDIn(ids[res]...), step.LeaseOwner(owner), step.StatusEQ(step.StatusRunning)).
+			SetLeaseOwner("").ClearLeaseUntil().
+			SetStatus(step.StatusSucceeded).SetResult([]byte(res)).SetError("").SetErrorClass("").
+			Save(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("jobs: finish siblings: %w", err)
+		}
+		done += n
 	}
-	return err == nil, err
+	return done, nil
 }
 
 // renew extends the lease of a claim (the step and any siblings it holds); false means

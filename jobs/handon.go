@@ -99,8 +99,12 @@ func (r *Runner) nextClaimOf(run *stepRun) *nextClaim {
 // same run, claimed in the transaction that created it (it existed already, so the
 // insert left it as it was). During shutdown nothing is kept.
 func (r *Runner) handOn(ctx context.Context, tx *entapi.Tx, run *stepRun, nc *nextClaim, spawned []*entapi.Step) (*stepRun, error) {
+	t := run.Task
+	if run.ended != nil {
+		t = run.ended
+	}
 	keep := func(c *entapi.Step, owner string, siblings []*entapi.Step) *stepRun {
-		return &stepRun{Step: c, Task: run.Task, owner: owner, siblings: siblings,
+		return &stepRun{Step: c, Task: t, owner: owner, siblings: siblings,
 			layout: run.layout, dataset: run.dataset, kept: run.kept, made: run.made}
 	}
 	if nc != nil && len(nc.steps) > 0 {

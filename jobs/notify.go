@@ -28,7 +28,11 @@ func (r *Runner) notifyStage(ctx context.Context, run *stepRun) (*outcome, error
 	}
 	err := r.deliver(ctx, run.Task.ID)
 	if err == nil || run.Step.Attempt == 1 {
-		t, terr := r.db.Task.Get(ctx, run.Task.ID)
+		// An ended task no longer changes: one the run loaded ended is as it is stored.
+		t, terr := run.Task, error(nil)
+		if !terminal(t.Status) {
+			t, terr = r.db.Task.Get(ctx, run.Task.ID)
+		}
 		if terr != nil {
 			r.log.Warn("jobs: notify: load task", "task_id", run.Task.ID, "err", terr)
 		} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/assayhq/assay/app/events"
+	"github.com/assayhq/assay/app/report"
 	entapi "github.com/assayhq/assay/ent/api"
 	"github.com/assayhq/assay/ent/api/step"
 	"github.com/assayhq/assay/ent/api/task"
@@ -25,6 +26,12 @@ const (
 // The per-chunk stages count one step per chunk, known once fetch has read the layout.
 // ctx decides the tenant, as for any query.
 func StagesOf(ctx context.Context, db *entapi.Client, taskID string) ([]events.Stage, error) {
+	return stagesOf(ctx, db, taskID, nil)
+}
+
+// stagesOf is StagesOf with the layout fetch stored, when the caller has it in memory
+// (nil reads it when needed).
+func stagesOf(ctx context.Context, db *entapi.Client, taskID string, l *report.Layout) ([]events.Stage, error) {
 	rows, err := db.Step.Query().Where(step.TaskID(taskID)).
 		Select(step.FieldKind, step.FieldStatus, step.FieldAttempt).All(ctx)
 	if err != nil {
@@ -55,7 +62,9 @@ func StagesOf(ctx context.Context, db *entapi.Client, taskID string) ([]events.S
 		}
 	}
 	chunks := by[kindNormalize].steps
-	if chunks == 0 && fetchDone {
+	if chunks == 0 && fetchDone && l != nil {
+		chunks = len(l.Chunks)
+	} else if chunks == 0 && fetchDone {
 		if chunks, err = chunkCount(ctx, db, taskID); err != nil {
 			return nil, err
 		}
@@ -130,7 +139,7 @@ func progressOf(stages []events.Stage) (float64, string) {
 // progress event, after a step that did not succeed. Ended tasks are left to notify,
 // which publishes the final event. known is the task as the step's run loaded it.
 func (r *Runner) progress(ctx context.Context, known *entapi.Task) {
-	adv, err := advance(ctx, r.db, known)
+	adv, err := advance(ctx, r.db, known, nil)
 	if err != nil {
 		r.log.Warn("jobs: progress", "task_id", known.ID, "err", err)
 		return
@@ -151,8 +160,8 @@ type advanced struct {
 // advance moves the task's stored stage and progress on (never back) from its steps,
 // and returns them with the task as it now stands: known, read again only when the
 // stored progress did not move; nil when the task has ended.
-func advance(ctx context.Context, db *entapi.Client, known *entapi.Task) (*advanced, error) {
-	stages, err := StagesOf(ctx, db, known.ID)
+func advance(ctx context.Context, db *entapi.Client, known *entapi.Task, l *report.Layout) (*advanced, error) {
+	stages, err := stagesOf(ctx, db, known.ID, l)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,8 @@ type stepRun struct {
 	// made is the report aggregate just made here, for save to record as it is
 	// rather than read back.
 	made *madeReport
+	// ended is the task as save's commit left it, for notify, run next here.
+	ended *entapi.Task
 }
 
 // madeReport is a report and its JSON.
@@ -320,7 +322,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 			return err
 		}
 		if live && !out.ends {
-			adv, err = advance(ctx, tx.Client(), run.Task)
+			adv, err = advance(ctx, tx.Client(), run.Task, run.layout)
 		}
 		return err
 	})

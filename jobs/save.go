@@ -59,6 +59,7 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 			if err != nil {
 				return nil, err
 			}
+			run.ended = &done
 			// After the admission lock (announce), in the order task creation takes them.
 			if err := usage.Add(ctx, tx, t.OrgID, now(), usage.Delta{Rows: rep.Rows}); err != nil {
 				return nil, err
