@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -254,5 +255,54 @@ func TestReconcilerWakesParentAmongManyWaiting(t *testing.T) {
 		n, err = e.db.Step.Query().Where(step.StatusEQ(step.StatusWaiting)).Count(ctx)
 		require.NoError(t, err)
 		require.Equal(t, reconcileBatch+1, n, "parents with unfinished children keep waiting")
+	})
+}
+
+// TestChildrenFinishingAtOnceWakeParentOnce: children of one parent that finish at once, some
+// counting off one step and some a set of three, wake the parent exactly once, when the
+// last of them commits, and create aggregate once.
+func TestChildrenFinishingAtOnceWakeParentOnce(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := sys()
+		ds := e.dataset(t, testCSV(5), 5, true)
+		counts := []int{1, 3, 1, 1, 3, 1, 1, 3, 1, 1}
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		for round := range 3 {
+			tk := e.processingTask(t, ds)
+			p, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindTransform).
+				SetStatus(step.StatusWaiting).SetPendingChildren(total).SetAvailableAt(now()).Save(ctx)
+			require.NoError(t, err)
+			var woke atomic.Int32
+			var wg sync.WaitGroup
+			for i, n := range counts {
+				child, err := e.db.Step.Create().SetOrgID(e.org).SetTaskID(tk.ID).SetKind(kindNormalize).
+					SetChunk(i).SetParentID(p.ID).SetStatus(step.StatusRunning).SetAvailableAt(now()).Save(ctx)
+				require.NoError(t, err)
+				wg.Go(func() {
+					err := withTx(ctx, e.db, func(tx *entapi.Tx) error {
+						spawned, err := childDone(ctx, tx, tk, child, n)
+						if len(spawned) > 0 {
+							woke.Add(1)
+						}
+						return err
+					})
+					if err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			require.EqualValues(t, 1, woke.Load(), "round %d", round)
+			parent, err := e.db.Step.Get(ctx, p.ID)
+			require.NoError(t, err)
+			require.Equal(t, step.StatusSucceeded, parent.Status)
+			require.Zero(t, parent.PendingChildren)
+			n, err := e.db.Step.Query().Where(step.TaskID(tk.ID), step.Kind(kindAggregate)).Count(ctx)
+			require.NoError(t, err)
+			require.Equal(t, 1, n)
+		}
 	})
 }

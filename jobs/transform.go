@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	entapi "github.com/assayhq/assay/ent/api"
+	"github.com/assayhq/assay/ent/api/predicate"
 	"github.com/assayhq/assay/ent/api/step"
 )
 
@@ -62,12 +63,18 @@ func (r *Runner) transformStage(ctx context.Context, run *stepRun) (*outcome, er
 }
 
 // childDone is the commit of every per-chunk step: it counts n children (the step and
-// the siblings it finished) off its parent with an atomic decrement read back in the
-// same transaction (on Postgres the row lock orders concurrent children), and the child
-// that reaches zero wakes the parent.
+// the siblings it finished) off its parent, and the child that reaches zero wakes the
+// parent. The last n children (all of them, for a dataset of one chunk) wake it at once
+// with one conditional update; the others decrement atomically and read the count back
+// in the same transaction (on Postgres the row lock orders concurrent children, and a
+// wake that meets another child's decrement is evaluated again once it commits).
 func childDone(ctx context.Context, tx *entapi.Tx, t *entapi.Task, s *entapi.Step, n int) ([]*entapi.Step, error) {
 	if s.ParentID == nil {
 		return nil, nil
+	}
+	woke, err := wakeParent(ctx, tx, t, *s.ParentID, step.PendingChildrenLTE(n))
+	if err != nil || len(woke) > 0 {
+		return woke, err
 	}
 	p, err := tx.Step.UpdateOneID(*s.ParentID).AddPendingChildren(-n).Save(ctx)
 	if err != nil {
@@ -79,11 +86,12 @@ func childDone(ctx context.Context, tx *entapi.Tx, t *entapi.Task, s *entapi.Ste
 	return wakeParent(ctx, tx, t, p.ID)
 }
 
-// wakeParent moves a waiting parent to succeeded (conditionally: one waker wins) and
-// creates aggregate.
-func wakeParent(ctx context.Context, tx *entapi.Tx, t *entapi.Task, parentID string) ([]*entapi.Step, error) {
+// wakeParent moves a waiting parent (that also matches where) to succeeded
+// (conditionally: one waker wins) and creates aggregate, which it returns; nothing when
+// the parent was not woken.
+func wakeParent(ctx context.Context, tx *entapi.Tx, t *entapi.Task, parentID string, where ...predicate.Step) ([]*entapi.Step, error) {
 	n, err := tx.Step.Update().
-		Where(step.ID(parentID), step.StatusEQ(step.StatusWaiting)).
+		Where(append(where, step.ID(parentID), step.StatusEQ(step.StatusWaiting))...).
 		SetStatus(step.StatusSucceeded).
 		SetPendingChildren(0).
 		Save(ctx)
