@@ -137,8 +137,8 @@ func owned(id, owner string) []predicate.Step {
 
 // release is a fenced update of our own step that ends the claim (status set by the
 // caller); errLeaseLost when another worker took over.
-func release(ctx context.Context, tx *entapi.Tx, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate) error {
-	u := tx.Step.Update().Where(owned(id, owner)...).SetLeaseOwner("").ClearLeaseUntil()
+func release(ctx context.Context, steps *entapi.StepClient, id, owner string, set func(*entapi.StepUpdate) *entapi.StepUpdate) error {
+	u := steps.Update().Where(owned(id, owner)...).SetLeaseOwner("").ClearLeaseUntil()
 	n, err := set(u).Save(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: release %s: %w", id, err)

@@ -1,7 +1,9 @@
 // Package jobs runs the report pipeline on gocraft/work.
 //
 // SQL is the source of truth: every stage of a task is a row in steps, and a worker
-// claims a step with a conditional UPDATE that takes a lease (fencing token plus expiry).
+// claims a step with a conditional UPDATE that takes a lease (fencing token plus expiry),
+// or, for the next step of a run it is running, inserts the row already claimed (see
+// nextClaim).
 // Redis only rings the doorbell: a job carries the step id and nothing else, so a lost,
 // duplicated or stale job changes nothing, and the reconciler re-dispatches whatever
 // Redis dropped.

@@ -101,11 +101,11 @@ func (r *Runner) nextClaimOf(run *stepRun) *nextClaim {
 func (r *Runner) handOn(ctx context.Context, tx *entapi.Tx, run *stepRun, nc *nextClaim, spawned []*entapi.Step) (*stepRun, error) {
 	t := run.Task
 	if run.ended != nil {
-		t = run.ended
+		t = run.ended.task
 	}
 	keep := func(c *entapi.Step, owner string, siblings []*entapi.Step) *stepRun {
 		return &stepRun{Step: c, Task: t, owner: owner, siblings: siblings,
-			layout: run.layout, dataset: run.dataset, kept: run.kept, made: run.made}
+			layout: run.layout, dataset: run.dataset, kept: run.kept, made: run.made, ended: run.ended}
 	}
 	if nc != nil && len(nc.steps) > 0 {
 		return keep(nc.steps[0], nc.owner, nc.steps[1:]), nil

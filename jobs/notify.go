@@ -24,7 +24,11 @@ const Notify = jobPrefix + kindNotify
 // first attempt whatever the delivery did, and again once a retried delivery succeeds.
 func (r *Runner) notifyStage(ctx context.Context, run *stepRun) (*outcome, error) {
 	if run.Step.Attempt == 1 {
-		r.ringDeliveries(ctx, run.Task.ID)
+		var known []string
+		if run.ended != nil {
+			known = run.ended.deliveries
+		}
+		r.ringDeliveries(ctx, run.Task.ID, known)
 	}
 	err := r.deliver(ctx, run.Task.ID)
 	if err == nil || run.Step.Attempt == 1 {

@@ -37,6 +37,17 @@ func stagesOf(ctx context.Context, db *entapi.Client, taskID string, l *report.L
 	if err != nil {
 		return nil, fmt.Errorf("jobs: stages of %s: %w", taskID, err)
 	}
+	return stagesFrom(rows, func() (int, error) {
+		if l != nil {
+			return len(l.Chunks), nil
+		}
+		return chunkCount(ctx, db, taskID)
+	})
+}
+
+// stagesFrom is the stages of a task whose steps are rows; chunks, called once fetch has
+// succeeded and no per-chunk step exists yet, tells the number of chunks.
+func stagesFrom(rows []*entapi.Step, chunks func() (int, error)) ([]events.Stage, error) {
 	type acc struct{ steps, done, active, failed, cancelled int }
 	by := map[string]*acc{}
 	for _, k := range stageOrder {
@@ -61,11 +72,10 @@ func stagesOf(ctx context.Context, db *entapi.Client, taskID string, l *report.L
 			a.active++
 		}
 	}
-	chunks := by[kindNormalize].steps
-	if chunks == 0 && fetchDone && l != nil {
-		chunks = len(l.Chunks)
-	} else if chunks == 0 && fetchDone {
-		if chunks, err = chunkCount(ctx, db, taskID); err != nil {
+	n := by[kindNormalize].steps
+	if n == 0 && fetchDone {
+		var err error
+		if n, err = chunks(); err != nil {
 			return nil, err
 		}
 	}
@@ -74,7 +84,7 @@ func stagesOf(ctx context.Context, db *entapi.Client, taskID string, l *report.L
 		a := by[k]
 		total := 1
 		if isChild(k) {
-			total = chunks
+			total = n
 		}
 		st := StagePending
 		switch {
@@ -185,14 +195,22 @@ func advance(ctx context.Context, db *entapi.Client, known *entapi.Task, l *repo
 	return &advanced{task: t, stages: stages, p: p, cur: cur}, nil
 }
 
-// announceStart publishes the stages as a step begins, so watchers see it running. The
-// stored stage and progress move only when steps end (progress), so this writes nothing
-// and uses the task the claim loaded.
-func (r *Runner) announceStart(ctx context.Context, t *entapi.Task) {
+// announceStart publishes the stages as run's step begins, so watchers see it running.
+// The stored stage and progress move only when steps end (progress), so this writes
+// nothing and uses the task the claim loaded. Fetch is a task's only step while it
+// runs, so its stages are known without a query.
+func (r *Runner) announceStart(ctx context.Context, run *stepRun) {
+	t := run.Task
 	if r.deps.Events == nil || terminal(t.Status) {
 		return
 	}
-	stages, err := StagesOf(ctx, r.db, t.ID)
+	var stages []events.Stage
+	var err error
+	if run.Step.Kind == kindFetch {
+		stages, err = stagesFrom([]*entapi.Step{run.Step}, func() (int, error) { return 0, nil })
+	} else {
+		stages, err = StagesOf(ctx, r.db, t.ID)
+	}
 	if err != nil {
 		r.log.Warn("jobs: progress", "task_id", t.ID, "err", err)
 		return

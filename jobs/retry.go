@@ -153,7 +153,7 @@ func (r *Runner) handleError(ctx context.Context, run *stepRun, cause error) {
 	}
 	delay := retryDelay(r.backoffs, class, s.Attempt, cause)
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
-		return release(ctx, tx, s.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+		return release(ctx, tx.Step, s.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
 			return u.SetStatus(step.StatusQueued).SetAvailableAt(now().Add(delay)).
 				SetError(clip(cause.Error())).SetErrorClass(class)
 		})
@@ -171,7 +171,7 @@ func (r *Runner) fail(ctx context.Context, run *stepRun, cause error, class stri
 	s := run.Step
 	var next []*entapi.Step
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
-		err := release(ctx, tx, s.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+		err := release(ctx, tx.Step, s.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
 			return u.SetStatus(step.StatusFailed).SetError(clip(cause.Error())).SetErrorClass(class)
 		})
 		if err != nil || s.Kind == kindNotify {

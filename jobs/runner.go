@@ -69,8 +69,14 @@ type stepRun struct {
 	// made is the report aggregate just made here, for save to record as it is
 	// rather than read back.
 	made *madeReport
-	// ended is the task as save's commit left it, for notify, run next here.
-	ended *entapi.Task
+	// ended is what save's commit did, for notify, run next here.
+	ended *endedRun
+}
+
+// endedRun is a run as save ended it.
+type endedRun struct {
+	task       *entapi.Task // as save's update left it
+	deliveries []string     // the endpoint deliveries save wrote, none: empty, not nil
 }
 
 // madeReport is a report and its JSON.
@@ -194,7 +200,7 @@ func (r *Runner) execute(ctx context.Context, run *stepRun) (next *stepRun) {
 		r.markProcessing(ctx, run.Task)
 	}
 	if !run.announced {
-		r.announceStart(ctx, run.Task)
+		r.announceStart(ctx, run)
 	}
 	deadline := now().Add(r.opts.StageTimeout)
 	if s.Kind != kindNotify && run.Task.Deadline.Before(deadline) {
@@ -271,7 +277,8 @@ func call(ctx context.Context, fn stage, run *stepRun) (out *outcome, err error)
 // stage's commit, the claim of the step this worker runs next (handOn) and the task's
 // progress. After commit it dispatches the other steps the commit created and
 // publishes the progress, and it returns the step to run next, or nil. A step whose
-// task ended meanwhile is cancelled instead.
+// task ended meanwhile is cancelled instead. Notify, which records nothing but its own
+// end, does that in one statement without a transaction.
 //
 // On Postgres the task's row is locked first, then step rows, the order endTask takes
 // them in. (Save's commit then takes the organization's admission lock, then the usage
@@ -291,6 +298,13 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 	}
 	// Notify runs for ended tasks and records nothing about the task.
 	live := run.Step.Kind != kindNotify
+	done := func(u *entapi.StepUpdate) *entapi.StepUpdate {
+		return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
+	}
+	if !live && out.commit == nil {
+		// Its own end is all notify records: one statement, no transaction.
+		return nil, release(ctx, r.db.Step, run.Step.ID, run.owner, done)
+	}
 	var spawned []*entapi.Step
 	var next *stepRun
 	var adv *advanced
@@ -302,14 +316,12 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 				return err
 			}
 			if !active {
-				return release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
+				return release(ctx, tx.Step, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
 					return u.SetStatus(step.StatusCancelled)
 				})
 			}
 		}
-		err := release(ctx, tx, run.Step.ID, run.owner, func(u *entapi.StepUpdate) *entapi.StepUpdate {
-			return u.SetStatus(status).SetResult(res).SetError("").SetErrorClass("")
-		})
+		err := release(ctx, tx.Step, run.Step.ID, run.owner, done)
 		if err != nil {
 			return err
 		}

@@ -55,11 +55,11 @@ func (r *Runner) saveStage(ctx context.Context, run *stepRun) (*outcome, error) 
 			}
 			// The task as the update left it (the transaction holds its row), and the
 			// dataset as this run read it, if it did.
-			next, err := announce(ctx, tx, r.deps.MaxRunning, &done, run.dataset)
+			next, deliveries, err := announce(ctx, tx, r.deps.MaxRunning, &done, run.dataset)
 			if err != nil {
 				return nil, err
 			}
-			run.ended = &done
+			run.ended = &endedRun{task: &done, deliveries: append([]string{}, deliveries...)}
 			// After the admission lock (announce), in the order task creation takes them.
 			if err := usage.Add(ctx, tx, t.OrgID, now(), usage.Delta{Rows: rep.Rows}); err != nil {
 				return nil, err

@@ -186,26 +186,29 @@ func endTask(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string, st
 	if err != nil {
 		return nil, fmt.Errorf("jobs: announce %s: %w", taskID, err)
 	}
-	return announce(ctx, tx, lim, t, nil)
+	steps, _, err := announce(ctx, tx, lim, t, nil)
+	return steps, err
 }
 
 // announce writes the outbox message for t, a task that has just ended (as it is now
-// stored), creates its notify step and admits the organization's next waiting tasks; it
-// returns those steps, notify first. ds is t's dataset, nil to read it.
-func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, ds *entapi.Dataset) ([]*entapi.Step, error) {
+// stored), and its endpoint deliveries, creates its notify step and admits the
+// organization's next waiting tasks; it returns those steps, notify first, and the ids
+// of the deliveries. ds is t's dataset, nil to read it.
+func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, ds *entapi.Dataset) ([]*entapi.Step, []string, error) {
 	if err := writeOutbox(ctx, tx, t, ds); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := writeEndpointDeliveries(ctx, tx, t); err != nil {
-		return nil, err
+	deliveries, err := writeEndpointDeliveries(ctx, tx, t)
+	if err != nil {
+		return nil, nil, err
 	}
 	steps, err := createSteps(ctx, tx, t, stepSpec{Kind: kindNotify})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	next, err := admit(ctx, tx, lim, t.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(steps[:1], next...), nil
+	return append(steps[:1], next...), deliveries, nil
 }

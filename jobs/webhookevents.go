@@ -41,16 +41,16 @@ func newEventID() string { return "msg_" + platform.NewID() }
 
 // writeEndpointDeliveries records, in tx, one delivery of how t ended per enabled
 // endpoint of its organization subscribed to that event. Cancelled runs send none.
-func writeEndpointDeliveries(ctx context.Context, tx *entapi.Tx, t *entapi.Task) error {
+func writeEndpointDeliveries(ctx context.Context, tx *entapi.Tx, t *entapi.Task) ([]string, error) {
 	typ := eventType(t.Status)
 	if t.Status == task.StatusCancelled || !webhook.IsEndpointEvent(typ) {
-		return nil
+		return nil, nil
 	}
 	eps, err := tx.WebhookEndpoint.Query().
 		Where(webhookendpoint.OrgID(t.OrgID), webhookendpoint.Enabled(true), webhookendpoint.DeletedAtIsNil()).
 		All(ctx)
 	if err != nil {
-		return fmt.Errorf("jobs: endpoints of %s: %w", t.OrgID, err)
+		return nil, fmt.Errorf("jobs: endpoints of %s: %w", t.OrgID, err)
 	}
 	var subscribed []*entapi.WebhookEndpoint
 	for _, ep := range eps {
@@ -62,7 +62,7 @@ func writeEndpointDeliveries(ctx context.Context, tx *entapi.Tx, t *entapi.Task)
 		}
 	}
 	if len(subscribed) == 0 {
-		return nil
+		return nil, nil
 	}
 	at := now()
 	body, err := json.Marshal(EndpointEvent{Type: typ, Timestamp: at, Data: endpointTask{
@@ -70,7 +70,7 @@ func writeEndpointDeliveries(ctx context.Context, tx *entapi.Tx, t *entapi.Task)
 		CreatedAt: t.CreatedAt.UTC(), FinishedAt: t.FinishedAt,
 	}})
 	if err != nil {
-		return fmt.Errorf("jobs: endpoint event body: %w", err)
+		return nil, fmt.Errorf("jobs: endpoint event body: %w", err)
 	}
 	id := newEventID()
 	creates := make([]*entapi.WebhookDeliveryCreate, 0, len(subscribed))
@@ -79,22 +79,32 @@ func writeEndpointDeliveries(ctx context.Context, tx *entapi.Tx, t *entapi.Task)
 			SetOrgID(t.OrgID).SetEndpointID(ep.ID).SetEventID(id).SetEventType(typ).
 			SetTaskID(t.ID).SetPayload(body).SetNextAttemptAt(at))
 	}
-	if err := tx.WebhookDelivery.CreateBulk(creates...).Exec(ctx); err != nil {
-		return fmt.Errorf("jobs: endpoint deliveries: %w", err)
+	rows, err := tx.WebhookDelivery.CreateBulk(creates...).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: endpoint deliveries: %w", err)
 	}
-	return nil
+	ids := make([]string, len(rows))
+	for i, d := range rows {
+		ids[i] = d.ID
+	}
+	return ids, nil
 }
 
 // ringDeliveries enqueues the first attempt of the task's endpoint deliveries, after
-// the transaction that wrote them; the reconciler sends any this misses.
-func (r *Runner) ringDeliveries(ctx context.Context, taskID string) {
-	ids, err := r.db.WebhookDelivery.Query().
-		Where(webhookdelivery.TaskID(taskID), webhookdelivery.StatusEQ(webhookdelivery.StatusPending),
-			webhookdelivery.Attempts(0)).
-		IDs(ctx)
-	if err != nil {
-		r.log.Warn("jobs: endpoint deliveries of task", "task_id", taskID, "err", err)
-		return
+// the transaction that wrote them; the reconciler sends any this misses. known are their
+// ids as that transaction wrote them, when this worker ran it (nil: they are read).
+func (r *Runner) ringDeliveries(ctx context.Context, taskID string, known []string) {
+	ids := known
+	if ids == nil {
+		var err error
+		ids, err = r.db.WebhookDelivery.Query().
+			Where(webhookdelivery.TaskID(taskID), webhookdelivery.StatusEQ(webhookdelivery.StatusPending),
+				webhookdelivery.Attempts(0)).
+			IDs(ctx)
+		if err != nil {
+			r.log.Warn("jobs: endpoint deliveries of task", "task_id", taskID, "err", err)
+			return
+		}
 	}
 	for _, id := range ids {
 		r.disp.enqueueDelivery(id, 0)
