@@ -76,6 +76,7 @@ func admit(ctx context.Context, tx *entapi.Tx, lim OrgLimit, org string) ([]*ent
 	if err != nil {
 		return nil, fmt.Errorf("jobs: admit: waiting: %w", err)
 	}
+	noteTraces(ctx, waiting)
 	var out []*entapi.Step
 	for _, t := range waiting {
 		// An update by predicate: UpdateOneID would read the row back.

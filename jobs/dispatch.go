@@ -59,7 +59,32 @@ func (d *dispatcher) dispatch(steps ...*entapi.Step) {
 // so their stages join the trace of the request that started the run. Steps of other
 // tasks (admitted when this one ended) get their own runs' traces.
 func (d *dispatcher) dispatchTraced(ctx context.Context, taskID string, steps ...*entapi.Step) {
-	d.enqueue(d.traceparents(steps, map[string]string{taskID: telemetry.Traceparent(ctx)}), steps, d.sends())
+	d.dispatchWith(map[string]string{taskID: telemetry.Traceparent(ctx)}, steps...)
+}
+
+// dispatchWith is dispatch with the traceparents of some of the steps' tasks known
+// (task id → traceparent); the others are read.
+func (d *dispatcher) dispatchWith(known map[string]string, steps ...*entapi.Step) {
+	d.enqueue(d.traceparents(steps, known), steps, d.sends())
+}
+
+// tracesKey carries, in a success transaction's context, a map that admit completes with
+// the traceparents of the tasks it admits, so their jobs carry them without a query.
+type tracesKey struct{}
+
+func withTraces(ctx context.Context, m map[string]string) context.Context {
+	return context.WithValue(ctx, tracesKey{}, m)
+}
+
+// noteTraces records the traceparents of tasks in ctx's map, if it carries one.
+func noteTraces(ctx context.Context, tasks []*entapi.Task) {
+	m, _ := ctx.Value(tracesKey{}).(map[string]string)
+	if m == nil {
+		return
+	}
+	for _, t := range tasks {
+		m[t.ID] = t.Traceparent
+	}
 }
 
 // echo is for a step a worker kept to run itself (see Runner.handOn): no job is sent,

@@ -309,6 +309,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 	var next *stepRun
 	var adv *advanced
 	nc := r.nextClaimOf(run)
+	traces := map[string]string{run.Task.ID: telemetry.Traceparent(ctx)}
 	err := withTx(ctx, r.db, func(tx *entapi.Tx) error {
 		if live {
 			active, err := lockActive(ctx, tx, run.Task)
@@ -326,7 +327,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 			return err
 		}
 		if out.commit != nil {
-			if spawned, err = out.commit(withNextClaim(ctx, nc), tx); err != nil {
+			if spawned, err = out.commit(withTraces(withNextClaim(ctx, nc), traces), tx); err != nil {
 				return err
 			}
 		}
@@ -345,7 +346,7 @@ func (r *Runner) succeed(ctx context.Context, run *stepRun, out *outcome) (*step
 		spawned = slices.DeleteFunc(slices.Clone(spawned), func(s *entapi.Step) bool { return s != nil && s.ID == next.Step.ID })
 		r.disp.echo(ctx, run.Task.ID, next.Step)
 	}
-	r.disp.dispatchTraced(ctx, run.Task.ID, spawned...)
+	r.disp.dispatchWith(traces, spawned...)
 	if adv != nil {
 		// With the next step claimed, this one event shows this step done and that one
 		// running.
