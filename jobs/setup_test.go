@@ -41,6 +41,7 @@ type env struct {
 	web   *webhookSink
 	org   string
 	log   *slog.Logger
+	url   string // the database's
 }
 
 const testSecret = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"
@@ -66,7 +67,7 @@ func newEnv(t testing.TB, name, dbURL, redisURL string) *env {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 
-	e := &env{name: name, db: db, ns: "jobstest-" + randHex(6), org: platform.NewID(),
+	e := &env{name: name, url: dbURL, db: db, ns: "jobstest-" + randHex(6), org: platform.NewID(),
 		log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if redisURL == "" {
 		e.mini = miniredis.RunT(t)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	entapi "github.com/assayhq/assay/ent/api"
@@ -195,6 +196,9 @@ func endTask(ctx context.Context, tx *entapi.Tx, lim OrgLimit, taskID string, st
 // organization's next waiting tasks; it returns those steps, notify first, and the ids
 // of the deliveries. ds is t's dataset, nil to read it.
 func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, ds *entapi.Dataset) ([]*entapi.Step, []string, error) {
+	if err := durable(ctx, tx); err != nil {
+		return nil, nil, err
+	}
 	if err := writeOutbox(ctx, tx, t, ds); err != nil {
 		return nil, nil, err
 	}
@@ -211,4 +215,18 @@ func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, 
 		return nil, nil, err
 	}
 	return append(steps[:1], next...), deliveries, nil
+}
+
+// durable makes tx, on Postgres, wait for its WAL to reach the disk at commit whatever
+// its session's synchronous_commit (the workers' pipeline sessions have it off, see
+// store.OpenPipelineAPI): a task's end is announced to the web app and to endpoints
+// once it commits, so it must not be lost after that.
+func durable(ctx context.Context, tx *entapi.Tx) error {
+	if tx.Dialect() != dialect.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+		return fmt.Errorf("jobs: durable commit: %w", err)
+	}
+	return nil
 }

@@ -65,7 +65,12 @@ func runAPI(ctx context.Context, env Env, log *slog.Logger) error {
 	}
 	defer ms.Close()
 	if n := b.Config.Workers; n > 0 {
-		w := wire.NewWorker(b, a.DB, n, true)
+		pdb, closePipeline, err := wire.PipelineDB(ctx, b, a.DB)
+		if err != nil {
+			return err
+		}
+		defer closePipeline()
+		w := wire.NewWorker(b, pdb, n, true)
 		defer w.Close()
 		a.Jobs.AttachPool(w.Pool)
 		w.Start()
@@ -85,8 +90,13 @@ func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	pdb, closePipeline, err := wire.PipelineDB(ctx, b, db)
+	if err != nil {
+		return err
+	}
+	defer closePipeline()
 	n := max(b.Config.Workers, 1)
-	w := wire.NewWorker(b, db, n, true)
+	w := wire.NewWorker(b, pdb, n, true)
 	defer w.Close()
 	ms, err := b.StartMetrics()
 	if err != nil {

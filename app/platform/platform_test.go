@@ -51,6 +51,37 @@ func TestOpenDB(t *testing.T) {
 	require.ErrorContains(t, err, "unsupported")
 }
 
+// TestWithoutCommitWait: a Postgres URL gains synchronous_commit=off, which its sessions
+// apply; other parameters stay, and other databases' URLs are left alone.
+func TestWithoutCommitWait(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"postgres://u:p@h:5432/db", "postgres://u:p@h:5432/db?synchronous_commit=off"},
+		{"postgresql://h/db?sslmode=disable", "postgresql://h/db?sslmode=disable&synchronous_commit=off"},
+		{"postgres://h/db?synchronous_commit=on", "postgres://h/db?synchronous_commit=off"},
+		{"sqlite://data/api.db", "sqlite://data/api.db"},
+	}
+	for _, c := range cases {
+		got, err := platform.WithoutCommitWait(c.in)
+		require.NoError(t, err)
+		require.Equal(t, c.want, got)
+	}
+	u := os.Getenv("TEST_POSTGRES_URL")
+	if u == "" {
+		storetest.SkipOrFail(t, "postgres: TEST_POSTGRES_URL is not set")
+	}
+	async, err := platform.WithoutCommitWait(u)
+	require.NoError(t, err)
+	ctx := context.Background()
+	for url, want := range map[string]string{u: "on", async: "off"} {
+		db, err := platform.OpenDB(ctx, url)
+		require.NoError(t, err)
+		var got string
+		require.NoError(t, db.SQL.QueryRowContext(ctx, "SHOW synchronous_commit").Scan(&got))
+		require.NoError(t, db.Close())
+		require.Equal(t, want, got)
+	}
+}
+
 func TestRedact(t *testing.T) {
 	require.Equal(t, "postgres://u:xxxxx@h/db", platform.Redact("postgres://u:secret@h/db"))
 	require.Equal(t, "redis://h:6379", platform.Redact("redis://h:6379"))

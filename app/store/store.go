@@ -30,6 +30,30 @@ func OpenAPI(ctx context.Context, cfg config.Config) (*entapi.Client, error) {
 	return entapi.NewClient(entapi.Driver(db.Driver())), nil
 }
 
+// OpenPipelineAPI opens, on Postgres, the API database again for the workers' pipeline
+// bookkeeping, with synchronous_commit off (see platform.WithoutCommitWait): a step's
+// success, claim or progress then commits without a WAL flush. If a database crash
+// loses such a commit, the step is recorded as it was before it, and its lease expires
+// and it runs again, as after a worker's crash. The transactions that end a task (the
+// report, usage, the web app's and endpoints' messages) set synchronous_commit back on
+// (jobs), so they are durable when they return. It does not migrate: OpenAPI has. On
+// SQLite, whose commits already skip the flush (synchronous=NORMAL in WAL mode), it
+// returns nil: the workers use the API client.
+func OpenPipelineAPI(ctx context.Context, cfg config.Config) (*entapi.Client, error) {
+	if !platform.IsPostgres(cfg.APIDatabaseURL) {
+		return nil, nil
+	}
+	u, err := platform.WithoutCommitWait(cfg.APIDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, u, schema.API, false)
+	if err != nil {
+		return nil, err
+	}
+	return entapi.NewClient(entapi.Driver(db.Driver())), nil
+}
+
 // OpenWeb is OpenAPI for the web database (cfg.WebDatabaseURL).
 func OpenWeb(ctx context.Context, cfg config.Config) (*entweb.Client, error) {
 	db, err := open(ctx, cfg.WebDatabaseURL, schema.Web, !cfg.Production())

@@ -33,7 +33,13 @@ func NewStack(ctx context.Context, b *Base) (*Stack, error) {
 	}
 	s.add(a.Close)
 	s.API = a
-	s.Worker = NewWorker(b, a.DB, b.Config.Workers, true)
+	pdb, closePipeline, err := PipelineDB(ctx, b, a.DB)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.add(closePipeline)
+	s.Worker = NewWorker(b, pdb, b.Config.Workers, true)
 	s.add(s.Worker.Close)
 	// Wake the in-process pool directly; other processes hear the Redis signal.
 	a.Jobs.AttachPool(s.Worker.Pool)

@@ -172,6 +172,20 @@ type Worker struct {
 	grace time.Duration
 }
 
+// PipelineDB is the API database client workers record pipeline steps with: on
+// Postgres its own pool, whose commits do not wait for the WAL flush (see
+// store.OpenPipelineAPI), closed by the returned func; on SQLite, shared itself.
+func PipelineDB(ctx context.Context, b *Base, shared *entapi.Client) (*entapi.Client, func() error, error) {
+	db, err := store.OpenPipelineAPI(ctx, b.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if db == nil {
+		return shared, func() error { return nil }, nil
+	}
+	return db, db.Close, nil
+}
+
 // NewWorker builds a pool of concurrency workers; db is the API database client. Close
 // flushes its spans once it has stopped.
 func NewWorker(b *Base, db *entapi.Client, concurrency int, reconcile bool) *Worker {
