@@ -60,12 +60,12 @@ func radixSortByHash(recs []hashRecord) []hashRecord {
 	var counts [8][256]int
 	for _, r := range src {
 		for b := range 8 {
-			counts[b][byte(r.Hash>>(8*b))]++
+			counts[b][digit(r.Hash, b)]++
 		}
 	}
 	for b := range 8 {
 		c := &counts[b]
-		if c[byte(src[0].Hash>>(8*b))] == len(src) {
+		if c[digit(src[0].Hash, b)] == len(src) {
 			continue // every hash has this byte
 		}
 		pos := 0
@@ -74,13 +74,18 @@ func radixSortByHash(recs []hashRecord) []hashRecord {
 			pos += n
 		}
 		for _, r := range src {
-			d := byte(r.Hash >> (8 * b))
+			d := digit(r.Hash, b)
 			dst[c[d]] = r
 			c[d]++
 		}
 		src, dst = dst, src
 	}
 	return src
+}
+
+// digit is byte b (0: the lowest) of h.
+func digit(h uint64, b int) byte {
+	return byte(h >> (8 * b)) // #nosec G115 -- keeping only the low byte is the point
 }
 
 func appendRecords(b []byte, recs []hashRecord) []byte {
