@@ -96,11 +96,17 @@ func admit(ctx context.Context, tx *entapi.Tx, lim OrgLimit, org string) ([]*ent
 // lockOrg serializes admissions of org until tx ends. SQLite transactions begin
 // IMMEDIATE, which already serializes them; Postgres takes a transaction advisory lock.
 func lockOrg(ctx context.Context, tx *entapi.Tx, org string) error {
+	return onPostgres(ctx, tx, "lock "+org, `SELECT pg_advisory_xact_lock(hashtext($1))`, "assay:admit:"+org)
+}
+
+// onPostgres runs query in tx when tx is on Postgres, and does nothing on SQLite; what
+// names it in the error.
+func onPostgres(ctx context.Context, tx *entapi.Tx, what, query string, args ...any) error {
 	if tx.Dialect() != dialect.Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "assay:admit:"+org); err != nil {
-		return fmt.Errorf("jobs: lock %s: %w", org, err)
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("jobs: %s: %w", what, err)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	entapi "github.com/assayhq/assay/ent/api"
@@ -222,11 +221,5 @@ func announce(ctx context.Context, tx *entapi.Tx, lim OrgLimit, t *entapi.Task, 
 // store.OpenPipelineAPI): a task's end is announced to the web app and to endpoints
 // once it commits, so it must not be lost after that.
 func durable(ctx context.Context, tx *entapi.Tx) error {
-	if tx.Dialect() != dialect.Postgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
-		return fmt.Errorf("jobs: durable commit: %w", err)
-	}
-	return nil
+	return onPostgres(ctx, tx, "durable commit", `SET LOCAL synchronous_commit = on`)
 }

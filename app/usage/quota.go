@@ -52,7 +52,9 @@ func level(used, limit int64) int {
 func ChargeTask(ctx context.Context, tx *entapi.Tx, org, taskID string, limit int64, now time.Time) error {
 	ctx = tenant.With(ctx, org)
 	start := PeriodStart(now)
-	charge := func() (int, error) {
+	// Nothing charged (n = 0) means the limit is reached: inPeriod tries again once the
+	// period's row exists.
+	n, err := inPeriod(ctx, tx, start, func() (int, error) {
 		upd := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start))
 		if limit > 0 {
 			upd = upd.Where(usagecounter.TasksLT(limit))
@@ -62,20 +64,9 @@ func ChargeTask(ctx context.Context, tx *entapi.Tx, org, taskID string, limit in
 			return 0, fmt.Errorf("usage: charge task: %w", err)
 		}
 		return n, nil
-	}
-	// Nothing charged: the period has no row yet (its first change), or the limit is
-	// reached. With the row there, a second try tells which.
-	n, err := charge()
+	})
 	if err != nil {
 		return err
-	}
-	if n == 0 {
-		if err := ensure(ctx, tx, start); err != nil {
-			return err
-		}
-		if n, err = charge(); err != nil {
-			return err
-		}
 	}
 	row, err := tx.UsageCounter.Query().Where(usagecounter.PeriodStart(start)).Only(ctx)
 	if err != nil {

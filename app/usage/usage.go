@@ -100,6 +100,21 @@ func ensure(ctx context.Context, tx *entapi.Tx, start time.Time) error {
 	return nil
 }
 
+// inPeriod runs upd, an update of the period's row starting at start, and returns how
+// many rows it changed. When it changes none, the row may not exist yet (the period's
+// first change): inPeriod makes sure it does and runs upd again. The row exists but for
+// that first change, so this is one statement.
+func inPeriod(ctx context.Context, tx *entapi.Tx, start time.Time, upd func() (int, error)) (int, error) {
+	n, err := upd()
+	if err != nil || n > 0 {
+		return n, err
+	}
+	if err := ensure(ctx, tx, start); err != nil {
+		return 0, err
+	}
+	return upd()
+}
+
 // Add applies d to org's counters of the period of now, in tx.
 func Add(ctx context.Context, tx *entapi.Tx, org string, now time.Time, d Delta) error {
 	if d == (Delta{}) {
@@ -107,26 +122,16 @@ func Add(ctx context.Context, tx *entapi.Tx, org string, now time.Time, d Delta)
 	}
 	ctx = tenant.With(ctx, org)
 	start := PeriodStart(now)
-	add := func() (int, error) {
+	_, err := inPeriod(ctx, tx, start, func() (int, error) {
 		n, err := tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start)).
 			AddTasks(d.Tasks).AddRows(d.Rows).AddStorageBytes(d.StorageBytes).Save(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("usage: add: %w", err)
 		}
 		return n, nil
-	}
-	// The period's row exists but for its first change: one statement, then.
-	n, err := add()
+	})
 	if err != nil {
 		return err
-	}
-	if n == 0 {
-		if err := ensure(ctx, tx, start); err != nil {
-			return err
-		}
-		if _, err := add(); err != nil {
-			return err
-		}
 	}
 	if d.StorageBytes < 0 { // a dataset stored before metering began
 		err = tx.UsageCounter.Update().Where(usagecounter.PeriodStart(start), usagecounter.StorageBytesLT(0)).
