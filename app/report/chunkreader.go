@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
 )
@@ -12,7 +11,7 @@ const chunkBufSize = 64 << 10
 // chunkReader parses the records of one chunk and keeps track of their
 // 1-based data row numbers.
 type chunkReader struct {
-	cr    *csv.Reader
+	cr    *recordReader
 	chunk Chunk
 	ncols int
 	// row is the data row number of the record last returned by next.
@@ -30,11 +29,7 @@ func newChunkReader(r io.Reader, l *Layout, c Chunk) (*chunkReader, error) {
 	if c.FirstRow < 1 || c.Rows < 0 {
 		return nil, fmt.Errorf("chunk %d: invalid row range (first row %d, %d rows)", c.Index, c.FirstRow, c.Rows)
 	}
-	// csv.NewReader reuses a *bufio.Reader this large instead of wrapping it.
-	cr := csv.NewReader(bufio.NewReaderSize(r, chunkBufSize))
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := newRecordReader(bufio.NewReaderSize(r, chunkBufSize), byte(comma))
 	return &chunkReader{cr: cr, chunk: c, ncols: len(l.Columns), row: c.FirstRow - 1}, nil
 }
 
