@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"strings"
 )
@@ -13,8 +14,9 @@ import (
 // quote itself: such a line is one record, its fields cut at every comma,
 // and cutting it directly costs a fraction of what the general parser does.
 // A line with a quote, or longer than the buffer, goes to encoding/csv with
-// whatever lines its record spans. FuzzRecordReader checks the two agree on
-// any input.
+// whatever lines its record spans. It counts bytes and lines as csv.Reader
+// does, and its parse errors give lines of the whole input. FuzzRecordReader
+// checks the two agree on any input.
 type recordReader struct {
 	br    *bufio.Reader
 	comma byte
@@ -23,6 +25,10 @@ type recordReader struct {
 	// csv parses the records the fast path does not take; it reads them
 	// through feed.
 	csv *csv.Reader
+	// offset is the input read so far, in bytes; lines counts its lines, and
+	// line is the one the last record starts on.
+	offset      int64
+	lines, line int
 }
 
 // newRecordReader reads from br with a single-byte delimiter (Layout.comma
@@ -44,12 +50,21 @@ func (r *recordReader) Read() ([]string, error) {
 		case len(line) == 0:
 			return nil, io.EOF
 		}
+		r.offset += int64(len(line))
+		r.lines++
 		if n := contentLen(line, err == io.EOF); n > 0 {
+			r.line = r.lines
 			return r.split(line[:n]), nil
 		}
 		// A blank line is skipped, as encoding/csv does.
 	}
 }
+
+// InputOffset is the input read so far, in bytes, as csv.Reader.InputOffset.
+func (r *recordReader) InputOffset() int64 { return r.offset }
+
+// Line is the line the last record read starts on.
+func (r *recordReader) Line() int { return r.line }
 
 // contentLen is the length of line without its "\n" or "\r\n"; the last
 // line of the input, which has no "\n", loses a trailing "\r" instead.
@@ -84,31 +99,57 @@ func (r *recordReader) split(line []byte) []string {
 // parse has encoding/csv parse the record that starts with line, which
 // ReadSlice returned with err.
 func (r *recordReader) parse(line []byte, err error) ([]string, error) {
-	r.feed.start(line, err)
 	if r.csv == nil {
 		r.csv = csv.NewReader(&r.feed)
 		r.csv.Comma = rune(r.comma)
 		r.csv.FieldsPerRecord = -1
 		r.csv.ReuseRecord = true
 	}
-	return r.csv.Read()
+	// csv.Reader has read every line the feed gave it; its lines are
+	// numbered from the first of them.
+	offset, lines := r.csv.InputOffset(), r.feed.lines
+	r.feed.start(line, err)
+	rec, err := r.csv.Read()
+	r.offset += r.csv.InputOffset() - offset
+	r.line = r.lines + 1
+	r.lines += r.feed.lines - lines
+	if err != nil {
+		shiftLines(err, r.line-1-lines)
+	}
+	return rec, err
+}
+
+// shiftLines moves the lines of a csv.ParseError by shift.
+func shiftLines(err error, shift int) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		pe.StartLine += shift
+		pe.Line += shift
+	}
 }
 
 // lineFeed hands encoding/csv its input at most one line per Read, from the
 // line the fast path read on: the csv reader's own buffer then never holds
-// more than the lines of the record it parses, and is empty after it.
+// more than the lines of the record it parses, and is empty after it. lines
+// counts the lines it has begun to hand over.
 type lineFeed struct {
 	br      *bufio.Reader
 	pending []byte
 	buf     []byte
 	err     error
+	lines   int
+	partial bool
 }
 
 // start makes line, which ReadSlice returned with err, the next input.
 func (f *lineFeed) start(line []byte, err error) {
 	f.buf = append(f.buf[:0], line...)
 	f.pending, f.err = f.buf, nil
-	if err != bufio.ErrBufferFull {
+	if len(line) > 0 && !f.partial {
+		f.lines++
+	}
+	f.partial = err == bufio.ErrBufferFull
+	if !f.partial {
 		f.err = err
 	}
 }

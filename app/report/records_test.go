@@ -10,38 +10,52 @@ import (
 	"testing"
 )
 
-// readAll reads every record with read, copying each, and returns the error
-// that ended the reading (nil at io.EOF).
-func readAll(read func() ([]string, error)) ([][]string, error) {
-	var out [][]string
+// reading is what a reader gave: each record with the input offset and the
+// line it starts on, then the error that ended the reading (nil at io.EOF).
+type reading struct {
+	recs    [][]string
+	offsets []int64
+	lines   []int
+	err     error
+}
+
+// readAll reads every record with read, copying each, and notes offset and
+// line after each.
+func readAll(read func() ([]string, error), offset func() int64, line func() int) reading {
+	var out reading
 	for {
 		rec, err := read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
 		if err != nil {
-			return out, err
+			if !errors.Is(err, io.EOF) {
+				out.err = err
+			}
+			return out
 		}
-		out = append(out, slices.Clone(rec))
+		out.recs = append(out.recs, slices.Clone(rec))
+		out.offsets = append(out.offsets, offset())
+		out.lines = append(out.lines, line())
 	}
 }
 
 // sameAsCSV checks that recordReader, over a buffer of bufSize bytes, reads
-// data as encoding/csv does: the same records, then the same kind of error
-// or none.
+// data as encoding/csv does: the same records at the same offsets and lines,
+// then the same parse error, if any.
 func sameAsCSV(t *testing.T, data []byte, comma byte, bufSize int) {
 	t.Helper()
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma, cr.FieldsPerRecord = rune(comma), -1
-	want, wantErr := readAll(cr.Read)
+	want := readAll(cr.Read, cr.InputOffset, func() int { line, _ := cr.FieldPos(0); return line })
 	rr := newRecordReader(bufio.NewReaderSize(bytes.NewReader(data), bufSize), comma)
-	got, gotErr := readAll(rr.Read)
-	if !slices.EqualFunc(got, want, slices.Equal) {
-		t.Fatalf("%q (comma %q): records\n%q\nwant\n%q", data, comma, got, want)
+	got := readAll(rr.Read, rr.InputOffset, rr.Line)
+	if !slices.EqualFunc(got.recs, want.recs, slices.Equal) {
+		t.Fatalf("%q (comma %q): records\n%q\nwant\n%q", data, comma, got.recs, want.recs)
+	}
+	if !slices.Equal(got.offsets, want.offsets) || !slices.Equal(got.lines, want.lines) {
+		t.Fatalf("%q (comma %q): offsets %v lines %v, want %v and %v", data, comma, got.offsets, got.lines, want.offsets, want.lines)
 	}
 	var gotPE, wantPE *csv.ParseError
-	if (gotErr == nil) != (wantErr == nil) || errors.As(gotErr, &gotPE) && errors.As(wantErr, &wantPE) && !errors.Is(gotPE.Err, wantPE.Err) {
-		t.Fatalf("%q (comma %q): error %v, want %v", data, comma, gotErr, wantErr)
+	if (got.err == nil) != (want.err == nil) || errors.As(want.err, &wantPE) && (!errors.As(got.err, &gotPE) || *gotPE != *wantPE) {
+		t.Fatalf("%q (comma %q): error %v, want %v", data, comma, got.err, want.err)
 	}
 }
 
@@ -73,6 +87,11 @@ var recordSeeds = []string{
 	",,,\n,,,",
 	"é,ü\n€,😀\n",
 	"a\x00b,c\n",
+	"a,b\n1,2\n\n3,\"x\n\ny\"\n\n4,5\n6,\"7\"\"\n",
+	"a,b\n1,2\n3,\"x\ny\"z\n",
+	"a,b\n1,2\n3,\"unclosed\n4,5\n",
+	"a,b\n1,2\n3,4\"\n",
+	"a,b\r\n\"1\",\"2\"\r\n3,4\r\n\"5\r\n6\",7",
 }
 
 // FuzzRecordReader checks recordReader against encoding/csv on any input,

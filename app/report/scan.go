@@ -67,10 +67,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 		}
 	}
 
-	cr := csv.NewReader(br)
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := newRecordReader(br, byte(delim))
 
 	g.boundary = bom
 	g.setLimit(min(headerFieldFactor*opts.MaxFieldBytes, opts.MaxRecordBytes))
@@ -117,7 +114,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 			cur = Chunk{Index: len(l.Chunks), Offset: start, FirstRow: l.Rows + 1}
 		}
 		l.Rows++
-		if err := checkRecord(cr, rec, len(columns), l.Rows, opts); err != nil {
+		if err := checkRecord(rec, len(columns), l.Rows, cr.Line(), opts); err != nil {
 			return nil, err
 		}
 		cur.Rows++
@@ -159,10 +156,10 @@ func checkHeader(header []string, opts ScanOptions) ([]string, error) {
 	return columns, nil
 }
 
-// checkRecord validates one data record; row is its 1-based data row number.
-func checkRecord(cr *csv.Reader, rec []string, ncols int, row int64, opts ScanOptions) error {
+// checkRecord validates one data record; row is its 1-based data row number, and
+// line the line of the file it starts on.
+func checkRecord(rec []string, ncols int, row int64, line int, opts ScanOptions) error {
 	if len(rec) != ncols {
-		line, _ := cr.FieldPos(0)
 		return NewInputError("row %d has %s, the header has %d (line %d)", row, plural(len(rec), "field"), ncols, line)
 	}
 	for _, f := range rec {
