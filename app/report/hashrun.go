@@ -100,41 +100,61 @@ func appendRecords(b []byte, recs []hashRecord) []byte {
 // row. Open one with NewRowHashRun or NewUniqueHashRun; Aggregate builds its
 // own from in-memory partials.
 type HashRun struct {
-	r     io.Reader
+	r io.Reader
+	// recs are the records still to yield: all of them for a run in memory,
+	// what is left of the last batch decoded from r otherwise.
 	recs  []hashRecord
 	left  int64 // records still to read from r
 	first int64
 	rows  int64
 	prev  hashRecord
 	read  bool
+	// buf and batch hold one batch of records read from r.
+	buf   []byte
+	batch []hashRecord
 }
+
+// runBatch is how many records a HashRun reads from its stream at once.
+const runBatch = 512
 
 // next returns the next record with Row as a 1-based data row number.
 func (h *HashRun) next() (hashRecord, bool, error) {
-	var rec hashRecord
-	if h.r == nil {
-		if len(h.recs) == 0 {
-			return rec, false, nil
+	if len(h.recs) == 0 {
+		if h.r == nil || h.left == 0 {
+			return hashRecord{}, false, nil
 		}
-		rec, h.recs = h.recs[0], h.recs[1:]
-		rec.Row += h.first
-		return rec, true, nil
+		if err := h.fill(); err != nil {
+			return hashRecord{}, false, err
+		}
 	}
-	if h.left == 0 {
-		return rec, false, nil
-	}
-	var b [hashRecordBytes]byte
-	if _, err := io.ReadFull(h.r, b[:]); err != nil {
-		return rec, false, fmt.Errorf("hash run: %w", err)
-	}
-	h.left--
-	rec = hashRecord{Hash: binary.LittleEndian.Uint64(b[:]), Row: int64(binary.LittleEndian.Uint32(b[8:]))}
-	if rec.Row >= h.rows || (h.read && compareRecords(h.prev, rec) >= 0) {
-		return rec, false, errors.New("hash run: records out of order or out of the chunk")
-	}
-	h.prev, h.read = rec, true
+	rec := h.recs[0]
+	h.recs = h.recs[1:]
 	rec.Row += h.first
 	return rec, true, nil
+}
+
+// fill reads and checks the next batch of records from the stream.
+func (h *HashRun) fill() error {
+	n := int(min(h.left, runBatch))
+	if h.buf == nil {
+		h.buf, h.batch = make([]byte, runBatch*hashRecordBytes), make([]hashRecord, 0, runBatch)
+	}
+	b := h.buf[:n*hashRecordBytes]
+	if _, err := io.ReadFull(h.r, b); err != nil {
+		return fmt.Errorf("hash run: %w", err)
+	}
+	h.left -= int64(n)
+	h.batch = h.batch[:0]
+	for ; len(b) > 0; b = b[hashRecordBytes:] {
+		rec := hashRecord{Hash: binary.LittleEndian.Uint64(b), Row: int64(binary.LittleEndian.Uint32(b[8:]))}
+		if rec.Row >= h.rows || (h.read && compareRecords(h.prev, rec) >= 0) {
+			return errors.New("hash run: records out of order or out of the chunk")
+		}
+		h.prev, h.read = rec, true
+		h.batch = append(h.batch, rec)
+	}
+	h.recs = h.batch
+	return nil
 }
 
 // NewRowHashRun reads the row hashes of chunk c from its stored normalize

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Merger merges a dataset's partials one chunk at a time, in chunk order,
@@ -133,46 +134,40 @@ func (m *Merger) Finish(rowRuns []*HashRun, uniqueRuns [][]*HashRun) (*Report, e
 	if rows != l.Rows {
 		return nil, fmt.Errorf("aggregate: chunks hold %d rows, the layout says %d", rows, l.Rows)
 	}
+	if len(rowRuns) != len(l.Chunks) {
+		return nil, fmt.Errorf("aggregate: have %d row hash runs for %d chunks", len(rowRuns), len(l.Chunks))
+	}
 	rep := &Report{Rows: l.Rows, Columns: make([]ColumnReport, len(l.Columns)), Rules: []RuleResult{}}
 	q := qualityCounts{rows: l.Rows, cells: l.Rows * int64(len(l.Columns)), hasRules: len(m.rules) > 0}
+	// Duplicate rows are counted on a core of their own while the columns and the
+	// unique rules are finished here: they share nothing.
+	var (
+		dups     sync.WaitGroup
+		dupsErr  error
+		dupCount int64
+	)
+	dups.Go(func() {
+		dupsErr = mergeRuns(rowRuns, func(_ hashRecord, repeat bool) {
+			if repeat {
+				dupCount++
+			}
+		})
+	})
 	for i, name := range l.Columns {
 		col := m.cols[i].report(name, m.types[i])
 		rep.Columns[i] = col
 		q.nonNullCells += m.types[i].NonNull
 		q.conforming += m.types[i].NonNull - col.Invalid
 	}
-
-	if len(rowRuns) != len(l.Chunks) {
-		return nil, fmt.Errorf("aggregate: have %d row hash runs for %d chunks", len(rowRuns), len(l.Chunks))
+	err := m.uniques(uniqueRuns)
+	dups.Wait()
+	if dupsErr != nil {
+		return nil, fmt.Errorf("aggregate: duplicate rows: %w", dupsErr)
 	}
-	err := mergeRuns(rowRuns, func(_ hashRecord, repeat bool) {
-		if repeat {
-			q.duplicateRows++
-		}
-	})
 	if err != nil {
-		return nil, fmt.Errorf("aggregate: duplicate rows: %w", err)
+		return nil, err
 	}
-	rep.DuplicateRows = q.duplicateRows
-
-	k := 0
-	for j, r := range m.rules {
-		if r.Check != CheckUnique {
-			continue
-		}
-		if k >= len(uniqueRuns) || len(uniqueRuns[k]) != len(l.Chunks) {
-			return nil, fmt.Errorf("aggregate: rule %d: missing value hash runs", j+1)
-		}
-		err := mergeRuns(uniqueRuns[k], func(rec hashRecord, repeat bool) {
-			if repeat {
-				m.fail(j, rec.Row)
-			}
-		})
-		if err != nil {
-			return nil, fmt.Errorf("aggregate: rule %d: %w", j+1, err)
-		}
-		k++
-	}
+	q.duplicateRows, rep.DuplicateRows = dupCount, dupCount
 	for j := range m.results {
 		m.results[j].Passed = m.results[j].FailedRows == 0
 	}
@@ -183,4 +178,28 @@ func (m *Merger) Finish(rowRuns []*HashRun, uniqueRuns [][]*HashRun) (*Report, e
 	rep.Dimensions = q.dimensions()
 	rep.Score = score(rep.Dimensions)
 	return rep, nil
+}
+
+// uniques fails the rows of each unique rule whose value an earlier row has, from the
+// rules' hash runs.
+func (m *Merger) uniques(uniqueRuns [][]*HashRun) error {
+	k := 0
+	for j, r := range m.rules {
+		if r.Check != CheckUnique {
+			continue
+		}
+		if k >= len(uniqueRuns) || len(uniqueRuns[k]) != len(m.l.Chunks) {
+			return fmt.Errorf("aggregate: rule %d: missing value hash runs", j+1)
+		}
+		err := mergeRuns(uniqueRuns[k], func(rec hashRecord, repeat bool) {
+			if repeat {
+				m.fail(j, rec.Row)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("aggregate: rule %d: %w", j+1, err)
+		}
+		k++
+	}
+	return nil
 }

@@ -84,4 +84,13 @@ func TestMergerFromStoredPartials(t *testing.T) {
 	short, err := NewRowHashRun(bytes.NewReader(normBlobs[0][:len(normBlobs[0])-5]), l.Chunks[0])
 	require.NoError(t, err)
 	require.Error(t, mergeRuns([]*HashRun{short}, func(hashRecord, bool) {}))
+	// So is one whose last two records are swapped.
+	swapped := bytes.Clone(normBlobs[0])
+	last := swapped[len(swapped)-2*hashRecordBytes:]
+	a, b := bytes.Clone(last[:hashRecordBytes]), bytes.Clone(last[hashRecordBytes:])
+	copy(last, b)
+	copy(last[hashRecordBytes:], a)
+	bad, err := NewRowHashRun(bytes.NewReader(swapped), l.Chunks[0])
+	require.NoError(t, err)
+	require.ErrorContains(t, mergeRuns([]*HashRun{bad}, func(hashRecord, bool) {}), "out of order")
 }
