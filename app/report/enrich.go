@@ -116,10 +116,10 @@ func (e *enricher) add(v string, null bool, x float64, isNum bool) {
 		return
 	}
 	h := valueHash(v, false)
-	e.top.add(h, v)
-	if e.distinct == nil {
+	// A value the top values count was seen before, so is in the distinct set.
+	if seen := e.top.add(h, v); e.distinct == nil {
 		p.hll.InsertHash(h)
-	} else if _, ok := e.distinct.get(h); !ok {
+	} else if !seen && !e.distinct.has(h) {
 		e.distinct.put(h, 0)
 		if e.distinct.len() > distinctExactLimit {
 			// Too many values to keep: switch to the sketch, fed everything so far.

@@ -33,6 +33,11 @@ func (t *hashIndex) get(h uint64) (int32, bool) {
 	}
 }
 
+func (t *hashIndex) has(h uint64) bool {
+	_, ok := t.get(h)
+	return ok
+}
+
 // put inserts h, which must not be present yet.
 func (t *hashIndex) put(h uint64, v int32) {
 	if (t.n+1)*8 > len(t.keys)*5 {

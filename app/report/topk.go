@@ -49,11 +49,12 @@ func newTopSketch(k int, n int64) *topSketch {
 	return &topSketch{k: k, index: newHashIndex(size)}
 }
 
-// add counts one occurrence of v, whose valueHash is h.
-func (s *topSketch) add(h uint64, v string) {
+// add counts one occurrence of v, whose valueHash is h, and says whether v
+// has a counter already (so was seen before).
+func (s *topSketch) add(h uint64, v string) (counted bool) {
 	if i, ok := s.index.get(h); ok {
 		s.items[i].Count++
-		return
+		return true
 	}
 	if len(s.items) >= 2*s.k {
 		s.reduce(s.k)
@@ -63,6 +64,7 @@ func (s *topSketch) add(h uint64, v string) {
 	text, cut := displayCut(v)
 	s.spans = append(s.spans, span{off: int32(len(s.arena)), n: int32(len(text)), cut: cut}) // #nosec G115 -- the arena holds at most 2k values of at most topValueBytes
 	s.arena = append(s.arena, text...)
+	return false
 }
 
 // values gives the items added by add their display strings.
