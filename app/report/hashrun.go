@@ -13,7 +13,8 @@ import (
 // Duplicate rows and unique rules compare hashes across the whole file. Each
 // chunk stores its hashes as a run sorted by (hash, row), after the partial's
 // header; Aggregate merges the runs of all chunks as streams, so finding
-// repeats needs memory for one record per chunk rather than one per row.
+// repeats needs memory for a small batch of records per chunk rather than one
+// per row.
 
 // hashRecordBytes is the size of a stored run record: the hash and the
 // row's 0-based offset in its chunk, both little-endian.
@@ -115,7 +116,7 @@ type HashRun struct {
 }
 
 // runBatch is how many records a HashRun reads from its stream at once.
-const runBatch = 512
+const runBatch = 128
 
 // next returns the next record with Row as a 1-based data row number.
 func (h *HashRun) next() (hashRecord, bool, error) {
