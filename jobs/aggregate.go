@@ -134,9 +134,8 @@ func loadPartial[P any](ctx context.Context, r *Runner, ref blobResult, kind str
 // the sorted hash runs of all chunks for duplicate rows and unique rules. Memory stays
 // bounded by the column summaries, one chunk's partials, and a read buffer and a batch of
 // decoded records per chunk, whatever the number of rows. The partials run kept in
-// memory are used as they are; a
-// one-chunk dataset's partials that were neither kept nor stored (a worker took this
-// step over) are computed again from the dataset.
+// memory are used as they are; a one-chunk dataset's partials that were neither kept
+// nor stored (a worker took this step over) are computed again from the dataset.
 func (r *Runner) merge(ctx context.Context, run *stepRun, l *report.Layout, rules []report.Rule) (*report.Report, error) {
 	kept := run.kept
 	if kept != nil && (kept.index < 0 || kept.index >= len(l.Chunks)) {
