@@ -29,7 +29,7 @@ func newChunkReader(r io.Reader, l *Layout, c Chunk) (*chunkReader, error) {
 	if c.FirstRow < 1 || c.Rows < 0 {
 		return nil, fmt.Errorf("chunk %d: invalid row range (first row %d, %d rows)", c.Index, c.FirstRow, c.Rows)
 	}
-	cr := newRecordReader(bufio.NewReaderSize(r, chunkBufSize), byte(comma))
+	cr := newRecordReader(bufio.NewReaderSize(r, chunkBufSize), comma)
 	return &chunkReader{cr: cr, chunk: c, ncols: len(l.Columns), row: c.FirstRow - 1}, nil
 }
 

@@ -76,11 +76,11 @@ type Chunk struct {
 	Rows int64 `json:"rows"`
 }
 
-// comma returns the layout's delimiter as the rune encoding/csv expects.
-func (l *Layout) comma() (rune, error) {
+// comma returns the layout's delimiter, always a single byte.
+func (l *Layout) comma() (byte, error) {
 	switch l.Delimiter {
 	case ",", ";", "\t", "|":
-		return rune(l.Delimiter[0]), nil
+		return l.Delimiter[0], nil
 	}
 	return 0, fmt.Errorf("layout: unsupported delimiter %q", l.Delimiter)
 }

@@ -67,7 +67,7 @@ func scan(r io.Reader, opts ScanOptions, onChunk func(*Layout, Chunk) error) (*L
 		}
 	}
 
-	cr := newRecordReader(br, byte(delim))
+	cr := newRecordReader(br, delim)
 
 	g.boundary = bom
 	g.setLimit(min(headerFieldFactor*opts.MaxFieldBytes, opts.MaxRecordBytes))

@@ -15,7 +15,7 @@ const (
 // no consistent candidate the most frequent one on the first line wins, and
 // "," when none occurs. atEOF says head is the whole file, so its last line is
 // complete even without a line break.
-func sniffDelimiter(head []byte, atEOF bool) rune {
+func sniffDelimiter(head []byte, atEOF bool) byte {
 	lines := countDelimiters(head, atEOF)
 	if len(lines) == 0 {
 		return ','
@@ -43,7 +43,7 @@ func sniffDelimiter(head []byte, atEOF bool) rune {
 	if best < 0 {
 		return ','
 	}
-	return rune(delimCandidates[best])
+	return delimCandidates[best]
 }
 
 // countDelimiters counts each candidate per line, outside quotes, for up to
