@@ -199,7 +199,7 @@ func TestMergeReadsSharedAndOwnPartials(t *testing.T) {
 		require.NoError(t, r.deps.Blobs.Delete(ctx, setKey(tk.ID, 0)))
 		_, err = r.merge(ctx, &stepRun{Task: tk}, l, rules)
 		require.ErrorIs(t, err, platform.ErrBlobNotFound)
-		got, err = r.merge(ctx, &stepRun{Task: tk, kept: &keptChunk{index: 0, partials: ps}}, l, rules)
+		got, err = r.merge(ctx, &stepRun{Task: tk, carried: carried{kept: &keptChunk{index: 0, partials: ps}}}, l, rules)
 		require.NoError(t, err)
 		gotJSON, err = json.Marshal(got)
 		require.NoError(t, err)
@@ -281,7 +281,7 @@ func TestAggregateComputesUnstoredChunk(t *testing.T) {
 			SetAvailableAt(now()).Save(ctx)
 		require.NoError(t, err)
 		r := e.newPool(t, testOptions()).runner
-		out, err := r.aggregateStage(ctx, &stepRun{Step: agg, Task: tk, owner: "worker", layout: l})
+		out, err := r.aggregateStage(ctx, &stepRun{Step: agg, Task: tk, owner: "worker", carried: carried{layout: l}})
 		require.NoError(t, err)
 		got := out.result.(reportResult).Report
 

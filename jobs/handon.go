@@ -104,8 +104,7 @@ func (r *Runner) handOn(ctx context.Context, tx *entapi.Tx, run *stepRun, nc *ne
 		t = run.ended.task
 	}
 	keep := func(c *entapi.Step, owner string, siblings []*entapi.Step) *stepRun {
-		return &stepRun{Step: c, Task: t, owner: owner, siblings: siblings,
-			layout: run.layout, dataset: run.dataset, kept: run.kept, made: run.made, ended: run.ended}
+		return &stepRun{Step: c, Task: t, owner: owner, siblings: siblings, carried: run.carried}
 	}
 	if nc != nil && len(nc.steps) > 0 {
 		return keep(nc.steps[0], nc.owner, nc.steps[1:]), nil

@@ -209,7 +209,7 @@ func (r *Runner) announceStart(ctx context.Context, run *stepRun) {
 	if run.Step.Kind == kindFetch {
 		stages, err = stagesFrom([]*entapi.Step{run.Step}, func() (int, error) { return 0, nil })
 	} else {
-		stages, err = StagesOf(ctx, r.db, t.ID)
+		stages, err = stagesOf(ctx, r.db, t.ID, run.layout)
 	}
 	if err != nil {
 		r.log.Warn("jobs: progress", "task_id", t.ID, "err", err)

@@ -58,6 +58,12 @@ type stepRun struct {
 	// announced is set when the event of the previous step already showed this one
 	// running.
 	announced bool
+	carried
+}
+
+// carried is what the earlier steps of a run in this worker left for the later ones;
+// handOn passes it on whole.
+type carried struct {
 	// layout and dataset, when set, are the run's as an earlier step in this worker
 	// loaded them (both are fixed once fetch has succeeded).
 	layout  *report.Layout

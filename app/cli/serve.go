@@ -85,14 +85,21 @@ func runWorker(ctx context.Context, env Env, log *slog.Logger) error {
 		return err
 	}
 	defer b.Close()
-	db, err := store.OpenAPI(ctx, b.Config)
+	db, err := store.OpenAPI(ctx, b.Config) // migrates
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	pdb, closePipeline, err := wire.PipelineDB(ctx, b, db)
 	if err != nil {
+		_ = db.Close()
 		return err
+	}
+	if pdb != db {
+		// On Postgres the worker records everything through its pipeline pool: the
+		// pool that migrated is no longer needed.
+		_ = db.Close()
+	} else {
+		defer db.Close()
 	}
 	defer closePipeline()
 	n := max(b.Config.Workers, 1)
